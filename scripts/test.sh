@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The test command (README): installs dependencies, builds from scratch with gcc, runs every
+# test through ctest (unit, fuzz-corpus replay, interop with real BIRD and FRR), then the unit
+# tests and corpora again under ASan+UBSan (clang), a short libFuzzer run of every target, and
+# the manual page lint. Exits non-zero on the first failure.
+#   FUZZ_SECONDS=N   seconds per fuzz target (default 20; 0 skips fuzzing)
+#   SKIP_INTEROP=1   leave out the interop tests (they need root and network namespaces)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "dependencies"
+scripts/deps.sh
+
+step "build (gcc, warnings as errors)"
+rm -rf build
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake --build build -j"$jobs"
+
+step "tests"
+if [ "${SKIP_INTEROP:-0}" = 1 ]; then
+	ctest --test-dir build --output-on-failure -j"$jobs" -LE interop
+else
+	ctest --test-dir build --output-on-failure -j"$jobs" -LE interop
+	ctest --test-dir build --output-on-failure -L interop
+fi
+
+step "unit tests and corpora under ASan+UBSan (clang)"
+rm -rf build-asan
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
+	-DBGP64_SANITIZE=ON -DBGP64_FUZZ=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
+
+secs=${FUZZ_SECONDS:-20}
+if [ "$secs" -gt 0 ]; then
+	step "libFuzzer, ${secs}s per target"
+	for f in build-asan/tests/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f"); target=${name#fuzz_}
+		corpus=$(mktemp -d)
+		cp -r "tests/fuzz/$target.in/." "$corpus/"
+		echo "--- $name"
+		"$f" -max_total_time="$secs" -max_len=70000 -print_final_stats=0 \
+			-artifact_prefix="$top/build-asan/crash-$target-" "$corpus" 2>&1 | tail -n 3
+		rc=${PIPESTATUS[0]}
+		rm -rf "$corpus"
+		if [ "$rc" -ne 0 ]; then
+			echo "fuzzer $name failed (rc $rc); reproducer in build-asan/" >&2
+			exit 1
+		fi
+	done
+fi
+
+step "manual pages"
+for m in man/*.[0-9]; do
+	out=$(mandoc -T lint -W warning "$m" 2>&1 || true)
+	if [ -n "$out" ]; then
+		echo "$out" >&2
+		exit 1
+	fi
+done
+echo "all tests passed"

@@ -1,0 +1,124 @@
+/*
+ * Path attributes and their interning.
+ *
+ * A route's attributes are one 'struct attrs': fixed fields inline, variable ones (AS_PATH,
+ * communities, cluster list, unknown transitive attributes) as interned blobs. Both attrs and
+ * blobs are hashed, reference counted and immutable once interned: a full table has about one
+ * attribute set per eight prefixes, and paths only hold a pointer (DESIGN.md "Intern
+ * attributes"). To change a set (export rules, next hop rewrite), fill a struct attrs from it,
+ * change the copy and intern that.
+ *
+ * Ownership: attr_intern() returns a reference the caller owns and gives back with
+ * attr_unref(). Blobs are owned by the attrs that point at them.
+ * Out of memory: the daemon aborts (lib policy; see bgp64d(8)), so interning never fails.
+ */
+#ifndef BGP64_BGP_ATTR_H
+#define BGP64_BGP_ATTR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum attr_type {
+	ATTR_ORIGIN = 1,
+	ATTR_AS_PATH = 2,
+	ATTR_NEXT_HOP = 3,
+	ATTR_MED = 4,
+	ATTR_LOCAL_PREF = 5,
+	ATTR_ATOMIC_AGGREGATE = 6,
+	ATTR_AGGREGATOR = 7,
+	ATTR_COMMUNITIES = 8,
+	ATTR_ORIGINATOR_ID = 9,
+	ATTR_CLUSTER_LIST = 10,
+	ATTR_MP_REACH = 14,
+	ATTR_MP_UNREACH = 15,
+	ATTR_EXT_COMMUNITIES = 16,
+	ATTR_AS4_PATH = 17,
+	ATTR_AS4_AGGREGATOR = 18,
+	ATTR_LARGE_COMMUNITIES = 32,
+	ATTR_OTC = 35,
+};
+
+#define ATTR_FLAG_OPTIONAL   0x80
+#define ATTR_FLAG_TRANSITIVE 0x40
+#define ATTR_FLAG_PARTIAL    0x20
+#define ATTR_FLAG_EXTLEN     0x10
+
+enum as_seg_type { AS_SET = 1, AS_SEQUENCE = 2, AS_CONFED_SEQUENCE = 3, AS_CONFED_SET = 4 };
+enum origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
+
+struct attr_blob {
+	uint32_t refcnt;
+	uint32_t hash;
+	struct attr_blob *next; /* intern chain */
+	uint16_t len;
+	uint8_t kind; /* enum attr_type of the content */
+	uint8_t data[];
+};
+
+/* struct attrs.flags: which optional fields are present */
+#define ATTRS_MED	 0x01
+#define ATTRS_LOCAL_PREF 0x02
+#define ATTRS_ATOMIC_AGG 0x04
+#define ATTRS_AGGREGATOR 0x08
+#define ATTRS_ORIGINATOR 0x10
+#define ATTRS_OTC	 0x20
+
+struct attrs {
+	uint32_t refcnt; /* 0 in a template that is not interned */
+	uint32_t hash;
+	struct attrs *next; /* intern chain */
+	uint8_t flags;
+	uint8_t origin;
+	uint8_t nh_len;	  /* 0, 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]) */
+	uint8_t pad;
+	uint32_t med, local_pref, originator_id, agg_as, agg_id, otc;
+	uint8_t nh[32];
+	/*
+	 * Blobs; NULL when absent. aspath holds segments with 4-octet ASes whatever the
+	 * session's encoding (AS4_PATH already merged). unknown holds the unknown optional
+	 * transitive attributes as received (flags|PARTIAL, type, length, value), ascending type.
+	 */
+	struct attr_blob *aspath, *comms, *lcomms, *ecomms, *clusters, *unknown;
+};
+
+/* ---- interning (attr.c) ---- */
+
+/*
+ * Interns a blob of the given kind; returns a new reference. In a template, blobs may be
+ * raw (refcnt 0, e.g. made with attr_blob_tmp) or interned.
+ */
+struct attr_blob *attr_blob_intern(uint8_t kind, const uint8_t *data, size_t len);
+void attr_blob_unref(struct attr_blob *b);
+/*
+ * Interns an attribute set. t is a template: its blob pointers may be interned blobs or
+ * temporary ones (refcnt 0), which are interned here. Returns a new reference.
+ */
+struct attrs *attr_intern(const struct attrs *t);
+struct attrs *attr_ref(struct attrs *a);
+void attr_unref(struct attrs *a);
+/* Fills t with a copy of a (blob pointers shared) for modification and re-interning. */
+void attr_copy(struct attrs *t, const struct attrs *a);
+
+/* Counts for show/metrics: live sets, live blobs, and their bytes. */
+struct attr_stats {
+	size_t sets, blobs, bytes;
+};
+void attr_stats(struct attr_stats *s);
+
+/* ---- helpers for the decision process and exports (attr.c) ---- */
+
+/* AS path length for best path (SEQUENCE: each AS, SET: 1, confed: 0). */
+unsigned attr_aspath_len(const struct attrs *a);
+/* The neighbouring AS (first AS of the first SEQUENCE), 0 when the path is empty. */
+uint32_t attr_aspath_first(const struct attrs *a);
+bool attr_aspath_contains(const struct attrs *a, uint32_t as);
+/* Blob with 'as' prepended (bgp-wire.md section 7); returns a new reference. */
+struct attr_blob *attr_aspath_prepend(const struct attr_blob *path, uint32_t as);
+bool attr_clusters_contain(const struct attrs *a, uint32_t id);
+/* Blob with id prepended to the cluster list (created when absent); a new reference. */
+struct attr_blob *attr_clusters_prepend(const struct attr_blob *cl, uint32_t id);
+bool attr_has_community(const struct attrs *a, uint32_t c);
+unsigned attr_cluster_len(const struct attrs *a);
+
+#endif

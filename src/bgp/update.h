@@ -1,0 +1,121 @@
+/*
+ * UPDATE messages: parsing with RFC 7606 error handling, and packing for exports.
+ *
+ * Parsing (update.c) follows the practical order of bgp-errors.md section 3: walk the attribute
+ * headers (lengths only, record MP_REACH/MP_UNREACH and duplicates), parse and validate every
+ * NLRI field (classic withdrawn/NLRI, MP_REACH, MP_UNREACH), then validate each attribute's
+ * content from the attribute table and keep the strongest outcome. The result points into the
+ * message buffer and a per-message scratch area of the context; nothing is allocated, so a
+ * failed parse leaks nothing. The caller interns u->attrs (attr_intern) when it keeps routes.
+ *
+ * Packing (update_pack.c): a builder fills one UPDATE with one attribute set and as many
+ * prefixes as fit the peer's maximum message size.
+ */
+#ifndef BGP64_BGP_UPDATE_H
+#define BGP64_BGP_UPDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/attr.h"
+#include "bgp/msg.h"
+#include "lib/prefix.h"
+#include "lib/rd.h"
+
+/* RFC 7606 outcome, weakest first; the parse keeps the strongest. */
+enum bgp_upd_action {
+	BGP_UPD_OK,
+	BGP_UPD_ATTR_DISCARD,	   /* some attributes dropped; routes processed normally */
+	BGP_UPD_TREAT_AS_WITHDRAW, /* announced prefixes are withdrawn */
+	BGP_UPD_AFI_DISABLE,	   /* not used by bgp64d: MP errors reset (bgp-errors.md) */
+	BGP_UPD_RESET,		   /* NOTIFICATION in 'notify', close */
+};
+
+/* What the parser must know about the session. */
+struct bgp_parse_ctx {
+	bool as4;	    /* 4-octet AS negotiated */
+	bool ibgp;	    /* peer in our AS */
+	uint32_t peer_as;
+	uint32_t local_as;
+	uint8_t addpath_rx; /* BGP_FAM_BIT set: path ids precede prefixes */
+	uint8_t scratch[8192]; /* per-message temporaries (e.g. 2->4 octet AS path rewrite) */
+};
+
+/* An NLRI field already checked to parse completely; iterate with bgp_nlri_next(). */
+struct bgp_nlri {
+	enum bgp_fam fam;
+	bool addpath;
+	const uint8_t *p;
+	size_t len;
+};
+
+struct bgp_update {
+	enum bgp_upd_action action;
+	struct bgp_notify notify;   /* when action == RESET */
+	char reason[128];	    /* first error, for the log ("AS_PATH: segment overrun") */
+	unsigned discarded;	    /* attributes dropped by attribute-discard */
+	bool has_attrs;		    /* any path attribute present */
+	struct attrs attrs;	    /* template (not interned); blobs are temporaries */
+	/* prefixes */
+	struct bgp_nlri withdrawn;  /* classic, IPv4 */
+	struct bgp_nlri nlri;	    /* classic, IPv4, next hop in attrs (nh_len 4) */
+	bool has_mp_reach, has_mp_unreach;
+	struct bgp_nlri mp_reach;   /* its next hop is in attrs.nh (16/32 for IPv6, or 4) */
+	struct bgp_nlri mp_unreach;
+	bool eor;		    /* End-of-RIB */
+	enum bgp_fam eor_fam;
+};
+
+/*
+ * Parses an UPDATE body (after the header). Returns 0 (look at u->action) or -1 only when
+ * u->action is RESET. Unknown AFI/SAFI in MP attributes are skipped (not an error).
+ */
+int bgp_update_parse(const uint8_t *body, size_t len, struct bgp_parse_ctx *ctx,
+		     struct bgp_update *u);
+/* Next prefix of a validated NLRI field; 1 while there is one, 0 at the end. */
+int bgp_nlri_next(struct bgp_nlri *n, struct prefix *p, uint32_t *path_id);
+
+/* ---- packing (update_pack.c) ---- */
+
+/* How to encode attributes for one peer (group). */
+struct bgp_enc_ctx {
+	bool as4;	    /* else 2-octet AS_PATH with AS4_PATH where needed */
+	size_t max_msg;	    /* 4096 or 65535 */
+	uint8_t addpath_tx; /* families with path ids (always id 1 from us) */
+};
+
+struct bgp_upd_builder {
+	struct wr w;
+	const struct bgp_enc_ctx *ctx;
+	enum bgp_fam fam;
+	bool withdraw;
+	bool mp;	     /* prefixes go into MP_REACH / MP_UNREACH */
+	size_t attr_len_off; /* offset of Total Path Attribute Length */
+	size_t mp_len_off;   /* offset of the MP attribute's 2-byte length */
+	size_t start_prefix; /* offset where prefixes start */
+	unsigned count;
+	uint8_t *buf;
+};
+
+/*
+ * Starts an UPDATE announcing prefixes of family fam with attribute set a (its nh is the next
+ * hop: 4 bytes -> NEXT_HOP + classic NLRI for IPv4; 16/32 bytes -> MP_REACH, which for IPv4
+ * NLRI is RFC 8950). buf must hold ctx->max_msg bytes. Returns -1 when the attributes alone do
+ * not fit.
+ */
+int bgp_ub_announce(struct bgp_upd_builder *b, uint8_t *buf, const struct bgp_enc_ctx *ctx,
+		    enum bgp_fam fam, const struct attrs *a);
+/* Starts an UPDATE withdrawing prefixes of fam (classic Withdrawn for IPv4, MP_UNREACH else). */
+int bgp_ub_withdraw(struct bgp_upd_builder *b, uint8_t *buf, const struct bgp_enc_ctx *ctx,
+		    enum bgp_fam fam);
+/* Adds one prefix; -1 when it does not fit (finish this message and start another). */
+int bgp_ub_add(struct bgp_upd_builder *b, const struct prefix *p);
+/* Completes lengths; returns the message length (0 if no prefix was added). */
+size_t bgp_ub_finish(struct bgp_upd_builder *b);
+
+/* Encodes the path attributes of a (no MP attributes, no NEXT_HOP) for the given context;
+ * used by the builder, exposed for tests. */
+void bgp_attrs_encode(struct wr *w, const struct attrs *a, const struct bgp_enc_ctx *ctx);
+
+#endif

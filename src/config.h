@@ -1,0 +1,135 @@
+/*
+ * Configuration: the JSON file (bgp64d.json(5)) parsed with jansson into a validated, immutable
+ * struct cfg. Every field is checked (type, range, address, prefix, duplicates) and unknown
+ * keys are refused, so typos are caught. An error names the file, the JSON path of the field
+ * and what was expected, e.g.
+ *     bgp64d.json: neighbors[2].remote-as: expected integer 1..4294967295, got "abc"
+ * A reload parses the new file into a second struct cfg and compares; the running one is kept
+ * when the new one is refused.
+ */
+#ifndef BGP64_CONFIG_H
+#define BGP64_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/prefix.h"
+#include "xlat/xlat.h"
+
+#define CFG_ERRLEN 512
+
+struct cfg_listen {
+	int af;
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+struct cfg_family {
+	bool import;
+	bool export;
+};
+
+struct cfg_neighbor {
+	int af;			  /* transport family of address */
+	uint8_t addr[16];
+	uint16_t port;		  /* remote port when connecting, default 179 */
+	bool has_local;		  /* "local-address": source address to bind */
+	uint8_t local[16];
+	uint32_t remote_as;
+	char *description;	  /* NULL when absent */
+	bool rr_client;
+	struct cfg_family fam[2]; /* [BGP_FAM_V4], [BGP_FAM_V6] */
+	uint16_t hold_time;	  /* 0 or 3..65535, default 90 */
+	uint16_t connect_retry;	  /* s, default 30 */
+	bool passive;
+	char *password;		  /* TCP MD5 key, NULL when none */
+	bool ttl_security;	  /* GTSM, RFC 5082 */
+	struct {		  /* TCP-AO (RFC 5925); enabled when key != NULL */
+		char *key;
+		char *algorithm;  /* kernel crypto name, default "hmac(sha1)" */
+		uint8_t send_id, recv_id;
+	} tcp_ao;
+	uint32_t max_prefixes;	  /* 0 = unlimited */
+	bool graceful_restart;	  /* advertise GR (helper), default true */
+	uint16_t gr_restart_time; /* advertised restart time, default 120 */
+	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
+	uint8_t nexthop6[16];
+	bool has_nexthop6_ll;	  /* "ipv6-link-local-next-hop" */
+	uint8_t nexthop6_ll[16];
+	bool extended_nexthop;	  /* RFC 8950: export IPv4 with the mapped IPv6 next hop */
+	bool allow_wkp_specifics; /* export WKP more-specifics to this eBGP neighbor */
+	bool copy_unknown_attrs;  /* copy unknown transitive attributes into translations */
+};
+
+struct cfg_nexthop {
+	struct prefix v4;
+	uint8_t v6[16];
+	char dev[XLAT_DEVLEN]; /* "" when none */
+};
+
+struct cfg_eam {
+	struct prefix v4, v6;
+};
+
+struct cfg {
+	char *path;	   /* file name used in messages */
+	uint32_t router_id; /* host order */
+	uint32_t local_as;
+	uint32_t cluster_id; /* default router_id */
+	char *log_level;     /* "error" "warning" "info" "debug"; default "info" */
+
+	struct cfg_listen *listen;
+	size_t n_listen;
+
+	/* translation */
+	struct prefix xlat_prefix;
+	struct cfg_nexthop *nexthops;
+	size_t n_nexthops;
+	enum xlat_unknown_policy unknown_policy;
+	struct xlat_nh unknown_default; /* when policy is DEFAULT */
+	bool wkp_global_only;		/* default true */
+	struct cfg_eam *eams;
+	size_t n_eams;
+	uint16_t eor_wait;   /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */
+	struct xlat *xlat;   /* built from the above; owned by the cfg */
+
+	struct cfg_neighbor *neighbors;
+	size_t n_neighbors;
+
+	struct {
+		bool enabled;
+		uint32_t table;	   /* default 254 */
+		uint8_t protocol;  /* default 64 ("bgp64d") */
+		uint32_t metric;   /* default 20 */
+		bool keep_on_exit; /* leave routes installed at exit (graceful restart) */
+	} fib;
+
+	struct {
+		char *socket;	/* default /run/bgp64d.sock */
+		mode_t mode;	/* default 0660 */
+		char *group;	/* NULL = unchanged */
+	} control;
+
+	struct {
+		bool enabled;
+		int af;
+		uint8_t addr[16];
+		uint16_t port;
+	} metrics;
+};
+
+/* Reads and validates a file. Returns the config, or NULL with the message in err. */
+struct cfg *cfg_load(const char *path, char *err, size_t errlen);
+/* Same from memory; name is used in messages in place of the file name. */
+struct cfg *cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errlen);
+void cfg_free(struct cfg *c);
+/* The neighbor with this address, or NULL. */
+const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
+/* True when two neighbor entries differ in anything that needs a session reset. */
+bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
+/* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
+bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
+
+#endif

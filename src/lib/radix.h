@@ -1,0 +1,73 @@
+/*
+ * Path-compressed binary trie (PATRICIA) over IPv4 or IPv6 prefixes: the one prefix store of
+ * bgp64d (Loc-RIB, next-hop table, explicit mappings, kernel view).
+ *
+ * A tree holds one family; keys are prefixes (bytes in network order + length). Each stored
+ * prefix is one node carrying a caller pointer ('value') and 16 bits of caller flags
+ * ('uflags', used by the RIB for per-export dirty marks so that marking costs no memory). Glue
+ * nodes (branch points that are not prefixes) are allocated by the tree and invisible to users.
+ *
+ * Node handles stay valid until that prefix is deleted. Ordered iteration is by address bytes,
+ * then length (a covering prefix comes before the prefixes it covers), the same order as
+ * prefix_cmp(). A resumable cursor is simply the last prefix visited: radix_next_after() finds
+ * the successor of any prefix, present or not, so long walks can give the event loop back and
+ * resume after the tree changed.
+ *
+ * Memory: see RADIX_NODE_SIZE_V4 / _V6 (the key is stored inline, 4 or 16 bytes).
+ */
+#ifndef BGP64_RADIX_H
+#define BGP64_RADIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/prefix.h"
+
+struct radix;
+struct radix_node;
+
+struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
+/* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */
+void radix_free(struct radix *t, void (*fn)(void *value, void *arg), void *arg);
+
+size_t radix_count(const struct radix *t);       /* stored prefixes */
+size_t radix_mem_bytes(const struct radix *t);   /* bytes allocated for nodes, glue included */
+
+/*
+ * Finds the node of (key, plen), creating it (value NULL, uflags 0) when absent. Bits of key
+ * past plen are ignored. NULL only on out of memory.
+ */
+struct radix_node *radix_get(struct radix *t, const uint8_t *key, unsigned plen);
+/* Exact match; NULL when absent. */
+struct radix_node *radix_find(const struct radix *t, const uint8_t *key, unsigned plen);
+/* Longest stored prefix covering (key, plen) (plen = 32 / 128 for an address); NULL if none. */
+struct radix_node *radix_lpm(const struct radix *t, const uint8_t *key, unsigned plen);
+/* Removes the node (handle invalid afterwards); returns its value. */
+void *radix_delete(struct radix *t, struct radix_node *n);
+
+void *radix_value(const struct radix_node *n);
+void radix_set_value(struct radix_node *n, void *value);
+uint16_t radix_uflags(const struct radix_node *n);
+void radix_set_uflags(struct radix_node *n, uint16_t f);
+/* The node's prefix (af, len, bytes, masked). */
+void radix_prefix(const struct radix *t, const struct radix_node *n, struct prefix *out);
+unsigned radix_plen(const struct radix_node *n);
+const uint8_t *radix_key(const struct radix_node *n); /* 4 or 16 bytes */
+
+/* In-order iteration over stored prefixes. */
+struct radix_node *radix_first(const struct radix *t);
+struct radix_node *radix_next(const struct radix *t, const struct radix_node *n);
+/* First stored prefix strictly after (key, plen) in iteration order, present or not. */
+struct radix_node *radix_next_after(const struct radix *t, const uint8_t *key, unsigned plen);
+
+/*
+ * Visits the stored prefixes covered by (key, plen), (key, plen) itself included, in order.
+ * fn returns 0 to go on, non-zero to stop (that value is returned). fn must not change the
+ * tree; collect first if it must.
+ */
+int radix_walk_sub(const struct radix *t, const uint8_t *key, unsigned plen,
+		   int (*fn)(struct radix_node *n, void *arg), void *arg);
+/* Same over the whole tree. */
+int radix_walk(const struct radix *t, int (*fn)(struct radix_node *n, void *arg), void *arg);
+
+#endif

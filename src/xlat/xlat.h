@@ -1,0 +1,135 @@
+/*
+ * Translation core (no I/O): RFC 6052 address and prefix mapping for the six translation
+ * prefix lengths, RFC 7757 explicit address mappings (EAM), and the next-hop table (longest
+ * prefix match from an IPv4 next hop to an IPv6 next hop), all kept in radix trees.
+ *
+ * The pure mapping functions (xlat_addr_*, xlat_prefix_*) take the translation prefix as an
+ * argument. 'struct xlat' bundles one configuration (translation prefix, EAMs, next hops,
+ * policies) and is immutable once built, except for the unknown-next-hop counters, which the
+ * pipeline maintains; a reload builds a new one and diffs.
+ */
+#ifndef BGP64_XLAT_H
+#define BGP64_XLAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/prefix.h"
+
+#define XLAT_DEVLEN 16 /* IFNAMSIZ */
+
+/* ---- RFC 6052 (rfc6052.c) ---- */
+
+/* True for the six valid lengths 32, 40, 48, 56, 64, 96. */
+bool xlat_len_valid(unsigned pl);
+/*
+ * Checks a translation prefix: IPv6, valid length, no host bits, u-octet (byte 8) zero.
+ * On error returns -1 and writes a reason to err. Returns 1 (not an error) for the well-known
+ * prefix 64:ff9b::/96, 0 for a network-specific prefix.
+ */
+int xlat_prefix_check(const struct prefix *t, char *err, size_t errlen);
+bool xlat_is_wkp(const struct prefix *t);
+/* Embeds an IPv4 address into the translation prefix t (u-octet and suffix zero). */
+void xlat_addr_4to6(const struct prefix *t, const uint8_t v4[4], uint8_t v6[16]);
+/* Extracts the IPv4 address; -1 when v6 is not inside t or its u-octet is non-zero. */
+int xlat_addr_6to4(const struct prefix *t, const uint8_t v6[16], uint8_t v4[4]);
+/* Maps an IPv4 prefix (host bits ignored) into t (rfc6052.md section 2). */
+void xlat_prefix_4to6(const struct prefix *t, const struct prefix *v4, struct prefix *v6);
+/*
+ * Reverse mapping (rfc6052.md section 3). -1 when not translatable. *narrower (may be NULL) is
+ * set when the IPv6 prefix is longer than the IPv4 /32 it contains.
+ */
+int xlat_prefix_6to4(const struct prefix *t, const struct prefix *v6, struct prefix *v4,
+		     bool *narrower);
+/* False when the IPv4 prefix lies inside a block that is not globally reachable (IANA special
+ * purpose registry, plus multicast 224/4) or overlaps one entirely inside it. */
+bool xlat_v4_is_global(const struct prefix *v4);
+
+/* ---- RFC 7757 explicit mappings (eam.c) ---- */
+
+/* Maps v4 (inside eam4) through the EAM eam4 <-> eam6 (left-aligned suffix). */
+void xlat_eam_4to6(const struct prefix *eam4, const struct prefix *eam6, const struct prefix *v4,
+		   struct prefix *v6);
+
+/* ---- the translation context (xlat.c, nhtab.c) ---- */
+
+enum xlat_unknown_policy {
+	XLAT_UNKNOWN_REJECT,  /* not translated, counted per next hop */
+	XLAT_UNKNOWN_DEFAULT, /* the configured default IPv6 next hop */
+};
+
+enum xlat_rule {
+	XLAT_RULE_RFC6052,
+	XLAT_RULE_EAM,
+};
+
+enum xlat_reason {
+	XLAT_OK,
+	XLAT_NOT_IPV4,
+	XLAT_NON_GLOBAL, /* under the WKP, not globally reachable (RFC 6052 3.1) */
+	XLAT_NO_NEXTHOP, /* next hop unmatched and policy reject */
+};
+
+struct xlat_nh {
+	uint8_t v6[16];
+	char dev[XLAT_DEVLEN]; /* "" when not on-link */
+};
+
+struct xlat_route {
+	struct prefix v6;
+	enum xlat_rule rule;
+	struct prefix src; /* the rule's source: the translation prefix or the EAM's IPv4 prefix */
+};
+
+struct xlat;
+
+struct xlat *xlat_new(void);
+void xlat_free(struct xlat *x);
+
+/* Building (from the config). Each returns 0, or -1 with a reason in err. */
+int xlat_set_prefix(struct xlat *x, const struct prefix *t, char *err, size_t errlen);
+/* Explicit mapping; same host-bit count on both sides; overlapping EAMs are refused. */
+int xlat_add_eam(struct xlat *x, const struct prefix *v4, const struct prefix *v6, char *err,
+		 size_t errlen);
+/* Next-hop rule: IPv4 prefix -> IPv6 address (+ optional device); duplicates refused. */
+int xlat_add_nexthop(struct xlat *x, const struct prefix *v4, const uint8_t v6[16],
+		     const char *dev, char *err, size_t errlen);
+void xlat_set_unknown_policy(struct xlat *x, enum xlat_unknown_policy p,
+			     const struct xlat_nh *dflt);
+/* Under the WKP: translate only globally reachable IPv4 (default true). */
+void xlat_set_wkp_global_only(struct xlat *x, bool on);
+
+const struct prefix *xlat_get_prefix(const struct xlat *x);
+
+/*
+ * Maps an IPv4 route prefix. out[0] is the main mapping: through the longest EAM containing
+ * v4, else RFC 6052. Then one entry per EAM that v4 strictly covers (RFC 7757 precedence: the
+ * covered EAM's IPv6 prefix is announced too). Returns the number of entries written (at most
+ * max; excess EAMs are dropped), or 0 with *why set when the prefix is not translated.
+ */
+int xlat_map_prefix(const struct xlat *x, const struct prefix *v4, struct xlat_route *out,
+		    int max, enum xlat_reason *why);
+/*
+ * Maps an IPv4 next hop: longest match in the next-hop table, else the default when the
+ * policy is DEFAULT. NULL when unmatched under REJECT.
+ */
+const struct xlat_nh *xlat_map_nexthop(const struct xlat *x, const uint8_t v4[4]);
+/* Reverse: an IPv6 prefix back to IPv4 (EAM first, then RFC 6052). -1 if not translatable. */
+int xlat_unmap_prefix(const struct xlat *x, const struct prefix *v6, struct prefix *v4,
+		      enum xlat_rule *rule);
+
+/* Unknown next-hop accounting: the pipeline adds +1/-1 per best path whose next hop is
+ * unmatched; walk visits (next hop, count) with count > 0 in address order. */
+void xlat_unknown_ref(struct xlat *x, const uint8_t v4[4], int delta);
+void xlat_unknown_walk(const struct xlat *x, void (*fn)(const uint8_t v4[4], uint64_t n, void *),
+		       void *arg);
+/* Visits next-hop rules in order (for show nexthops and config diff). */
+void xlat_nexthop_walk(const struct xlat *x,
+		       void (*fn)(const struct prefix *v4, const struct xlat_nh *nh, void *arg),
+		       void *arg);
+void xlat_eam_walk(const struct xlat *x,
+		   void (*fn)(const struct prefix *v4, const struct prefix *v6, void *arg),
+		   void *arg);
+
+#endif
