@@ -47,14 +47,20 @@ enum attr_type {
 enum as_seg_type { AS_SET = 1, AS_SEQUENCE = 2, AS_CONFED_SEQUENCE = 3, AS_CONFED_SET = 4 };
 enum origin { ORIGIN_IGP = 0, ORIGIN_EGP = 1, ORIGIN_INCOMPLETE = 2 };
 
+/*
+ * len is 32 bits: an AS_PATH widened from a 2-octet session (RFC 6793) can exceed 65535
+ * octets; such a blob is kept but cannot be encoded (the encoder reports it does not fit).
+ */
 struct attr_blob {
-	uint32_t refcnt;
+	uint32_t refcnt; /* 0: a temporary (attr_blob_tmp), not interned */
 	uint32_t hash;
 	struct attr_blob *next; /* intern chain */
-	uint16_t len;
-	uint8_t kind; /* enum attr_type of the content */
+	uint32_t len;
+	uint8_t kind; /* enum attr_type of the content, or ATTR_BLOB_UNKNOWN */
 	uint8_t data[];
 };
+/* Kind of the blob holding unknown optional transitive attributes (type code 0 is reserved). */
+#define ATTR_BLOB_UNKNOWN 0
 
 /* struct attrs.flags: which optional fields are present */
 #define ATTRS_MED	 0x01
@@ -89,7 +95,17 @@ struct attrs {
  * raw (refcnt 0, e.g. made with attr_blob_tmp) or interned.
  */
 struct attr_blob *attr_blob_intern(uint8_t kind, const uint8_t *data, size_t len);
+struct attr_blob *attr_blob_ref(struct attr_blob *b);
 void attr_blob_unref(struct attr_blob *b);
+/*
+ * Builds a temporary blob (refcnt 0) in caller memory mem of memlen bytes (any alignment; the
+ * blob is placed at the first suitably aligned address): for templates that are interned
+ * right after (update parsing uses the parser's scratch area). NULL when it does not fit.
+ */
+struct attr_blob *attr_blob_tmp(void *mem, size_t memlen, uint8_t kind, const uint8_t *data,
+				size_t len);
+/* Bytes attr_blob_tmp() needs at most for len octets of data. */
+#define ATTR_BLOB_TMP_SIZE(len) (sizeof(struct attr_blob) + (len) + _Alignof(struct attr_blob))
 /*
  * Interns an attribute set. t is a template: its blob pointers may be interned blobs or
  * temporary ones (refcnt 0), which are interned here. Returns a new reference.

@@ -66,6 +66,37 @@ enum bgp_cease_subcode {
 	BGP_CEASE_HARD_RESET = 9,
 };
 
+/* Subcodes of codes 1, 2 and 3 (bgp-errors.md section 1). */
+enum bgp_hdr_subcode {
+	BGP_HDRERR_NOT_SYNC = 1,
+	BGP_HDRERR_BAD_LEN = 2,
+	BGP_HDRERR_BAD_TYPE = 3,
+};
+
+enum bgp_open_subcode {
+	BGP_OPENERR_MALFORMED = 0, /* unspecific: parameter or capability framing */
+	BGP_OPENERR_BAD_VERSION = 1,
+	BGP_OPENERR_BAD_PEER_AS = 2,
+	BGP_OPENERR_BAD_BGP_ID = 3,
+	BGP_OPENERR_BAD_OPT_PARAM = 4,
+	BGP_OPENERR_BAD_HOLD = 6,
+	BGP_OPENERR_UNSUP_CAP = 7,
+	BGP_OPENERR_ROLE_MISMATCH = 11,
+};
+
+enum bgp_update_subcode {
+	BGP_UPDERR_MALFORMED_ATTR_LIST = 1,
+	BGP_UPDERR_UNRECOGNIZED_WK = 2,
+	BGP_UPDERR_MISSING_WK = 3,
+	BGP_UPDERR_FLAGS_ERROR = 4,
+	BGP_UPDERR_LENGTH_ERROR = 5,
+	BGP_UPDERR_INVALID_ORIGIN = 6,
+	BGP_UPDERR_INVALID_NEXT_HOP = 8,
+	BGP_UPDERR_OPTIONAL_ATTR = 9,
+	BGP_UPDERR_INVALID_NETWORK = 10,
+	BGP_UPDERR_MALFORMED_AS_PATH = 11,
+};
+
 #define BGP_NOTIFY_DATA_MAX 256
 struct bgp_notify {
 	uint8_t code;
@@ -108,7 +139,14 @@ struct bgp_caps {
 	uint8_t gr_fwd;	      /* families with F set */
 	uint8_t addpath_rx;   /* families the speaker can receive path ids for */
 	uint8_t addpath_tx;   /* families the speaker will send path ids for */
-	char hostname[64];    /* FQDN capability (73), informational */
+	char hostname[64];    /* FQDN capability (73), informational, sanitised */
+	char domainname[64];  /* FQDN capability (73), informational, sanitised */
+	/*
+	 * Encoding only: further capability TLVs (code, length, value) appended verbatim, for
+	 * capabilities not modelled here. Ignored (left NULL) by the parser.
+	 */
+	const uint8_t *extra;
+	uint16_t extra_len;
 };
 
 struct bgp_open {
@@ -124,13 +162,24 @@ struct bgp_open {
  * Parses the body of an OPEN (after the 19-byte header). Checks version, hold time (0 or
  * >= 3), BGP identifier non-zero, optional parameter framing (classic and RFC 9072), capability
  * TLV framing. Peer AS and identifier collisions are the session's to check. 0 or -1 with n.
+ * Errors: 2/1 (data: version 4 as 2 octets), 2/6, 2/3, 2/4 (unknown parameter type), 2/0 for
+ * broken parameter/capability framing or a malformed capability we interpret (MP, 4-octet AS,
+ * GR, ADD-PATH, extended next hop); a malformed FQDN capability is ignored (informational).
+ * ADD-PATH tuples with a send/receive value other than 1..3 are ignored.
  */
 int bgp_open_parse(const uint8_t *body, size_t len, struct bgp_open *o, struct bgp_notify *n);
-/* Encodes a whole OPEN message (header included) from o (caps as we advertise them). */
+/*
+ * Encodes a whole OPEN message (header included) from o (caps as we advertise them). My AS is
+ * o->as (or o->my_as when as is 0), written as AS_TRANS when above 65535; capability 65
+ * carries caps.as4_value, or that AS when as4_value is 0. The capabilities go in one
+ * parameter of the classic form, or the RFC 9072 extended form when longer than 255 octets.
+ * Returns 0 when it does not fit cap (or 4096).
+ */
 size_t bgp_open_encode(uint8_t *buf, size_t cap, const struct bgp_open *o);
 
 /* ---- NOTIFICATION, KEEPALIVE, ROUTE-REFRESH, End-of-RIB ---- */
 
+/* Data longer than BGP_NOTIFY_DATA_MAX is truncated. -1 when len < 2. */
 int bgp_notify_parse(const uint8_t *body, size_t len, struct bgp_notify *n);
 size_t bgp_notify_encode(uint8_t *buf, size_t cap, const struct bgp_notify *n);
 /*
@@ -150,7 +199,12 @@ struct bgp_rrefresh {
 	uint8_t subtype;
 	uint8_t safi;
 };
-/* 0, or -1 with n (7/1 for a bad BoRR/EoRR length, 1/2 otherwise). */
+/*
+ * 0, or -1 with n (7/1 for a bad BoRR/EoRR length, data = the whole message rebuilt from the
+ * body (truncated to BGP_NOTIFY_DATA_MAX); 1/2 when shorter than 4 octets). A request
+ * (subtype 0) may be longer (ORF entries, ignored). Other subtypes are returned as they are:
+ * the caller ignores them (RFC 7313).
+ */
 int bgp_rrefresh_parse(const uint8_t *body, size_t len, struct bgp_rrefresh *rr,
 		       struct bgp_notify *n);
 size_t bgp_rrefresh_encode(uint8_t *buf, size_t cap, const struct bgp_rrefresh *rr);

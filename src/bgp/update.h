@@ -32,14 +32,26 @@ enum bgp_upd_action {
 	BGP_UPD_RESET,		   /* NOTIFICATION in 'notify', close */
 };
 
+/*
+ * Scratch needed for the worst case: the blobs of one UPDATE hold at most the attribute bytes
+ * of the message, except a 2-octet AS_PATH, which doubles when widened (RFC 6793), plus the
+ * blob headers. So twice the largest message is always enough.
+ */
+#define BGP_PARSE_SCRATCH (2 * BGP_MAX_EXT_MSG + 512)
+
 /* What the parser must know about the session. */
 struct bgp_parse_ctx {
 	bool as4;	    /* 4-octet AS negotiated */
 	bool ibgp;	    /* peer in our AS */
+	bool check_first_as; /* eBGP: leftmost AS must be peer_as, else treat-as-withdraw */
 	uint32_t peer_as;
 	uint32_t local_as;
 	uint8_t addpath_rx; /* BGP_FAM_BIT set: path ids precede prefixes */
-	uint8_t scratch[8192]; /* per-message temporaries (e.g. 2->4 octet AS path rewrite) */
+	/*
+	 * Per-message temporaries: the blobs of bgp_update.attrs live here until the next parse
+	 * with this context (so one context may serve every session of the event loop).
+	 */
+	_Alignas(16) uint8_t scratch[BGP_PARSE_SCRATCH];
 };
 
 /* An NLRI field already checked to parse completely; iterate with bgp_nlri_next(). */
@@ -65,16 +77,37 @@ struct bgp_update {
 	struct bgp_nlri mp_unreach;
 	bool eor;		    /* End-of-RIB */
 	enum bgp_fam eor_fam;
+	/*
+	 * The MP_REACH next hop, always (when has_mp_reach). attrs.nh is the NEXT_HOP attribute
+	 * when the UPDATE has classic NLRI, else the MP_REACH next hop. When both kinds of NLRI
+	 * are present (legal, never sent by BIRD/FRR), nh_split is set and the mp_reach prefixes
+	 * need bgp_update_mp_attrs().
+	 */
+	uint8_t mp_nh_len;
+	uint8_t mp_nh[32];
+	bool nh_split;
 };
 
 /*
  * Parses an UPDATE body (after the header). Returns 0 (look at u->action) or -1 only when
  * u->action is RESET. Unknown AFI/SAFI in MP attributes are skipped (not an error).
+ *
+ * The caller processes withdrawn and mp_unreach first, then nlri and mp_reach (RFC 4271: the
+ * announcement wins over a withdrawal of the same prefix in one UPDATE). With
+ * TREAT_AS_WITHDRAW, nlri and mp_reach are still iterable: withdraw them. An iBGP UPDATE
+ * without LOCAL_PREF is left so (ATTRS_LOCAL_PREF clear); the RIB assumes its default.
+ * u->attrs is valid only when there are announcements and the action is OK or ATTR_DISCARD;
+ * its blobs live in ctx->scratch until the next parse with ctx.
  */
 int bgp_update_parse(const uint8_t *body, size_t len, struct bgp_parse_ctx *ctx,
 		     struct bgp_update *u);
-/* Next prefix of a validated NLRI field; 1 while there is one, 0 at the end. */
+/*
+ * Next prefix of a validated NLRI field; 1 while there is one, 0 at the end. Bits past the
+ * prefix length are cleared. *path_id is 0 without ADD-PATH; path_id may be NULL.
+ */
 int bgp_nlri_next(struct bgp_nlri *n, struct prefix *p, uint32_t *path_id);
+/* Fills t with u->attrs whose next hop is the MP_REACH one (for nh_split UPDATEs). */
+void bgp_update_mp_attrs(const struct bgp_update *u, struct attrs *t);
 
 /* ---- packing (update_pack.c) ---- */
 
@@ -96,6 +129,11 @@ struct bgp_upd_builder {
 	size_t start_prefix; /* offset where prefixes start */
 	unsigned count;
 	uint8_t *buf;
+	/*
+	 * MP_REACH must be the first attribute and grows with every prefix, so the other
+	 * attributes wait at the end of buf (tail_off, tail_len) and move behind it in finish.
+	 */
+	size_t tail_off, tail_len;
 };
 
 /*
@@ -114,8 +152,11 @@ int bgp_ub_add(struct bgp_upd_builder *b, const struct prefix *p);
 /* Completes lengths; returns the message length (0 if no prefix was added). */
 size_t bgp_ub_finish(struct bgp_upd_builder *b);
 
-/* Encodes the path attributes of a (no MP attributes, no NEXT_HOP) for the given context;
- * used by the builder, exposed for tests. */
+/*
+ * Encodes the path attributes of a (no MP attributes, no NEXT_HOP) for the given context, in
+ * ascending type order with the unknown transitive ones merged in; used by the builder,
+ * exposed for tests. An attribute longer than 65535 octets sets w->err.
+ */
 void bgp_attrs_encode(struct wr *w, const struct attrs *a, const struct bgp_enc_ctx *ctx);
 
 #endif

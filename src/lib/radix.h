@@ -26,16 +26,31 @@
 struct radix;
 struct radix_node;
 
+/*
+ * Bytes per node on LP64 (checked at build time in radix.c): two child pointers, the value,
+ * length, flags and uflags, then the key. A tree of n prefixes holds at most n - 1 glue nodes
+ * besides, so an IPv4 prefix costs 32 to 64 bytes. Nodes come from per-tree slabs; a deleted
+ * node goes to the tree's free list for reuse, and the slabs are returned to malloc when the
+ * tree becomes empty.
+ */
+#define RADIX_NODE_SIZE_V4 32
+#define RADIX_NODE_SIZE_V6 48
+/* Longest path from the root: one node per length 0..128. */
+#define RADIX_MAX_DEPTH 129
+
 struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
 /* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */
 void radix_free(struct radix *t, void (*fn)(void *value, void *arg), void *arg);
 
-size_t radix_count(const struct radix *t);       /* stored prefixes */
-size_t radix_mem_bytes(const struct radix *t);   /* bytes allocated for nodes, glue included */
+size_t radix_count(const struct radix *t);     /* stored prefixes */
+size_t radix_mem_bytes(const struct radix *t); /* bytes allocated for nodes, glue included */
 
 /*
  * Finds the node of (key, plen), creating it (value NULL, uflags 0) when absent. Bits of key
  * past plen are ignored. NULL only on out of memory.
+ *
+ * In all calls taking (key, plen), key points to af_bytes() bytes and bits past plen are
+ * ignored; a plen beyond the family's bits finds nothing (NULL, or 0 from radix_walk_sub()).
  */
 struct radix_node *radix_get(struct radix *t, const uint8_t *key, unsigned plen);
 /* Exact match; NULL when absent. */

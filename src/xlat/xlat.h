@@ -42,15 +42,28 @@ void xlat_prefix_4to6(const struct prefix *t, const struct prefix *v4, struct pr
  */
 int xlat_prefix_6to4(const struct prefix *t, const struct prefix *v6, struct prefix *v4,
 		     bool *narrower);
-/* False when the IPv4 prefix lies inside a block that is not globally reachable (IANA special
- * purpose registry, plus multicast 224/4) or overlaps one entirely inside it. */
+/*
+ * False when the IPv4 prefix lies inside a block that is not globally reachable (IANA special
+ * purpose registry, plus multicast 224/4 and 192.88.99.0/24), unless it lies inside one of the
+ * global exceptions 192.0.0.9/32, 192.0.0.10/32. A prefix that covers such a block (0.0.0.0/0,
+ * 8.0.0.0/5) is global.
+ */
 bool xlat_v4_is_global(const struct prefix *v4);
 
 /* ---- RFC 7757 explicit mappings (eam.c) ---- */
 
-/* Maps v4 (inside eam4) through the EAM eam4 <-> eam6 (left-aligned suffix). */
+/*
+ * Maps v4 (inside eam4) through the EAM eam4 <-> eam6 (left-aligned suffix); the IPv6 length is
+ * l6 + (L - l4). Requires 32 - l4 <= 128 - l6 (as xlat_add_eam enforces).
+ */
 void xlat_eam_4to6(const struct prefix *eam4, const struct prefix *eam6, const struct prefix *v4,
 		   struct prefix *v6);
+/*
+ * Reverse: v6 (inside eam6) to IPv4, length l4 + (M - l6) capped at 32; *narrower (may be NULL)
+ * is set when the IPv6 prefix is longer than the IPv4 /32 it maps to.
+ */
+void xlat_eam_6to4(const struct prefix *eam4, const struct prefix *eam6, const struct prefix *v6,
+		   struct prefix *v4, bool *narrower);
 
 /* ---- the translation context (xlat.c, nhtab.c) ---- */
 
@@ -69,6 +82,7 @@ enum xlat_reason {
 	XLAT_NOT_IPV4,
 	XLAT_NON_GLOBAL, /* under the WKP, not globally reachable (RFC 6052 3.1) */
 	XLAT_NO_NEXTHOP, /* next hop unmatched and policy reject */
+	XLAT_NO_PREFIX,	 /* no EAM contains it and no translation prefix is set */
 };
 
 struct xlat_nh {
@@ -89,12 +103,22 @@ void xlat_free(struct xlat *x);
 
 /* Building (from the config). Each returns 0, or -1 with a reason in err. */
 int xlat_set_prefix(struct xlat *x, const struct prefix *t, char *err, size_t errlen);
-/* Explicit mapping; same host-bit count on both sides; overlapping EAMs are refused. */
+/*
+ * Explicit mapping (both prefixes without host bits). The IPv4 suffix must not be longer than
+ * the IPv6 one (32 - l4 <= 128 - l6, RFC 7757 as Jool enforces it; equal counts give a
+ * one-to-one mapping, a longer IPv6 suffix keeps its low bits zero). An EAM overlapping
+ * another on either side (duplicate, inside or covering) is refused.
+ */
 int xlat_add_eam(struct xlat *x, const struct prefix *v4, const struct prefix *v6, char *err,
 		 size_t errlen);
-/* Next-hop rule: IPv4 prefix -> IPv6 address (+ optional device); duplicates refused. */
-int xlat_add_nexthop(struct xlat *x, const struct prefix *v4, const uint8_t v6[16],
-		     const char *dev, char *err, size_t errlen);
+/*
+ * Next-hop rule: IPv4 prefix (no host bits) -> IPv6 address (+ optional device, NULL or "" for
+ * none); duplicates refused, as are the unspecified address, multicast, and a link-local
+ * address without a device.
+ */
+int xlat_add_nexthop(struct xlat *x, const struct prefix *v4, const uint8_t v6[16], const char *dev,
+		     char *err, size_t errlen);
+/* dflt is copied; under DEFAULT with dflt NULL, unmatched next hops stay unmapped. */
 void xlat_set_unknown_policy(struct xlat *x, enum xlat_unknown_policy p,
 			     const struct xlat_nh *dflt);
 /* Under the WKP: translate only globally reachable IPv4 (default true). */
@@ -105,25 +129,38 @@ const struct prefix *xlat_get_prefix(const struct xlat *x);
 /*
  * Maps an IPv4 route prefix. out[0] is the main mapping: through the longest EAM containing
  * v4, else RFC 6052. Then one entry per EAM that v4 strictly covers (RFC 7757 precedence: the
- * covered EAM's IPv6 prefix is announced too). Returns the number of entries written (at most
- * max; excess EAMs are dropped), or 0 with *why set when the prefix is not translated.
+ * covered EAM's IPv6 prefix is announced too), in IPv4 order. Returns the number of entries
+ * written (at most max, max >= 1; excess EAMs are dropped) with *why XLAT_OK, or 0 with *why set
+ * when the prefix is not translated (why may be NULL). Host bits of v4 are ignored.
+ * Under the WKP with global-only on, a non-global v4 mapped by RFC 6052 gives 0 and
+ * XLAT_NON_GLOBAL, covered EAMs included (they are announced through their own routes); a
+ * route inside an EAM is mapped through it whatever its address.
  */
-int xlat_map_prefix(const struct xlat *x, const struct prefix *v4, struct xlat_route *out,
-		    int max, enum xlat_reason *why);
+int xlat_map_prefix(const struct xlat *x, const struct prefix *v4, struct xlat_route *out, int max,
+		    enum xlat_reason *why);
 /*
  * Maps an IPv4 next hop: longest match in the next-hop table, else the default when the
  * policy is DEFAULT. NULL when unmatched under REJECT.
  */
 const struct xlat_nh *xlat_map_nexthop(const struct xlat *x, const uint8_t v4[4]);
-/* Reverse: an IPv6 prefix back to IPv4 (EAM first, then RFC 6052). -1 if not translatable. */
+/*
+ * Reverse: an IPv6 prefix back to IPv4: through the EAM whose IPv6 side contains it, else
+ * RFC 6052 (rfc6052.md section 3). -1 if not translatable. rule may be NULL.
+ */
 int xlat_unmap_prefix(const struct xlat *x, const struct prefix *v6, struct prefix *v4,
 		      enum xlat_rule *rule);
 
-/* Unknown next-hop accounting: the pipeline adds +1/-1 per best path whose next hop is
- * unmatched; walk visits (next hop, count) with count > 0 in address order. */
+/*
+ * Unknown next-hop accounting: the pipeline adds +1/-1 per best path whose next hop is
+ * unmatched; walk visits (next hop, count) with count > 0 in address order. A count stops at 0
+ * (a next hop at 0 is forgotten); when memory runs out, an increment for a new next hop is not
+ * counted.
+ */
 void xlat_unknown_ref(struct xlat *x, const uint8_t v4[4], int delta);
 void xlat_unknown_walk(const struct xlat *x, void (*fn)(const uint8_t v4[4], uint64_t n, void *),
 		       void *arg);
+/* The current count of one next hop (0 when not counted). */
+uint64_t xlat_unknown_count(const struct xlat *x, const uint8_t v4[4]);
 /* Visits next-hop rules in order (for show nexthops and config diff). */
 void xlat_nexthop_walk(const struct xlat *x,
 		       void (*fn)(const struct prefix *v4, const struct xlat_nh *nh, void *arg),

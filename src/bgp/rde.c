@@ -1,0 +1,536 @@
+/*
+ * Route decision engine: ingest of UPDATEs into the RIB, peer life cycle (graceful restart,
+ * max-prefix, flush in slices), scheduling of exports and RIB jobs, reload by difference.
+ * Exports themselves are in adjout.c, the IPv6 derivation in rde_xlat.c.
+ */
+#include "bgp/rde_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "lib/pool.h"
+
+#define RDE_JOB_BUDGET	 20000 /* RIB nodes per slice of a peer-wide job */
+#define RDE_PUMP_BUDGET	 8192  /* prefixes per peer per pump slice */
+
+static void rde_established(void *arg, struct bgp_peer *p);
+static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
+static void rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u);
+static void rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype);
+static void rde_writable(void *arg, struct bgp_peer *p);
+
+static const struct bgp_speaker_ops rde_ops = {
+	.established = rde_established,
+	.down = rde_down,
+	.update = rde_update,
+	.refresh = rde_refresh,
+	.writable = rde_writable,
+};
+
+struct rde_peer *
+rde_peer_of(const struct rde *r, uint16_t id)
+{
+	return id < r->n_peers ? r->peers[id] : NULL;
+}
+
+struct rde_peer *
+rde_peer_slot(struct rde *r, struct bgp_peer *bp)
+{
+	uint16_t id = bgp_peer_id(bp);
+	if (id >= r->n_peers) {
+		size_t n = (size_t)id + 8;
+		r->peers = xrealloc(r->peers, n * sizeof *r->peers);
+		memset(r->peers + r->n_peers, 0, (n - r->n_peers) * sizeof *r->peers);
+		r->n_peers = n;
+	}
+	if (r->peers[id] == NULL) {
+		struct rde_peer *rp = xcalloc(1, sizeof *rp);
+		rp->rde = r;
+		rp->bp = bp;
+		rp->id = id;
+		rp->exp = -1;
+		r->peers[id] = rp;
+	}
+	return r->peers[id];
+}
+
+/* ---- scheduling ---- */
+
+static void
+jobs_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde *r = arg;
+	if (rib_jobs_run(r->rib, RDE_JOB_BUDGET))
+		event_active(r->jobs_ev, EV_TIMEOUT, 0);
+	rde_kick(r);
+}
+
+void
+kick_rib_jobs(struct rde *r)
+{
+	if (rib_jobs_pending(r->rib))
+		event_active(r->jobs_ev, EV_TIMEOUT, 0);
+}
+
+static void
+pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde *r = arg;
+	bool more = false;
+	for (size_t i = 0; i < r->n_peers; i++) {
+		struct rde_peer *rp = r->peers[i];
+		if (rp != NULL && rp->ao != NULL && adjout_pump(rp->ao, RDE_PUMP_BUDGET))
+			more = true;
+	}
+	/* Work left while sockets still take data: continue after other events ran. Peers
+	 * whose socket is full are resumed by their 'writable' callback. */
+	if (more)
+		event_active(r->pump_ev, EV_TIMEOUT, 0);
+}
+
+void
+rde_kick(struct rde *r)
+{
+	if (!r->shutting_down)
+		event_active(r->pump_ev, EV_TIMEOUT, 0);
+}
+
+static void
+eor_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde *r = arg;
+	if (!r->eor_wait_over) {
+		r->eor_wait_over = true;
+		log_info("eor-wait of %u s over: IPv6 End-of-RIB no longer waits for IPv4 sources",
+			 r->cfg->eor_wait);
+		rde_kick(r);
+	}
+}
+
+bool
+rde_v4_sources_done(const struct rde *r)
+{
+	if (r->eor_wait_over)
+		return true;
+	for (size_t i = 0; i < r->cfg->n_neighbors; i++) {
+		const struct cfg_neighbor *n = &r->cfg->neighbors[i];
+		if (!n->fam[BGP_FAM_V4].import)
+			continue;
+		struct bgp_peer *bp = bgp_peer_by_addr(r->sp, n->af, n->addr);
+		struct rde_peer *rp = bp ? rde_peer_of(r, bgp_peer_id(bp)) : NULL;
+		if (rp == NULL || !rp->up || !(rp->eor_rx & BGP_FAM_BIT(BGP_FAM_V4)))
+			return false;
+	}
+	return true;
+}
+
+/* ---- life cycle ---- */
+
+struct rde *
+rde_new(struct event_base *base, struct cfg *cfg)
+{
+	struct rde *r = xcalloc(1, sizeof *r);
+	r->base = base;
+	r->cfg = cfg;
+	struct rib_local rl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
+	r->rib = rib_new(&rl);
+	rib_set_best_hook(r->rib, rde_best_changed, r);
+	struct bgp_local bl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
+	r->sp = bgp_speaker_new(base, &bl, &rde_ops, r);
+	r->pump_ev = event_new(base, -1, 0, pump_cb, r);
+	r->jobs_ev = event_new(base, -1, 0, jobs_cb, r);
+	r->eor_timer = evtimer_new(base, eor_timer_cb, r);
+	if (r->sp == NULL || r->pump_ev == NULL || r->jobs_ev == NULL || r->eor_timer == NULL)
+		abort(); /* out of memory policy */
+	r->started_at = time(NULL);
+	return r;
+}
+
+int
+rde_start(struct rde *r)
+{
+	int rc = bgp_speaker_listen(r->sp, r->cfg->listen, r->cfg->n_listen);
+	for (size_t i = 0; i < r->cfg->n_neighbors; i++) {
+		struct bgp_peer *bp = bgp_peer_add(r->sp, &r->cfg->neighbors[i]);
+		if (bp != NULL)
+			rde_peer_slot(r, bp);
+	}
+	struct timeval tv = {r->cfg->eor_wait, 0};
+	evtimer_add(r->eor_timer, &tv);
+	return rc;
+}
+
+void
+rde_shutdown(struct rde *r, const char *msg)
+{
+	r->shutting_down = true;
+	bgp_speaker_shutdown(r->sp, msg);
+}
+
+static void
+peer_exports_stop(struct rde *r, struct rde_peer *rp)
+{
+	if (rp->ao != NULL) {
+		adjout_free(rp->ao);
+		rp->ao = NULL;
+	}
+	if (rp->exp >= 0) {
+		rib_export_del(r->rib, rp->exp);
+		rp->exp = -1;
+	}
+}
+
+static void
+peer_free(struct rde *r, struct rde_peer *rp)
+{
+	peer_exports_stop(r, rp);
+	if (rp->gr_timer != NULL)
+		event_free(rp->gr_timer);
+	free(rp);
+}
+
+void
+rde_free(struct rde *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n_peers; i++)
+		if (r->peers[i] != NULL)
+			peer_free(r, r->peers[i]);
+	free(r->peers);
+	bgp_speaker_free(r->sp);
+	rib_free(r->rib);
+	event_free(r->pump_ev);
+	event_free(r->jobs_ev);
+	event_free(r->eor_timer);
+	cfg_free(r->cfg);
+	free(r);
+}
+
+const struct cfg *
+rde_cfg(const struct rde *r)
+{
+	return r->cfg;
+}
+
+struct rib *
+rde_rib(const struct rde *r)
+{
+	return r->rib;
+}
+
+struct bgp_speaker *
+rde_speaker(const struct rde *r)
+{
+	return r->sp;
+}
+
+const struct rde_stats *
+rde_stats(const struct rde *r)
+{
+	return &r->stats;
+}
+
+time_t
+rde_started_at(const struct rde *r)
+{
+	return r->started_at;
+}
+
+/* ---- session events ---- */
+
+static void
+gr_expired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde_peer *rp = arg;
+	struct rde *r = rp->rde;
+	if (rp->stale_fams == 0)
+		return;
+	log_warn("%s: graceful restart timer expired, removing its stale routes",
+		 bgp_peer_name(rp->bp));
+	rib_peer_sweep_stale(r->rib, rp->id, rp->stale_fams);
+	rp->stale_fams = 0;
+	kick_rib_jobs(r);
+}
+
+static void
+rde_established(void *arg, struct bgp_peer *p)
+{
+	struct rde *r = arg;
+	struct rde_peer *rp = rde_peer_slot(r, p);
+	const struct bgp_neg *neg = bgp_peer_neg(p);
+	const struct cfg_neighbor *cn = bgp_peer_cfg(p);
+	struct rib_peer info = {0};
+	info.ibgp = neg->ibgp;
+	info.rr_client = cn->rr_client;
+	info.bgp_id = neg->peer_open.bgp_id;
+	info.as = cn->remote_as;
+	info.af = (uint8_t)cn->af;
+	memcpy(info.addr, cn->addr, 16);
+	rib_peer_set(r->rib, rp->id, &info);
+	rp->up = true;
+	rp->eor_rx = 0;
+	rp->max_prefix_hit = false;
+
+	/* Graceful restart, receiving side (RFC 4724 4.2): families the peer no longer
+	 * preserves lose their stale routes now; the others wait for End-of-RIB. */
+	if (rp->stale_fams != 0) {
+		const struct bgp_caps *c = &neg->peer_open.caps;
+		uint8_t keep = c->gr ? (uint8_t)(c->gr_fams & c->gr_fwd) : 0;
+		uint8_t drop = (uint8_t)(rp->stale_fams & ~keep);
+		if (drop != 0) {
+			rib_peer_sweep_stale(r->rib, rp->id, drop);
+			rp->stale_fams &= (uint8_t)~drop;
+			kick_rib_jobs(r);
+		}
+	}
+
+	bool exports = cn->fam[BGP_FAM_V4].export || cn->fam[BGP_FAM_V6].export;
+	if (exports && !r->shutting_down) {
+		rp->exp = rib_export_add(r->rib);
+		if (rp->exp < 0) {
+			log_err("%s: too many exporting peers (max %d), not exporting to it",
+				bgp_peer_name(p), RIB_MAX_EXPORTS);
+		} else {
+			rp->ao = adjout_new(r, rp);
+			rde_kick(r);
+		}
+	}
+}
+
+static void
+rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
+{
+	struct rde *r = arg;
+	struct rde_peer *rp = rde_peer_slot(r, p);
+	rp->up = false;
+	peer_exports_stop(r, rp);
+	const struct bgp_neg *neg = bgp_peer_neg(p);
+	uint8_t gr_fams = neg != NULL ? neg->peer_open.caps.gr_fams : 0;
+	if (gr_keep && gr_fams != 0 && !r->shutting_down) {
+		/* Helper mode: keep the routes as stale for the restart time. */
+		log_info("%s: graceful restart: keeping its routes as stale for %u s",
+			 bgp_peer_name(p), gr_time);
+		rib_peer_flush(r->rib, rp->id, (uint8_t)(BGP_FAM_BIT(BGP_FAM_V4) |
+							 BGP_FAM_BIT(BGP_FAM_V6)) &
+						       (uint8_t)~gr_fams);
+		rib_peer_sweep_stale(r->rib, rp->id, gr_fams); /* stale from an earlier restart */
+		rib_peer_mark_stale(r->rib, rp->id, gr_fams);
+		rp->stale_fams = gr_fams;
+		if (rp->gr_timer == NULL)
+			rp->gr_timer = evtimer_new(r->base, gr_expired, rp);
+		struct timeval tv = {gr_time, 0};
+		evtimer_add(rp->gr_timer, &tv);
+	} else {
+		rib_peer_flush(r->rib, rp->id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
+		rp->stale_fams = 0;
+		if (rp->gr_timer != NULL)
+			evtimer_del(rp->gr_timer);
+	}
+	kick_rib_jobs(r);
+}
+
+/* Import checks of one attribute set (bgp-rib.md section 1). NULL reason = accept. */
+static const char *
+import_check(const struct rde *r, const struct rib_peer *pe, const struct attrs *a)
+{
+	if ((a->flags & ATTRS_ORIGINATOR) && a->originator_id == r->cfg->router_id)
+		return "ORIGINATOR_ID is our router id";
+	if (attr_clusters_contain(a, r->cfg->cluster_id))
+		return "CLUSTER_LIST holds our cluster id";
+	if (pe != NULL && !pe->ibgp && attr_aspath_contains(a, r->cfg->local_as))
+		return "AS_PATH holds our AS";
+	return NULL;
+}
+
+static void
+withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
+{
+	struct prefix p;
+	uint32_t pid;
+	while (bgp_nlri_next(n, &p, &pid) == 1) {
+		rib_withdraw(r->rib, n->fam, &p, rp->id);
+		r->stats.withdraws_in++;
+	}
+}
+
+static void
+announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attrs *a)
+{
+	struct prefix p;
+	uint32_t pid;
+	while (bgp_nlri_next(n, &p, &pid) == 1) {
+		rib_update(r->rib, n->fam, &p, rp->id, attr_ref(a));
+		r->stats.prefixes_in++;
+	}
+}
+
+static void
+check_max_prefix(struct rde *r, struct rde_peer *rp)
+{
+	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
+	const struct rib_peer *pe = rib_peer_get(r->rib, rp->id);
+	if (cn->max_prefixes == 0 || pe == NULL || rp->max_prefix_hit)
+		return;
+	uint64_t n = pe->paths[BGP_FAM_V4] + pe->paths[BGP_FAM_V6];
+	if (n > cn->max_prefixes) {
+		rp->max_prefix_hit = true;
+		log_err("%s: %llu prefixes exceed max-prefixes %u: closing the session",
+			bgp_peer_name(rp->bp), (unsigned long long)n, cn->max_prefixes);
+		bgp_peer_reset(rp->bp, BGP_CEASE_MAX_PREFIX, NULL);
+	}
+}
+
+static void
+rde_eor(struct rde *r, struct rde_peer *rp, enum bgp_fam f)
+{
+	rp->eor_rx |= (uint8_t)BGP_FAM_BIT(f);
+	log_info("%s: End-of-RIB received for %s", bgp_peer_name(rp->bp), bgp_fam_name(f));
+	if (rp->stale_fams & BGP_FAM_BIT(f)) {
+		rib_peer_sweep_stale(r->rib, rp->id, (uint8_t)BGP_FAM_BIT(f));
+		rp->stale_fams &= (uint8_t)~BGP_FAM_BIT(f);
+		if (rp->stale_fams == 0 && rp->gr_timer != NULL)
+			evtimer_del(rp->gr_timer);
+		kick_rib_jobs(r);
+	}
+	rde_kick(r); /* the IPv6 End-of-RIB may be due */
+}
+
+static void
+rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
+{
+	struct rde *r = arg;
+	struct rde_peer *rp = rde_peer_slot(r, p);
+	const struct cfg_neighbor *cn = bgp_peer_cfg(p);
+	r->stats.updates_in++;
+	if (u->eor) {
+		rde_eor(r, rp, u->eor_fam);
+		return;
+	}
+	if (u->has_mp_unreach)
+		withdraw_all(r, rp, &u->mp_unreach);
+	withdraw_all(r, rp, &u->withdrawn);
+
+	struct bgp_nlri *ann[2] = {&u->nlri, u->has_mp_reach ? &u->mp_reach : NULL};
+	const char *why = NULL;
+	if (u->action == BGP_UPD_TREAT_AS_WITHDRAW) {
+		/* RFC 7606: every prefix the UPDATE announces is withdrawn. */
+		r->stats.treat_as_withdraw++;
+		log_warn("%s: malformed UPDATE (%s): treat-as-withdraw", bgp_peer_name(p),
+			 u->reason);
+		why = u->reason;
+	} else if (u->action == BGP_UPD_ATTR_DISCARD) {
+		log_warn("%s: UPDATE attribute discarded (%s)", bgp_peer_name(p), u->reason);
+	}
+	struct attrs *a = NULL;
+	if (why == NULL && (u->nlri.len > 0 || (u->has_mp_reach && u->mp_reach.len > 0))) {
+		a = attr_intern(&u->attrs);
+		why = import_check(r, rib_peer_get(r->rib, rp->id), a);
+		if (why != NULL)
+			r->stats.loops_dropped++;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct bgp_nlri *n = ann[i];
+		if (n == NULL || n->len == 0)
+			continue;
+		if (why != NULL || !cn->fam[n->fam].import) {
+			if (why == NULL)
+				r->stats.import_denied++;
+			withdraw_all(r, rp, n);
+		} else {
+			announce_all(r, rp, n, a);
+		}
+	}
+	if (a != NULL)
+		attr_unref(a);
+	check_max_prefix(r, rp);
+	rde_kick(r);
+}
+
+static void
+rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
+{
+	struct rde *r = arg;
+	struct rde_peer *rp = rde_peer_slot(r, p);
+	if (subtype == BGP_RR_REQUEST) {
+		if (rp->ao != NULL) {
+			adjout_resync(rp->ao, f);
+			rde_kick(r);
+		}
+	} else if (subtype == BGP_RR_BORR) {
+		/* RFC 7313: routes not re-sent before EoRR are stale. */
+		rib_peer_mark_stale(r->rib, rp->id, (uint8_t)BGP_FAM_BIT(f));
+		kick_rib_jobs(r);
+	} else if (subtype == BGP_RR_EORR) {
+		rib_peer_sweep_stale(r->rib, rp->id, (uint8_t)BGP_FAM_BIT(f));
+		kick_rib_jobs(r);
+	}
+}
+
+static void
+rde_writable(void *arg, struct bgp_peer *p)
+{
+	struct rde *r = arg;
+	(void)p;
+	rde_kick(r);
+}
+
+/* ---- commands ---- */
+
+static struct rde_peer *
+peer_by_addr(struct rde *r, int af, const uint8_t *addr)
+{
+	struct bgp_peer *bp = bgp_peer_by_addr(r->sp, af, addr);
+	return bp != NULL ? rde_peer_slot(r, bp) : NULL;
+}
+
+int
+rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	bgp_peer_reset(rp->bp, BGP_CEASE_ADMIN_RESET, msg);
+	return 0;
+}
+
+int
+rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	bgp_peer_shutdown(rp->bp, msg);
+	return 0;
+}
+
+int
+rde_neighbor_start(struct rde *r, int af, const uint8_t *addr)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	bgp_peer_start(rp->bp);
+	return 0;
+}
+
+int
+rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	bgp_peer_request_refresh(rp->bp, BGP_FAM_V4);
+	bgp_peer_request_refresh(rp->bp, BGP_FAM_V6);
+	return 0;
+}

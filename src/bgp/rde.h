@@ -1,0 +1,83 @@
+/*
+ * The route decision engine: the pipeline wire -> RIB -> translation -> exports.
+ *
+ * It owns the RIB and the BGP speaker, applies parsed UPDATEs to the RIB (import policy,
+ * loop checks, RFC 7606 outcomes, max-prefix, graceful restart), derives the IPv6 routes from
+ * IPv4 best paths on demand (rde_translate: the translated table is never stored), and feeds
+ * each established peer's adj-out (adjout.c) when its socket can take more.
+ *
+ * Readers (the control socket, the FIB) use the accessors below; they never modify state
+ * except through the commands at the end.
+ */
+#ifndef BGP64_BGP_RDE_H
+#define BGP64_BGP_RDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/rib.h"
+#include "bgp/session.h"
+#include "config.h"
+#include "xlat/xlat.h"
+
+struct event_base;
+struct rde;
+
+/* One IPv6 route derived from an IPv4 best path. */
+struct rde_xroute {
+	struct prefix v6;
+	enum xlat_rule rule;
+	struct prefix rule_src;	     /* translation prefix or EAM IPv4 prefix */
+	bool has_nh;
+	struct xlat_nh nh;	     /* the IPv6 next hop (when has_nh) */
+	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
+};
+
+#define RDE_XROUTES_MAX 8
+
+/* Counters shown by show summary / metrics. */
+struct rde_stats {
+	uint64_t updates_in, prefixes_in, withdraws_in;
+	uint64_t treat_as_withdraw, loops_dropped, import_denied;
+	uint64_t non_global_skipped;   /* WKP rule (RFC 6052 3.1) */
+	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
+	uint64_t no_nexthop;	       /* best paths left untranslated: unknown next hop */
+	uint64_t updates_out, prefixes_out, withdraws_out;
+};
+
+/* Creates the engine for a validated config (taken over) on an event base. */
+struct rde *rde_new(struct event_base *base, struct cfg *cfg);
+/* Opens listeners and starts the configured neighbors. -1 when a listener failed. */
+int rde_start(struct rde *r);
+/* Cease/Administrative Shutdown to every peer; exports stop. */
+void rde_shutdown(struct rde *r, const char *msg);
+void rde_free(struct rde *r);
+/*
+ * Applies a new config by difference (neighbors added/removed/reset only when changed,
+ * translation changes re-derive exactly the routes that changed). Takes over 'next' on
+ * success (returns 0); on failure returns -1 with err filled and the running config kept.
+ */
+int rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen);
+
+const struct cfg *rde_cfg(const struct rde *r);
+struct rib *rde_rib(const struct rde *r);
+struct bgp_speaker *rde_speaker(const struct rde *r);
+const struct rde_stats *rde_stats(const struct rde *r);
+time_t rde_started_at(const struct rde *r);
+
+/*
+ * Derives the IPv6 routes of an IPv4 prefix whose best path is 'best' (NULL: none). Returns
+ * the number of routes (0 when not translated, with *why set when why is not NULL).
+ * Routes without a next hop under the reject policy are returned with has_nh false.
+ */
+int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+		  struct rde_xroute *out, int max, enum xlat_reason *why);
+
+/* Commands (control socket). */
+int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);
+int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);
+int rde_neighbor_start(struct rde *r, int af, const uint8_t *addr);
+int rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * Internals shared by the route engine's files (rde.c: ingest and peer life cycle, adjout.c:
+ * exports, rde_xlat.c: derivation). Not for other rooms.
+ */
+#ifndef BGP64_BGP_RDE_IMPL_H
+#define BGP64_BGP_RDE_IMPL_H
+
+#include <event2/event.h>
+
+#include "bgp/rde.h"
+
+struct adjout;
+
+struct rde_peer {
+	struct rde *rde;
+	struct bgp_peer *bp;
+	uint16_t id;
+	bool up;
+	int exp;	     /* RIB export id while established and exporting, else -1 */
+	struct adjout *ao;
+	uint8_t eor_rx;	     /* families whose End-of-RIB arrived in this session */
+	uint8_t stale_fams;  /* families kept stale over a graceful restart */
+	struct event *gr_timer;
+	bool max_prefix_hit;
+};
+
+struct rde {
+	struct event_base *base;
+	struct cfg *cfg;
+	struct rib *rib;
+	struct bgp_speaker *sp;
+	struct rde_peer **peers; /* by peer id */
+	size_t n_peers;
+	struct event *pump_ev;	 /* exports with work pending */
+	struct event *jobs_ev;	 /* RIB jobs in slices */
+	struct event *eor_timer; /* eor-wait since start */
+	bool eor_wait_over;
+	bool shutting_down;
+	time_t started_at;
+	struct rde_stats stats;
+};
+
+struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
+/* The engine's record of a session, created on first use. */
+struct rde_peer *rde_peer_slot(struct rde *r, struct bgp_peer *bp);
+/* Schedules RIB jobs (flushes, stale sweeps) in slices. */
+void kick_rib_jobs(struct rde *r);
+/* Schedules the export pump (coalesced into one loop iteration). */
+void rde_kick(struct rde *r);
+/* True when every IPv4 source (neighbor with IPv4 import) sent its End-of-RIB, or the wait
+ * ran out: the IPv6 End-of-RIB may then follow the initial IPv6 table. */
+bool rde_v4_sources_done(const struct rde *r);
+
+/* rde_xlat.c */
+/* The IPv6 next hop for a translated route or an RFC 8950 export of this best path. */
+bool rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_nh *out,
+		  enum rde_nh_source *src);
+void rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
+		      const struct attrs *old, const struct rib_path *best);
+
+/* adjout.c */
+struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
+void adjout_free(struct adjout *ao);
+/* Sends what fits into the peer's socket; true when work remains. */
+bool adjout_pump(struct adjout *ao, size_t budget);
+/* Restarts the initial table for a family (route refresh, reload). */
+void adjout_resync(struct adjout *ao, enum bgp_fam f);
+/* Queues withdrawals of IPv6 prefixes (reload: translations that disappeared). */
+void adjout_withdraw(struct adjout *ao, enum bgp_fam f, const struct prefix *p);
+/* Drops cached export attributes (config changed). */
+void adjout_flush_cache(struct adjout *ao);
+
+#endif

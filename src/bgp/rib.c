@@ -1,0 +1,503 @@
+/*
+ * RIB storage, dirty marking and peer-wide jobs (see rib.h for the model).
+ *
+ * Node uflags: bit e (0..14) = dirty for export e; bit 15 = queued for reaping. A node is
+ * deleted when it has neither paths nor marks. Deletion is lazy (rib_reap) so that nodes
+ * handed out by rib_dirty_pop() stay valid until the caller calls into the RIB again with a
+ * mutating call.
+ */
+#include "bgp/rib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/pool.h"
+
+#define RIB_REAP_BIT 0x8000u
+
+struct node_queue {
+	struct radix_node **v;
+	size_t head, len, cap;
+};
+
+enum job_kind { JOB_FLUSH, JOB_STALE, JOB_SWEEP, JOB_MARK };
+
+struct job {
+	struct job *next;
+	enum job_kind kind;
+	uint16_t peer; /* or export id for JOB_MARK */
+	uint8_t fams;
+	int fam;	 /* family being walked */
+	bool started;
+	struct prefix last; /* cursor: last prefix handled */
+};
+
+struct rib {
+	struct rib_local local;
+	struct radix *tree[BGP_FAM_N];
+	struct pool paths;
+	struct rib_peer *peers;
+	size_t n_peers;
+	uint16_t exports; /* bit set of live export ids */
+	struct node_queue q[RIB_MAX_EXPORTS][BGP_FAM_N];
+	struct node_queue reap[BGP_FAM_N];
+	struct job *jobs, **jobs_tail;
+	rib_best_hook hook;
+	void *hook_arg;
+};
+
+static void
+q_push(struct node_queue *q, struct radix_node *n)
+{
+	if (q->head + q->len == q->cap) {
+		if (q->head > q->cap / 2) {
+			memmove(q->v, q->v + q->head, q->len * sizeof *q->v);
+			q->head = 0;
+		} else {
+			q->cap = q->cap ? q->cap * 2 : 1024;
+			q->v = xrealloc(q->v, q->cap * sizeof *q->v);
+		}
+	}
+	q->v[q->head + q->len++] = n;
+}
+
+static struct radix_node *
+q_pop(struct node_queue *q)
+{
+	if (q->len == 0)
+		return NULL;
+	struct radix_node *n = q->v[q->head++];
+	if (--q->len == 0)
+		q->head = 0;
+	return n;
+}
+
+static void
+q_free(struct node_queue *q)
+{
+	free(q->v);
+	memset(q, 0, sizeof *q);
+}
+
+struct rib *
+rib_new(const struct rib_local *local)
+{
+	struct rib *r = xcalloc(1, sizeof *r);
+	r->local = *local;
+	r->tree[BGP_FAM_V4] = radix_new(AF_INET);
+	r->tree[BGP_FAM_V6] = radix_new(AF_INET6);
+	if (r->tree[BGP_FAM_V4] == NULL || r->tree[BGP_FAM_V6] == NULL)
+		abort(); /* out of memory policy */
+	pool_init(&r->paths, sizeof(struct rib_path));
+	r->jobs_tail = &r->jobs;
+	return r;
+}
+
+static void
+free_paths(void *value, void *arg)
+{
+	struct rib *r = arg;
+	for (struct rib_path *p = value, *next; p != NULL; p = next) {
+		next = p->next;
+		attr_unref(p->attrs);
+		pool_free(&r->paths, p);
+	}
+}
+
+void
+rib_free(struct rib *r)
+{
+	if (r == NULL)
+		return;
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		radix_free(r->tree[f], free_paths, r);
+		q_free(&r->reap[f]);
+		for (int e = 0; e < RIB_MAX_EXPORTS; e++)
+			q_free(&r->q[e][f]);
+	}
+	while (r->jobs != NULL) {
+		struct job *j = r->jobs;
+		r->jobs = j->next;
+		free(j);
+	}
+	pool_destroy(&r->paths);
+	free(r->peers);
+	free(r);
+}
+
+struct radix *
+rib_tree(struct rib *r, enum bgp_fam f)
+{
+	return r->tree[f];
+}
+
+void
+rib_peer_set(struct rib *r, uint16_t id, const struct rib_peer *info)
+{
+	if (id >= r->n_peers) {
+		size_t n = (size_t)id + 16;
+		r->peers = xrealloc(r->peers, n * sizeof *r->peers);
+		memset(r->peers + r->n_peers, 0, (n - r->n_peers) * sizeof *r->peers);
+		r->n_peers = n;
+	}
+	struct rib_peer *pe = &r->peers[id];
+	uint64_t paths[BGP_FAM_N], stale[BGP_FAM_N];
+	memcpy(paths, pe->paths, sizeof paths);
+	memcpy(stale, pe->stale, sizeof stale);
+	*pe = *info;
+	pe->known = true;
+	memcpy(pe->paths, paths, sizeof paths);
+	memcpy(pe->stale, stale, sizeof stale);
+}
+
+const struct rib_peer *
+rib_peer_get(const struct rib *r, uint16_t id)
+{
+	return id < r->n_peers && r->peers[id].known ? &r->peers[id] : NULL;
+}
+
+static struct rib_peer *
+peer_acct(struct rib *r, uint16_t id)
+{
+	if (id >= r->n_peers) {
+		struct rib_peer unknown = {0};
+		rib_peer_set(r, id, &unknown);
+		r->peers[id].known = false;
+	}
+	return &r->peers[id];
+}
+
+void
+rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg)
+{
+	r->hook = fn;
+	r->hook_arg = arg;
+}
+
+int
+rib_export_add(struct rib *r)
+{
+	for (int e = 0; e < RIB_MAX_EXPORTS; e++) {
+		if (!(r->exports & (1u << e))) {
+			r->exports |= (uint16_t)(1u << e);
+			return e;
+		}
+	}
+	return -1;
+}
+
+static void
+maybe_reap(struct rib *r, enum bgp_fam f, struct radix_node *n)
+{
+	uint16_t fl = radix_uflags(n);
+	if (radix_value(n) == NULL && !(fl & RIB_REAP_BIT)) {
+		radix_set_uflags(n, fl | RIB_REAP_BIT);
+		q_push(&r->reap[f], n);
+	}
+}
+
+/* Deletes the nodes left without paths and marks. */
+static void
+rib_reap(struct rib *r)
+{
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		struct radix_node *n;
+		while ((n = q_pop(&r->reap[f])) != NULL) {
+			uint16_t fl = (uint16_t)(radix_uflags(n) & ~RIB_REAP_BIT);
+			radix_set_uflags(n, fl);
+			if (fl == 0 && radix_value(n) == NULL)
+				radix_delete(r->tree[f], n);
+		}
+	}
+}
+
+void
+rib_export_del(struct rib *r, int exp)
+{
+	if (exp < 0 || exp >= RIB_MAX_EXPORTS || !(r->exports & (1u << exp)))
+		return;
+	r->exports &= (uint16_t)~(1u << exp);
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		struct radix_node *n;
+		while ((n = q_pop(&r->q[exp][f])) != NULL) {
+			radix_set_uflags(n, (uint16_t)(radix_uflags(n) & ~(1u << exp)));
+			maybe_reap(r, (enum bgp_fam)f, n);
+		}
+	}
+	/* A mark-all job of this export is dropped with it. */
+	for (struct job *j = r->jobs; j != NULL; j = j->next)
+		if (j->kind == JOB_MARK && j->peer == exp)
+			j->fams = 0;
+	rib_reap(r);
+}
+
+static void
+mark_one(struct rib *r, enum bgp_fam f, struct radix_node *n, int e)
+{
+	uint16_t fl = radix_uflags(n);
+	if (!(fl & (1u << e))) {
+		radix_set_uflags(n, (uint16_t)(fl | (1u << e)));
+		q_push(&r->q[e][f], n);
+	}
+}
+
+static void
+mark_dirty(struct rib *r, enum bgp_fam f, struct radix_node *n)
+{
+	for (int e = 0; e < RIB_MAX_EXPORTS; e++)
+		if (r->exports & (1u << e))
+			mark_one(r, f, n, e);
+}
+
+bool
+rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
+	   struct attrs *attrs)
+{
+	rib_reap(r);
+	struct radix_node *n = radix_get(r->tree[f], p->a, p->len);
+	if (n == NULL)
+		abort(); /* out of memory policy */
+	struct rib_path *head = rib_best(n), *path = NULL;
+	/* A reference keeps the old best attributes alive for the hook. */
+	struct attrs *old_best_attrs = head ? attr_ref(head->attrs) : NULL;
+	uint16_t old_best_peer = head ? head->peer : 0;
+	struct rib_peer *acct = peer_acct(r, peer);
+	for (struct rib_path *q = head; q != NULL; q = q->next)
+		if (q->peer == peer) {
+			path = q;
+			break;
+		}
+	if (path != NULL) {
+		if (path->flags & RIB_PATH_STALE) {
+			path->flags &= (uint8_t)~RIB_PATH_STALE;
+			acct->stale[f]--;
+		}
+		if (path->attrs == attrs) {
+			attr_unref(attrs);
+			if (old_best_attrs != NULL)
+				attr_unref(old_best_attrs);
+			return false;
+		}
+		attr_unref(path->attrs);
+		path->attrs = attrs;
+	} else {
+		path = pool_alloc(&r->paths);
+		path->attrs = attrs;
+		path->peer = peer;
+		/* Append: a lone path is the best without a decision. */
+		struct rib_path **pp = &head;
+		while (*pp != NULL)
+			pp = &(*pp)->next;
+		*pp = path;
+		radix_set_value(n, head);
+		acct->paths[f]++;
+	}
+	rib_decide(r, n);
+	head = rib_best(n);
+	/* Exports depend on the best path's attributes and, for split horizon and reflection,
+	 * on the peer it came from. */
+	bool changed = head->attrs != old_best_attrs || head->peer != old_best_peer;
+	if (changed) {
+		mark_dirty(r, f, n);
+		if (r->hook != NULL)
+			r->hook(r->hook_arg, f, n, old_best_peer, old_best_attrs, head);
+	}
+	if (old_best_attrs != NULL)
+		attr_unref(old_best_attrs);
+	return changed;
+}
+
+static bool
+remove_path(struct rib *r, enum bgp_fam f, struct radix_node *n, struct rib_path *path)
+{
+	struct rib_path *head = rib_best(n);
+	bool was_best = head == path;
+	struct rib_path **pp = &head;
+	while (*pp != path)
+		pp = &(*pp)->next;
+	*pp = path->next;
+	radix_set_value(n, head);
+	struct rib_peer *acct = peer_acct(r, path->peer);
+	acct->paths[f]--;
+	if (path->flags & RIB_PATH_STALE)
+		acct->stale[f]--;
+	if (was_best) {
+		rib_decide(r, n);
+		mark_dirty(r, f, n);
+		if (r->hook != NULL)
+			r->hook(r->hook_arg, f, n, path->peer, path->attrs, rib_best(n));
+	}
+	attr_unref(path->attrs);
+	pool_free(&r->paths, path);
+	maybe_reap(r, f, n);
+	return was_best;
+}
+
+bool
+rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer)
+{
+	rib_reap(r);
+	struct radix_node *n = radix_find(r->tree[f], p->a, p->len);
+	if (n == NULL)
+		return false;
+	for (struct rib_path *q = rib_best(n); q != NULL; q = q->next)
+		if (q->peer == peer)
+			return remove_path(r, f, n, q);
+	return false;
+}
+
+struct radix_node *
+rib_dirty_pop(struct rib *r, int exp, enum bgp_fam f)
+{
+	struct radix_node *n = q_pop(&r->q[exp][f]);
+	if (n != NULL) {
+		radix_set_uflags(n, (uint16_t)(radix_uflags(n) & ~(1u << exp)));
+		maybe_reap(r, f, n);
+	}
+	return n;
+}
+
+void
+rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n)
+{
+	mark_dirty(r, f, n);
+}
+
+size_t
+rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f)
+{
+	return r->q[exp][f].len;
+}
+
+static void
+job_add(struct rib *r, enum job_kind kind, uint16_t peer, uint8_t fams)
+{
+	struct job *j = xcalloc(1, sizeof *j);
+	j->kind = kind;
+	j->peer = peer;
+	j->fams = fams;
+	j->fam = -1;
+	*r->jobs_tail = j;
+	r->jobs_tail = &j->next;
+}
+
+void
+rib_mark_all(struct rib *r, int exp, enum bgp_fam f)
+{
+	job_add(r, JOB_MARK, (uint16_t)exp, (uint8_t)BGP_FAM_BIT(f));
+}
+
+void
+rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams)
+{
+	job_add(r, JOB_FLUSH, peer, fams);
+}
+
+void
+rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams)
+{
+	job_add(r, JOB_STALE, peer, fams);
+}
+
+void
+rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams)
+{
+	job_add(r, JOB_SWEEP, peer, fams);
+}
+
+/* Applies a job to one node. */
+static void
+job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
+{
+	if (j->kind == JOB_MARK) {
+		if (r->exports & (1u << j->peer))
+			mark_one(r, f, n, j->peer);
+		return;
+	}
+	for (struct rib_path *q = rib_best(n); q != NULL; q = q->next) {
+		if (q->peer != j->peer)
+			continue;
+		if (j->kind == JOB_STALE) {
+			if (!(q->flags & RIB_PATH_STALE)) {
+				q->flags |= RIB_PATH_STALE;
+				peer_acct(r, q->peer)->stale[f]++;
+			}
+		} else if (j->kind == JOB_FLUSH || (q->flags & RIB_PATH_STALE)) {
+			remove_path(r, f, n, q);
+		}
+		return;
+	}
+}
+
+/* The next family of the job's set after j->fam, or -1. */
+static int
+job_next_fam(const struct job *j)
+{
+	for (int f = j->fam + 1; f < BGP_FAM_N; f++)
+		if (j->fams & BGP_FAM_BIT(f))
+			return f;
+	return -1;
+}
+
+/* Runs one job for up to *budget nodes; true when the job is finished. */
+static bool
+job_step(struct rib *r, struct job *j, size_t *budget)
+{
+	for (;;) {
+		if (!j->started) {
+			if ((j->fam = job_next_fam(j)) < 0)
+				return true;
+		}
+		enum bgp_fam f = (enum bgp_fam)j->fam;
+		struct radix *t = r->tree[f];
+		struct radix_node *n = j->started ? radix_next_after(t, j->last.a, j->last.len)
+						  : radix_first(t);
+		j->started = true;
+		while (n != NULL && *budget > 0) {
+			struct radix_node *next = radix_next(t, n);
+			radix_prefix(t, n, &j->last);
+			job_node(r, j, f, n);
+			(*budget)--;
+			n = next;
+		}
+		if (n != NULL)
+			return false; /* out of budget, resume after j->last */
+		j->started = false; /* family done */
+		if (*budget == 0)
+			return job_next_fam(j) < 0;
+	}
+}
+
+bool
+rib_jobs_run(struct rib *r, size_t budget)
+{
+	rib_reap(r);
+	while (r->jobs != NULL && budget > 0) {
+		struct job *j = r->jobs;
+		if (!job_step(r, j, &budget))
+			break;
+		r->jobs = j->next;
+		if (r->jobs == NULL)
+			r->jobs_tail = &r->jobs;
+		free(j);
+	}
+	return r->jobs != NULL;
+}
+
+bool
+rib_jobs_pending(const struct rib *r)
+{
+	return r->jobs != NULL;
+}
+
+void
+rib_stats(const struct rib *r, struct rib_stats *s)
+{
+	memset(s, 0, sizeof *s);
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		s->prefixes[f] = radix_count(r->tree[f]);
+		s->tree_bytes += radix_mem_bytes(r->tree[f]);
+	}
+	s->paths = r->paths.live;
+	s->path_bytes = r->paths.slab_bytes;
+}

@@ -1,0 +1,184 @@
+/*
+ * bgp64d: main, signals and the daemon life cycle.
+ *
+ * Runs in the foreground (systemd supervises it; no double fork), logs to stderr. One libevent
+ * loop carries the BGP sessions, the route engine, the control socket and exports.
+ *   SIGTERM/SIGINT  Cease/Administrative Shutdown to every peer, then exit 0
+ *   SIGHUP          reload the configuration by difference (the running one is kept on error)
+ * Exit status: 0 after a clean shutdown or a good -n check, 1 on a configuration or start-up
+ * error.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bgp/rde.h"
+#include "cli/ctl.h"
+#include "config.h"
+#include "lib/log.h"
+
+#define DEFAULT_CONFIG BGP64_SYSCONFDIR "/bgp64d.json"
+
+struct daemon {
+	struct event_base *base;
+	const char *config_path;
+	struct rde *rde;
+	struct ctl *ctl;
+	bool stopping;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: bgp64d [-dnV] [-c FILE]\n"
+		   "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
+		   "  -n       check the configuration and exit (0 valid, 1 invalid)\n"
+		   "  -d       debug logging\n"
+		   "  -V       print the version and exit\n");
+}
+
+/* Reload: parse, validate, apply by difference. Also called by the control socket. */
+static int
+daemon_reload(void *arg, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	struct cfg *next = cfg_load(d->config_path, err, errlen);
+	if (next == NULL) {
+		log_err("reload refused, running configuration kept: %s", err);
+		return -1;
+	}
+	if (rde_reload(d->rde, next, err, errlen) < 0) {
+		log_err("reload refused, running configuration kept: %s", err);
+		cfg_free(next);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct daemon *d = arg;
+	if (sig == SIGHUP) {
+		char err[CFG_ERRLEN];
+		log_info("SIGHUP: reloading %s", d->config_path);
+		daemon_reload(d, err, sizeof err);
+		return;
+	}
+	if (d->stopping) {
+		log_warn("second signal: exiting now");
+		event_base_loopbreak(d->base);
+		return;
+	}
+	d->stopping = true;
+	log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	rde_shutdown(d->rde, "bgp64d shutting down");
+	/* Let the NOTIFICATIONs leave; the sessions close themselves within a second. */
+	struct timeval tv = {1, 200000};
+	event_base_loopexit(d->base, &tv);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = {.config_path = DEFAULT_CONFIG};
+	bool check_only = false;
+	int c;
+	while ((c = getopt(argc, argv, "c:dnVh")) != -1) {
+		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'd':
+			log_set_level(LOG_LVL_DEBUG);
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'V':
+			printf("bgp64d %s\n", BGP64_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 1;
+	}
+
+	char err[CFG_ERRLEN];
+	struct cfg *cfg = cfg_load(d.config_path, err, sizeof err);
+	if (cfg == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: configuration OK\n", d.config_path);
+		cfg_free(cfg);
+		return 0;
+	}
+	enum log_level lvl;
+	if (log_threshold != LOG_LVL_DEBUG && cfg->log_level != NULL &&
+	    log_level_parse(cfg->log_level, &lvl) == 0)
+		log_set_level(lvl);
+
+	signal(SIGPIPE, SIG_IGN);
+	d.base = event_base_new();
+	if (d.base == NULL) {
+		log_err("cannot create the event loop");
+		cfg_free(cfg);
+		return 1;
+	}
+	d.rde = rde_new(d.base, cfg);
+	const struct cfg *rc = rde_cfg(d.rde);
+	d.ctl = ctl_new(d.base, d.rde, rc->control.socket, rc->control.mode, rc->control.group,
+			daemon_reload, &d);
+	if (d.ctl == NULL) {
+		log_err("cannot open the control socket %s", rc->control.socket);
+		rde_free(d.rde);
+		event_base_free(d.base);
+		return 1;
+	}
+	if (rde_start(d.rde) < 0) {
+		log_err("cannot listen on the configured addresses");
+		ctl_free(d.ctl);
+		rde_free(d.rde);
+		event_base_free(d.base);
+		return 1;
+	}
+	struct event *sigs[3];
+	int signums[3] = {SIGTERM, SIGINT, SIGHUP};
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(d.base, signums[i], on_signal, &d);
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0) {
+			log_err("cannot install signal handlers");
+			return 1;
+		}
+	}
+	uint8_t id[4] = {(uint8_t)(rc->router_id >> 24), (uint8_t)(rc->router_id >> 16),
+			 (uint8_t)(rc->router_id >> 8), (uint8_t)rc->router_id};
+	char ids[ADDR_STRLEN], xs[PREFIX_STRLEN];
+	log_info("bgp64d %s started: router-id %s, AS %u, %zu neighbors, translation prefix %s",
+		 BGP64_VERSION, addr_fmt(AF_INET, id, ids), rc->local_as, rc->n_neighbors,
+		 prefix_fmt(&rc->xlat_prefix, xs));
+	event_base_dispatch(d.base);
+
+	for (int i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	ctl_free(d.ctl);
+	rde_free(d.rde);
+	event_base_free(d.base);
+	log_info("bgp64d stopped");
+	return 0;
+}

@@ -1,0 +1,129 @@
+/*
+ * Comparing two configurations for a reload (SIGHUP, "bgp64ctl reload"): which neighbors need
+ * their session reset and whether the translation has to be rebuilt. A reload parses the new
+ * file into a second struct cfg; the daemon keeps the running one when the new one is refused,
+ * and otherwise uses these functions to touch only what changed.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const struct cfg_neighbor *
+cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr)
+{
+	for (size_t i = 0; i < c->n_neighbors; i++)
+		if (c->neighbors[i].af == af &&
+		    memcmp(c->neighbors[i].addr, addr, af_bytes(af)) == 0)
+			return &c->neighbors[i];
+	return NULL;
+}
+
+static bool
+str_differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static bool
+opt_addr_differ(bool has_a, const uint8_t *a, bool has_b, const uint8_t *b)
+{
+	return has_a != has_b || (has_a && memcmp(a, b, 16) != 0);
+}
+
+/*
+ * Everything but the description is negotiated in OPEN, set on the socket (TCP MD5, TCP-AO,
+ * GTSM), or changes what was exported or accepted, so a change resets the session.
+ */
+bool
+cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
+{
+	if (a->af != b->af || memcmp(a->addr, b->addr, 16) != 0 || a->port != b->port ||
+	    opt_addr_differ(a->has_local, a->local, b->has_local, b->local) ||
+	    a->remote_as != b->remote_as || a->rr_client != b->rr_client)
+		return true;
+	for (size_t i = 0; i < 2; i++)
+		if (a->fam[i].import != b->fam[i].import || a->fam[i].export != b->fam[i].export)
+			return true;
+	if (a->hold_time != b->hold_time || a->connect_retry != b->connect_retry ||
+	    a->passive != b->passive || str_differ(a->password, b->password) ||
+	    a->ttl_security != b->ttl_security)
+		return true;
+	if (str_differ(a->tcp_ao.key, b->tcp_ao.key) ||
+	    str_differ(a->tcp_ao.algorithm, b->tcp_ao.algorithm) ||
+	    a->tcp_ao.send_id != b->tcp_ao.send_id || a->tcp_ao.recv_id != b->tcp_ao.recv_id)
+		return true;
+	return a->max_prefixes != b->max_prefixes || a->graceful_restart != b->graceful_restart ||
+	       a->gr_restart_time != b->gr_restart_time ||
+	       opt_addr_differ(a->has_nexthop6, a->nexthop6, b->has_nexthop6, b->nexthop6) ||
+	       opt_addr_differ(a->has_nexthop6_ll, a->nexthop6_ll, b->has_nexthop6_ll,
+			       b->nexthop6_ll) ||
+	       a->extended_nexthop != b->extended_nexthop ||
+	       a->allow_wkp_specifics != b->allow_wkp_specifics ||
+	       a->copy_unknown_attrs != b->copy_unknown_attrs;
+}
+
+static int
+nexthop_cmp(const void *x, const void *y)
+{
+	const struct cfg_nexthop *a = x, *b = y;
+	int c = prefix_cmp(&a->v4, &b->v4);
+	if (c == 0)
+		c = memcmp(a->v6, b->v6, 16);
+	if (c == 0)
+		c = strncmp(a->dev, b->dev, sizeof a->dev);
+	return c;
+}
+
+static int
+eam_cmp(const void *x, const void *y)
+{
+	const struct cfg_eam *a = x, *b = y;
+	int c = prefix_cmp(&a->v4, &b->v4);
+	return c != 0 ? c : prefix_cmp(&a->v6, &b->v6);
+}
+
+/*
+ * Compares two arrays as sets (the order of entries in the file does not change the
+ * translation). An allocation failure answers "changed", which only costs a rebuild.
+ */
+static bool
+set_differ(const void *a, const void *b, size_t n, size_t size,
+	   int (*cmp)(const void *, const void *))
+{
+	if (n == 0)
+		return false;
+	char *sa = malloc(n * size), *sb = malloc(n * size);
+	bool differ = true;
+	if (sa != NULL && sb != NULL) {
+		memcpy(sa, a, n * size);
+		memcpy(sb, b, n * size);
+		qsort(sa, n, size, cmp);
+		qsort(sb, n, size, cmp);
+		differ = false;
+		for (size_t i = 0; i < n && !differ; i++)
+			differ = cmp(sa + i * size, sb + i * size) != 0;
+	}
+	free(sa);
+	free(sb);
+	return differ;
+}
+
+/* eor-wait is left out: it paces the first IPv6 End-of-RIB and does not change any mapping. */
+bool
+cfg_xlat_changed(const struct cfg *a, const struct cfg *b)
+{
+	if (!prefix_eq(&a->xlat_prefix, &b->xlat_prefix) || a->unknown_policy != b->unknown_policy ||
+	    a->wkp_global_only != b->wkp_global_only || a->n_nexthops != b->n_nexthops ||
+	    a->n_eams != b->n_eams)
+		return true;
+	if (a->unknown_policy == XLAT_UNKNOWN_DEFAULT &&
+	    (memcmp(a->unknown_default.v6, b->unknown_default.v6, 16) != 0 ||
+	     strncmp(a->unknown_default.dev, b->unknown_default.dev, XLAT_DEVLEN) != 0))
+		return true;
+	return set_differ(a->nexthops, b->nexthops, a->n_nexthops, sizeof *a->nexthops,
+			  nexthop_cmp) ||
+	       set_differ(a->eams, b->eams, a->n_eams, sizeof *a->eams, eam_cmp);
+}

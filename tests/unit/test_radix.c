@@ -1,0 +1,915 @@
+/*
+ * Unit tests of src/lib/radix.c.
+ *
+ * The main test drives a tree and a brute-force reference (a sorted array of prefixes) with the
+ * same random operations, 100k per family, and compares every answer: get/insert, find, delete,
+ * LPM of addresses and prefixes, next, next_after of present and absent keys, walk_sub, walk,
+ * count, node handles, values and uflags. The reference shares no code with the tree: order is
+ * memcmp then length, LPM tries every length from the longest down, walk_sub scans the array.
+ * Keys are drawn around nested anchors (a few /16, /24, /28 for IPv4; /32 down to /120 for
+ * IPv6) so that the tree is deep and full of glue, plus /0, host routes and random prefixes;
+ * half of the keys carry garbage past their length, which the tree must ignore. The tree grows
+ * to about 1500 prefixes and shrinks to empty again and again. Keys are passed in buffers of
+ * exactly 4 or 16 bytes so that ASan sees an over-read.
+ *
+ * The seed is printed; RADIX_TEST_SEED=N replays a run.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/radix.h"
+
+#define OPS_PER_FAMILY 100000
+#define GROW_TO	       1500
+#define CHECK_EVERY    2000
+
+static uint64_t rng_state;
+
+static uint64_t
+rng(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+rng_below(unsigned n)
+{
+	return (unsigned)(rng() % n);
+}
+
+static void
+rng_bytes(uint8_t *a, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		a[i] = (uint8_t)rng();
+}
+
+/* Bytes and bits, written independently of the tree. */
+
+static void
+mask_key(uint8_t *a, unsigned len, unsigned kb)
+{
+	for (unsigned i = 0; i < kb; i++) {
+		if (8 * i >= len)
+			a[i] = 0;
+		else if (8 * i + 8 > len)
+			a[i] &= (uint8_t)(0xff00u >> (len - 8 * i));
+	}
+}
+
+/* Copies the first len bits of src over dst, keeping the rest of dst. */
+static void
+copy_bits(uint8_t *dst, const uint8_t *src, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t m = (uint8_t)(0x80u >> (i % 8));
+		dst[i / 8] = (uint8_t)((dst[i / 8] & ~m) | (src[i / 8] & m));
+	}
+}
+
+static int
+key_cmp(unsigned kb, const uint8_t *a, unsigned alen, const uint8_t *b, unsigned blen)
+{
+	int c = memcmp(a, b, kb);
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return alen < blen ? -1 : alen > blen;
+}
+
+/* True when (o, olen) covers (in, ilen); both masked. */
+static bool
+covers(const uint8_t *o, unsigned olen, const uint8_t *in, unsigned ilen)
+{
+	if (ilen < olen)
+		return false;
+	if (memcmp(o, in, olen / 8) != 0)
+		return false;
+	if (olen % 8 == 0)
+		return true;
+	uint8_t m = (uint8_t)(0xff00u >> (olen % 8));
+	return ((o[olen / 8] ^ in[olen / 8]) & m) == 0;
+}
+
+/* The reference: a sorted array. */
+
+struct ent {
+	uint8_t a[16]; /* masked */
+	unsigned len;
+	struct radix_node *node; /* the handle the tree gave at insertion */
+	uintptr_t val;
+	uint16_t uf;
+};
+
+struct ref {
+	struct ent *e;
+	size_t n, cap;
+};
+
+/* First index whose entry is >= (a, len), or > when strict. */
+static size_t
+ref_bound(const struct ref *r, unsigned kb, const uint8_t *a, unsigned len, bool strict)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = key_cmp(kb, r->e[mid].a, r->e[mid].len, a, len);
+		if (c < 0 || (strict && c == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct ent *
+ref_find(const struct ref *r, unsigned kb, const uint8_t *a, unsigned len)
+{
+	size_t i = ref_bound(r, kb, a, len, false);
+	if (i < r->n && key_cmp(kb, r->e[i].a, r->e[i].len, a, len) == 0)
+		return &r->e[i];
+	return NULL;
+}
+
+static struct ent *
+ref_insert(struct ref *r, unsigned kb, const uint8_t *a, unsigned len)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->e = realloc(r->e, r->cap * sizeof *r->e);
+		assert_non_null(r->e);
+	}
+	size_t i = ref_bound(r, kb, a, len, false);
+	memmove(&r->e[i + 1], &r->e[i], (r->n - i) * sizeof *r->e);
+	r->n++;
+	memset(&r->e[i], 0, sizeof r->e[i]);
+	memcpy(r->e[i].a, a, kb);
+	r->e[i].len = len;
+	return &r->e[i];
+}
+
+static void
+ref_remove(struct ref *r, struct ent *e)
+{
+	size_t i = (size_t)(e - r->e);
+	memmove(&r->e[i], &r->e[i + 1], (r->n - i - 1) * sizeof *r->e);
+	r->n--;
+}
+
+/* Longest match: every length from the longest down, each an exact lookup. */
+static struct ent *
+ref_lpm(const struct ref *r, unsigned kb, const uint8_t *a, unsigned len)
+{
+	for (unsigned l = len + 1; l-- > 0;) {
+		uint8_t m[16];
+		memcpy(m, a, kb);
+		mask_key(m, l, kb);
+		struct ent *e = ref_find(r, kb, m, l);
+		if (e != NULL)
+			return e;
+	}
+	return NULL;
+}
+
+/* Key generation around nested anchors. */
+
+struct anchor {
+	uint8_t a[16];
+	unsigned len;
+};
+
+struct fam {
+	int af;
+	unsigned kb, bits;
+	struct anchor anchor[128];
+	unsigned nanchor;
+	struct radix *t;
+	struct ref r;
+	uint8_t *kbuf; /* exactly kb bytes: what the tree is given */
+	uintptr_t next_val;
+};
+
+static void
+fam_init(struct fam *f, int af)
+{
+	static const unsigned lens4[] = {16, 24, 28}, lens6[] = {32, 48, 64, 96, 120};
+	const unsigned *lens = af == AF_INET ? lens4 : lens6;
+	unsigned levels = af == AF_INET ? 3 : 5;
+
+	memset(f, 0, sizeof *f);
+	f->af = af;
+	f->kb = af_bytes(af);
+	f->bits = af_bits(af);
+	f->t = radix_new(af);
+	assert_non_null(f->t);
+	f->kbuf = malloc(f->kb);
+	assert_non_null(f->kbuf);
+	f->next_val = 1;
+	/* Three roots, then two children per anchor of each level. */
+	unsigned start = 0, end = 0;
+	for (unsigned lv = 0; lv < levels; lv++) {
+		unsigned n = lv == 0 ? 3 : 2 * (end - start);
+		for (unsigned k = 0; k < n; k++) {
+			struct anchor *x = &f->anchor[f->nanchor++];
+			rng_bytes(x->a, f->kb);
+			if (lv > 0) {
+				const struct anchor *p = &f->anchor[start + k / 2];
+				copy_bits(x->a, p->a, p->len);
+			}
+			x->len = lens[lv];
+			mask_key(x->a, x->len, f->kb);
+		}
+		start = end;
+		end = f->nanchor;
+	}
+}
+
+static void
+fam_fini(struct fam *f)
+{
+	radix_free(f->t, NULL, NULL);
+	free(f->r.e);
+	free(f->kbuf);
+}
+
+/* A raw key (random bits past len) from the mix of anchors, /0, hosts and random prefixes. */
+static void
+gen_key(const struct fam *f, uint8_t a[16], unsigned *len)
+{
+	unsigned r = rng_below(100);
+	memset(a, 0, 16);
+	rng_bytes(a, f->kb);
+	if (r < 2) {
+		*len = 0;
+	} else if (r < 5) {
+		*len = f->bits;
+	} else if (r < 10) {
+		*len = rng_below(f->bits + 1);
+	} else {
+		const struct anchor *x = &f->anchor[rng_below(f->nanchor)];
+		int l = (int)x->len + (int)rng_below(29) - 8;
+		if (rng_below(100) < 15 || l > (int)f->bits)
+			l = (int)f->bits;
+		*len = l < 0 ? 0 : (unsigned)l;
+		copy_bits(a, x->a, x->len);
+	}
+}
+
+/* The key handed to the tree: the raw one (garbage past len) half of the time. */
+static const uint8_t *
+tree_key(struct fam *f, const uint8_t *raw, const uint8_t *masked)
+{
+	memcpy(f->kbuf, rng_below(2) ? raw : masked, f->kb);
+	return f->kbuf;
+}
+
+/* Checks a node against its reference entry. */
+static void
+check_node(const struct fam *f, const struct radix_node *n, const struct ent *e)
+{
+	assert_ptr_equal(n, e->node);
+	assert_int_equal(radix_plen(n), e->len);
+	assert_memory_equal(radix_key(n), e->a, f->kb);
+	struct prefix p;
+	radix_prefix(f->t, n, &p);
+	assert_int_equal(p.af, f->af);
+	assert_int_equal(p.len, e->len);
+	assert_memory_equal(p.a, e->a, f->kb);
+	for (unsigned i = f->kb; i < 16; i++)
+		assert_int_equal(p.a[i], 0);
+	assert_true(radix_value(n) == (void *)e->val);
+	assert_int_equal(radix_uflags(n), e->uf);
+}
+
+/* Walk callbacks: collect the nodes visited, stop after 'stop' of them when non-zero. */
+struct collect {
+	struct radix_node **v;
+	size_t n, cap, stop;
+};
+
+static int
+collect_fn(struct radix_node *n, void *arg)
+{
+	struct collect *c = arg;
+	assert_true(c->n < c->cap);
+	c->v[c->n++] = n;
+	return c->stop != 0 && c->n == c->stop ? 7 : 0;
+}
+
+static void
+full_check(struct fam *f)
+{
+	const struct ref *r = &f->r;
+	assert_int_equal(radix_count(f->t), r->n);
+	struct radix_node *n = radix_first(f->t);
+	for (size_t i = 0; i < r->n; i++) {
+		assert_non_null(n);
+		check_node(f, n, &r->e[i]);
+		n = radix_next(f->t, n);
+	}
+	assert_null(n);
+
+	struct collect c = {.v = malloc((r->n + 1) * sizeof *c.v), .cap = r->n + 1};
+	assert_non_null(c.v);
+	assert_int_equal(radix_walk(f->t, collect_fn, &c), 0);
+	assert_int_equal(c.n, r->n);
+	for (size_t i = 0; i < r->n; i++)
+		assert_ptr_equal(c.v[i], r->e[i].node);
+	if (r->n > 0) {
+		c.n = 0;
+		c.stop = 1 + rng_below((unsigned)r->n);
+		assert_int_equal(radix_walk(f->t, collect_fn, &c), 7);
+		assert_int_equal(c.n, c.stop);
+	}
+	free(c.v);
+
+	size_t mem = radix_mem_bytes(f->t);
+	size_t nsize = f->af == AF_INET ? RADIX_NODE_SIZE_V4 : RADIX_NODE_SIZE_V6;
+	assert_true(mem >= r->n * nsize);
+}
+
+/* Operations, each checked against the reference. */
+
+static void
+op_insert(struct fam *f)
+{
+	uint8_t raw[16], m[16];
+	unsigned len;
+	gen_key(f, raw, &len);
+	memcpy(m, raw, 16);
+	mask_key(m, len, f->kb);
+	struct ent *e = ref_find(&f->r, f->kb, m, len);
+	struct radix_node *n = radix_get(f->t, tree_key(f, raw, m), len);
+	assert_non_null(n);
+	if (e != NULL) {
+		check_node(f, n, e);
+	} else {
+		assert_null(radix_value(n));
+		assert_int_equal(radix_uflags(n), 0);
+		e = ref_insert(&f->r, f->kb, m, len);
+		e->node = n;
+		e->val = f->next_val++;
+		e->uf = (uint16_t)rng();
+		radix_set_value(n, (void *)e->val);
+		radix_set_uflags(n, e->uf);
+		check_node(f, n, e);
+	}
+	assert_int_equal(radix_count(f->t), f->r.n);
+}
+
+static void
+op_delete(struct fam *f)
+{
+	if (f->r.n == 0)
+		return;
+	struct ent *e = &f->r.e[rng_below((unsigned)f->r.n)];
+	uint8_t raw[16];
+	rng_bytes(raw, 16);
+	copy_bits(raw, e->a, e->len);
+	struct radix_node *n = radix_find(f->t, tree_key(f, raw, e->a), e->len);
+	assert_ptr_equal(n, e->node);
+	assert_true(radix_delete(f->t, n) == (void *)e->val);
+	uint8_t a[16];
+	unsigned len = e->len;
+	memcpy(a, e->a, 16);
+	ref_remove(&f->r, e);
+	assert_null(radix_find(f->t, tree_key(f, a, a), len));
+	assert_int_equal(radix_count(f->t), f->r.n);
+}
+
+static void
+op_find(struct fam *f)
+{
+	uint8_t raw[16], m[16];
+	unsigned len;
+	if (f->r.n > 0 && rng_below(2)) {
+		const struct ent *e = &f->r.e[rng_below((unsigned)f->r.n)];
+		rng_bytes(raw, 16);
+		copy_bits(raw, e->a, e->len);
+		len = e->len;
+	} else {
+		gen_key(f, raw, &len);
+	}
+	memcpy(m, raw, 16);
+	mask_key(m, len, f->kb);
+	const struct ent *e = ref_find(&f->r, f->kb, m, len);
+	struct radix_node *n = radix_find(f->t, tree_key(f, raw, m), len);
+	if (e == NULL)
+		assert_null(n);
+	else
+		check_node(f, n, e);
+}
+
+static void
+op_lpm(struct fam *f)
+{
+	uint8_t raw[16], m[16];
+	unsigned len;
+	gen_key(f, raw, &len);
+	if (rng_below(2))
+		len = f->bits; /* an address */
+	memcpy(m, raw, 16);
+	mask_key(m, len, f->kb);
+	const struct ent *e = ref_lpm(&f->r, f->kb, m, len);
+	struct radix_node *n = radix_lpm(f->t, tree_key(f, raw, m), len);
+	if (e == NULL)
+		assert_null(n);
+	else
+		check_node(f, n, e);
+}
+
+static void
+op_next_after(struct fam *f)
+{
+	uint8_t raw[16], m[16];
+	unsigned len;
+	if (f->r.n > 0 && rng_below(5) < 2) {
+		const struct ent *e = &f->r.e[rng_below((unsigned)f->r.n)];
+		rng_bytes(raw, 16);
+		copy_bits(raw, e->a, e->len);
+		len = e->len;
+	} else {
+		gen_key(f, raw, &len);
+	}
+	memcpy(m, raw, 16);
+	mask_key(m, len, f->kb);
+	size_t i = ref_bound(&f->r, f->kb, m, len, true);
+	struct radix_node *n = radix_next_after(f->t, tree_key(f, raw, m), len);
+	if (i == f->r.n)
+		assert_null(n);
+	else
+		check_node(f, n, &f->r.e[i]);
+}
+
+static void
+op_next(struct fam *f)
+{
+	if (f->r.n == 0)
+		return;
+	size_t i = rng_below((unsigned)f->r.n);
+	struct radix_node *n = radix_next(f->t, f->r.e[i].node);
+	if (i + 1 == f->r.n)
+		assert_null(n);
+	else
+		check_node(f, n, &f->r.e[i + 1]);
+}
+
+static void
+op_walk_sub(struct fam *f)
+{
+	uint8_t raw[16], m[16];
+	unsigned len;
+	gen_key(f, raw, &len);
+	if (rng_below(2))
+		len = len < 12 ? 0 : len - rng_below(12); /* wider, to cover more */
+	memcpy(m, raw, 16);
+	mask_key(m, len, f->kb);
+
+	struct collect c = {.v = malloc((f->r.n + 1) * sizeof *c.v), .cap = f->r.n + 1};
+	assert_non_null(c.v);
+	size_t *want = malloc((f->r.n + 1) * sizeof *want), nwant = 0;
+	assert_non_null(want);
+	for (size_t i = 0; i < f->r.n; i++)
+		if (covers(m, len, f->r.e[i].a, f->r.e[i].len))
+			want[nwant++] = i;
+	if (rng_below(4) == 0)
+		c.stop = 1 + rng_below((unsigned)nwant + 2);
+	int ret = radix_walk_sub(f->t, tree_key(f, raw, m), len, collect_fn, &c);
+	if (c.stop != 0 && c.stop <= nwant) {
+		assert_int_equal(ret, 7);
+		assert_int_equal(c.n, c.stop);
+	} else {
+		assert_int_equal(ret, 0);
+		assert_int_equal(c.n, nwant);
+	}
+	for (size_t k = 0; k < c.n; k++)
+		check_node(f, c.v[k], &f->r.e[want[k]]);
+	free(want);
+	free(c.v);
+}
+
+static void
+op_set(struct fam *f)
+{
+	if (f->r.n == 0)
+		return;
+	struct ent *e = &f->r.e[rng_below((unsigned)f->r.n)];
+	e->val = f->next_val++;
+	e->uf = (uint16_t)rng();
+	radix_set_value(e->node, (void *)e->val);
+	radix_set_uflags(e->node, e->uf);
+	check_node(f, e->node, e);
+}
+
+static void
+run_random(int af)
+{
+	struct fam f;
+	fam_init(&f, af);
+	bool grow = true;
+	unsigned emptied = 0;
+	size_t peak = 0;
+	for (unsigned op = 1; op <= OPS_PER_FAMILY; op++) {
+		unsigned ins = grow ? 45 : 10, del = grow ? 10 : 45;
+		unsigned r = rng_below(100);
+		if (r < ins)
+			op_insert(&f);
+		else if (r < ins + del)
+			op_delete(&f);
+		else if (r < ins + del + 10)
+			op_find(&f);
+		else if (r < ins + del + 20)
+			op_lpm(&f);
+		else if (r < ins + del + 30)
+			op_next_after(&f);
+		else if (r < ins + del + 35)
+			op_next(&f);
+		else if (r < ins + del + 40)
+			op_walk_sub(&f);
+		else
+			op_set(&f);
+		if (f.r.n > peak)
+			peak = f.r.n;
+		if (grow && f.r.n >= GROW_TO) {
+			grow = false;
+		} else if (!grow && f.r.n == 0) {
+			grow = true;
+			emptied++;
+			full_check(&f);
+		}
+		if (op % CHECK_EVERY == 0)
+			full_check(&f);
+	}
+	full_check(&f);
+	printf("  %s: %d ops, peak %zu prefixes, emptied %u times\n",
+	       af == AF_INET ? "IPv4" : "IPv6", OPS_PER_FAMILY, peak, emptied);
+	assert_true(emptied >= 3);
+	fam_fini(&f);
+}
+
+static void
+test_random_v4(void **state)
+{
+	(void)state;
+	run_random(AF_INET);
+}
+
+static void
+test_random_v6(void **state)
+{
+	(void)state;
+	run_random(AF_INET6);
+}
+
+/* A large tree built at once, compared with a sorted, deduplicated array, then torn down. */
+
+static int
+ent_qsort_cmp(const void *x, const void *y)
+{
+	const struct ent *a = x, *b = y;
+	return key_cmp(16, a->a, a->len, b->a, b->len);
+}
+
+static void
+run_bulk(int af, size_t count)
+{
+	struct fam f;
+	fam_init(&f, af);
+	size_t empty_mem = radix_mem_bytes(f.t);
+	struct ent *v = calloc(count, sizeof *v);
+	assert_non_null(v);
+	for (size_t i = 0; i < count; i++) {
+		if (af == AF_INET) {
+			rng_bytes(v[i].a, 4); /* the shape of a full table: /8 to /24 */
+			v[i].len = 8 + rng_below(17);
+		} else {
+			gen_key(&f, v[i].a, &v[i].len);
+		}
+		struct radix_node *n = radix_get(f.t, tree_key(&f, v[i].a, v[i].a), v[i].len);
+		assert_non_null(n);
+		mask_key(v[i].a, v[i].len, f.kb);
+		v[i].node = n;
+		radix_set_value(n, (void *)(uintptr_t)(i + 1));
+	}
+	qsort(v, count, sizeof *v, ent_qsort_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (u > 0 && ent_qsort_cmp(&v[u - 1], &v[i]) == 0) {
+			assert_ptr_equal(v[u - 1].node, v[i].node);
+			continue;
+		}
+		v[u++] = v[i];
+	}
+	for (size_t i = 0; i < u; i++) {
+		v[i].val = (uintptr_t)radix_value(v[i].node);
+		v[i].uf = 0;
+	}
+	f.r.e = v;
+	f.r.n = f.r.cap = u;
+	full_check(&f);
+	for (int i = 0; i < 20000; i++) {
+		op_lpm(&f);
+		op_next_after(&f);
+		op_find(&f);
+	}
+	size_t mem = radix_mem_bytes(f.t);
+	printf("  %s bulk: %zu prefixes, %zu bytes of nodes (%.1f per prefix)\n",
+	       af == AF_INET ? "IPv4" : "IPv6", u, mem, (double)mem / (double)u);
+
+	/* Deleting a fifth and putting it back gives the same shape: the free list serves. */
+	size_t fifth = u / 5;
+	for (size_t i = 0; i < fifth; i++)
+		radix_delete(f.t, v[i * 5].node);
+	for (size_t i = 0; i < fifth; i++) {
+		struct ent *e = &v[i * 5];
+		e->node = radix_get(f.t, tree_key(&f, e->a, e->a), e->len);
+		assert_non_null(e->node);
+		radix_set_value(e->node, (void *)e->val);
+	}
+	assert_int_equal(radix_mem_bytes(f.t), mem);
+	full_check(&f);
+
+	/* Tear down in random order. */
+	for (size_t i = u; i > 1; i--) {
+		size_t j = rng() % i;
+		struct ent x = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = x;
+	}
+	for (size_t i = 0; i < u; i++) {
+		assert_true(radix_delete(f.t, v[i].node) == (void *)v[i].val);
+		assert_int_equal(radix_count(f.t), u - i - 1);
+	}
+	assert_null(radix_first(f.t));
+	assert_int_equal(radix_mem_bytes(f.t), empty_mem);
+	fam_fini(&f);
+}
+
+static void
+test_bulk(void **state)
+{
+	(void)state;
+	run_bulk(AF_INET, 300000);
+	run_bulk(AF_INET6, 100000);
+}
+
+/* Edge cases, written out. */
+
+static struct radix_node *
+add(struct radix *t, const char *s)
+{
+	struct prefix p;
+	if (prefix_parse(s, &p, true, false) != 0)
+		fail_msg("bad prefix %s", s);
+	struct radix_node *n = radix_get(t, p.a, p.len);
+	assert_non_null(n);
+	radix_set_value(n, (void *)(uintptr_t)s);
+	return n;
+}
+
+static struct radix_node *
+find(const struct radix *t, const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p, true, false), 0);
+	return radix_find(t, p.a, p.len);
+}
+
+static const char *
+lpm(const struct radix *t, const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p, true, false), 0);
+	struct radix_node *n = radix_lpm(t, p.a, p.len);
+	return n != NULL ? radix_value(n) : NULL;
+}
+
+/* The stored prefixes in order, as "a b c". */
+static const char *
+order(const struct radix *t)
+{
+	static char buf[1024];
+	char tmp[PREFIX_STRLEN];
+	buf[0] = '\0';
+	for (struct radix_node *n = radix_first(t); n != NULL; n = radix_next(t, n)) {
+		struct prefix p;
+		radix_prefix(t, n, &p);
+		if (buf[0] != '\0')
+			strcat(buf, " ");
+		strcat(buf, prefix_fmt(&p, tmp));
+		assert_string_equal(tmp, radix_value(n));
+	}
+	return buf;
+}
+
+static int
+count_fn(struct radix_node *n, void *arg)
+{
+	(void)n;
+	++*(int *)arg;
+	return 0;
+}
+
+static void
+free_fn(void *value, void *arg)
+{
+	assert_non_null(value);
+	++*(int *)arg;
+}
+
+static void
+test_empty(void **state)
+{
+	(void)state;
+	assert_null(radix_new(AF_UNIX));
+	struct radix *t = radix_new(AF_INET);
+	assert_non_null(t);
+	uint8_t *k = calloc(1, 4);
+	assert_non_null(k);
+	int calls = 0;
+	assert_int_equal(radix_count(t), 0);
+	assert_null(radix_first(t));
+	for (unsigned len = 0; len <= 32; len += 8) {
+		assert_null(radix_find(t, k, len));
+		assert_null(radix_lpm(t, k, len));
+		assert_null(radix_next_after(t, k, len));
+		assert_int_equal(radix_walk_sub(t, k, len, count_fn, &calls), 0);
+	}
+	assert_int_equal(radix_walk(t, count_fn, &calls), 0);
+	assert_int_equal(calls, 0);
+	assert_true(radix_mem_bytes(t) < 1024);
+	/* Lengths beyond the family find nothing and create nothing. */
+	assert_null(radix_get(t, k, 33));
+	assert_int_equal(radix_count(t), 0);
+	radix_free(t, NULL, NULL);
+	free(k);
+}
+
+static void
+test_edges_v4(void **state)
+{
+	(void)state;
+	struct radix *t = radix_new(AF_INET);
+	assert_non_null(t);
+	static const uint8_t ones[4] = {255, 255, 255, 255}, zeros[4];
+
+	/* /0: found with any key, covers everything, first and alone. */
+	add(t, "0.0.0.0/0");
+	assert_ptr_equal(radix_find(t, ones, 0), find(t, "0.0.0.0/0"));
+	assert_string_equal(lpm(t, "255.255.255.255"), "0.0.0.0/0");
+	assert_string_equal(lpm(t, "10.0.0.0/8"), "0.0.0.0/0");
+	assert_null(radix_next_after(t, zeros, 0));
+	assert_null(find(t, "0.0.0.0/1"));
+	assert_null(radix_get(t, ones, 33));
+	assert_null(radix_find(t, ones, 33));
+	assert_null(radix_lpm(t, ones, 33));
+
+	/* Host routes at both ends of the space. */
+	add(t, "255.255.255.255/32");
+	add(t, "0.0.0.0/32");
+	assert_string_equal(order(t), "0.0.0.0/0 0.0.0.0/32 255.255.255.255/32");
+	assert_string_equal(lpm(t, "255.255.255.255"), "255.255.255.255/32");
+	assert_string_equal(lpm(t, "255.255.255.254"), "0.0.0.0/0");
+	assert_string_equal(lpm(t, "0.0.0.0"), "0.0.0.0/32");
+	assert_string_equal(lpm(t, "0.0.0.0/31"), "0.0.0.0/0");
+	assert_null(radix_next_after(t, ones, 32));
+	assert_string_equal(radix_value(radix_next_after(t, ones, 0)), "0.0.0.0/32");
+	assert_string_equal(radix_value(radix_next_after(t, zeros, 32)), "255.255.255.255/32");
+
+	/* Glue: 10.0.1.0/24 and 10.0.2.0/24 part at bit 22, under 10.0.0.0/16. */
+	add(t, "10.0.0.0/16");
+	add(t, "10.0.1.0/24");
+	add(t, "10.0.2.0/24");
+	assert_int_equal(radix_count(t), 6);
+	assert_null(find(t, "10.0.0.0/22")); /* the glue is not a prefix */
+	assert_string_equal(lpm(t, "10.0.3.1"), "10.0.0.0/16");
+	assert_string_equal(lpm(t, "10.0.0.0/22"), "10.0.0.0/16");
+	struct prefix q;
+	assert_int_equal(prefix_parse("10.0.0.0/22", &q, false, false), 0);
+	assert_string_equal(radix_value(radix_next_after(t, q.a, q.len)), "10.0.1.0/24");
+	int calls = 0;
+	assert_int_equal(radix_walk_sub(t, q.a, q.len, count_fn, &calls), 0);
+	assert_int_equal(calls, 2);
+
+	/* The glue becomes a prefix, and glue again. */
+	struct radix_node *g = add(t, "10.0.0.0/22");
+	assert_int_equal(radix_count(t), 7);
+	assert_string_equal(order(t), "0.0.0.0/0 0.0.0.0/32 10.0.0.0/16 10.0.0.0/22 10.0.1.0/24 "
+				      "10.0.2.0/24 255.255.255.255/32");
+	assert_string_equal(radix_delete(t, g), "10.0.0.0/22");
+	assert_null(find(t, "10.0.0.0/22"));
+	assert_string_equal(lpm(t, "10.0.1.1"), "10.0.1.0/24");
+	assert_string_equal(lpm(t, "10.0.0.1"), "10.0.0.0/16");
+
+	/* A leaf beside glue: the glue goes, its other child moves up. */
+	assert_string_equal(radix_delete(t, find(t, "10.0.1.0/24")), "10.0.1.0/24");
+	assert_string_equal(order(t),
+			    "0.0.0.0/0 0.0.0.0/32 10.0.0.0/16 10.0.2.0/24 255.255.255.255/32");
+	assert_string_equal(lpm(t, "10.0.2.9"), "10.0.2.0/24");
+	assert_string_equal(lpm(t, "10.0.1.9"), "10.0.0.0/16");
+
+	/* A prefix with one child: spliced out. */
+	add(t, "10.0.1.0/24");
+	assert_string_equal(radix_delete(t, find(t, "10.0.0.0/16")), "10.0.0.0/16");
+	assert_string_equal(order(t),
+			    "0.0.0.0/0 0.0.0.0/32 10.0.1.0/24 10.0.2.0/24 255.255.255.255/32");
+	assert_string_equal(lpm(t, "10.0.3.1"), "0.0.0.0/0");
+	assert_string_equal(radix_delete(t, find(t, "10.0.2.0/24")), "10.0.2.0/24");
+	assert_string_equal(lpm(t, "10.0.1.1"), "10.0.1.0/24");
+
+	/* The root with two children becomes glue. */
+	assert_string_equal(radix_delete(t, find(t, "0.0.0.0/0")), "0.0.0.0/0");
+	assert_string_equal(order(t), "0.0.0.0/32 10.0.1.0/24 255.255.255.255/32");
+	assert_null(lpm(t, "10.0.3.1"));
+	assert_string_equal(radix_value(radix_next_after(t, zeros, 0)), "0.0.0.0/32");
+	add(t, "0.0.0.0/0");
+	assert_string_equal(order(t), "0.0.0.0/0 0.0.0.0/32 10.0.1.0/24 255.255.255.255/32");
+
+	/* radix_free hands every value back. */
+	calls = 0;
+	radix_free(t, free_fn, &calls);
+	assert_int_equal(calls, 4);
+}
+
+static void
+test_edges_v6(void **state)
+{
+	(void)state;
+	struct radix *t = radix_new(AF_INET6);
+	assert_non_null(t);
+	add(t, "::/0");
+	add(t, "::/128");
+	add(t, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	add(t, "2001:db8::/32");
+	add(t, "2001:db8::1/128");
+	add(t, "2001:db8::/127");
+	add(t, "2001:db8:0:0:8000::/65");
+	add(t, "64:ff9b::/96");
+	assert_string_equal(order(t), "::/0 ::/128 64:ff9b::/96 2001:db8::/32 2001:db8::/127 "
+				      "2001:db8::1/128 2001:db8:0:0:8000::/65 "
+				      "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	assert_string_equal(lpm(t, "2001:db8::1"), "2001:db8::1/128");
+	assert_string_equal(lpm(t, "2001:db8::"), "2001:db8::/127");
+	assert_string_equal(lpm(t, "2001:db8::2"), "2001:db8::/32");
+	assert_string_equal(lpm(t, "2001:db8::8000:0:0:1"), "2001:db8:0:0:8000::/65");
+	assert_string_equal(lpm(t, "64:ff9b::192.0.2.1"), "64:ff9b::/96");
+	assert_string_equal(lpm(t, "2001:db9::1"), "::/0");
+	assert_string_equal(lpm(t, "::"), "::/128");
+	struct prefix q;
+	assert_int_equal(prefix_parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &q, true, false),
+			 0);
+	assert_null(radix_next_after(t, q.a, 128));
+	assert_string_equal(radix_value(radix_next_after(t, q.a, 127)),
+			    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+	assert_null(radix_find(t, q.a, 129));
+	assert_null(radix_lpm(t, q.a, 129));
+	assert_null(radix_next_after(t, q.a, 129));
+	int calls = 0;
+	assert_int_equal(radix_walk_sub(t, q.a, 129, count_fn, &calls), 0);
+	assert_int_equal(radix_walk_sub(t, q.a, 0, count_fn, &calls), 0);
+	assert_int_equal(calls, 8);
+	calls = 0;
+	assert_int_equal(prefix_parse("2001:db8::/32", &q, false, false), 0);
+	assert_int_equal(radix_walk_sub(t, q.a, 32, count_fn, &calls), 0);
+	assert_int_equal(calls, 4);
+	assert_int_equal(prefix_parse("2001:db8::/31", &q, false, false), 0);
+	assert_string_equal(radix_value(radix_next_after(t, q.a, q.len)), "2001:db8::/32");
+
+	/* Emptying the tree gives its slabs back; it then works as new. */
+	size_t full = radix_mem_bytes(t);
+	while (radix_first(t) != NULL)
+		radix_delete(t, radix_first(t));
+	assert_int_equal(radix_count(t), 0);
+	assert_true(radix_mem_bytes(t) < full);
+	add(t, "2001:db8::/32");
+	assert_string_equal(order(t), "2001:db8::/32");
+	radix_free(t, NULL, NULL);
+}
+
+int
+main(void)
+{
+	const char *env = getenv("RADIX_TEST_SEED");
+	uint64_t seed = env != NULL ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	rng_state = seed;
+	printf("test_radix: seed %llu (RADIX_TEST_SEED=%llu to replay)\n", (unsigned long long)seed,
+	       (unsigned long long)seed);
+
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_empty),     cmocka_unit_test(test_edges_v4),
+	    cmocka_unit_test(test_edges_v6),  cmocka_unit_test(test_random_v4),
+	    cmocka_unit_test(test_random_v6), cmocka_unit_test(test_bulk),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
