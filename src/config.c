@@ -564,9 +564,11 @@ cf_value(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	case CF_OBJ:
 		if ((r->flags & CF_NULLABLE) && (v == NULL || json_is_null(v)))
 			return 0;
-		if (v != NULL && !json_is_object(v))
-			return (r->flags & CF_NULLABLE) ? pexpect(p, v, "object or null")
-							: pexpect(p, v, "object");
+		if (v != NULL && !json_is_object(v)) {
+			const char *what = (r->flags & CF_NULLABLE) ? "object or null" : "object";
+			return (r->flags & CF_SECRET) ? pexpect_secret(p, v, "%s", what)
+						      : pexpect(p, v, "%s", what);
+		}
 		return cf_object(p, v, r->sub, base);
 	case CF_FN:
 		return r->fn(p, r, v, base);

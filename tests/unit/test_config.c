@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,9 +458,13 @@ test_syntax_error(void **state)
 	(void)state;
 	struct cfg *c = parse("{\n  'router-id': '192.0.2.1',\n  'local-as': 64500,,\n}\n");
 	assert_null(c);
-	assert_true(strncmp(err, "t.json:3:", 9) == 0);
-	/* The column points into the line. */
-	assert_true(strncmp(err, "t.json:3:20: ", 13) == 0);
+	/* file:line:column: jansson's message. The column is where jansson stopped, at or just
+	 * past the second comma (column 20). */
+	int line = 0, col = 0, n = 0;
+	assert_int_equal(sscanf(err, "t.json:%d:%d: %n", &line, &col, &n), 2);
+	assert_int_equal(line, 3);
+	assert_in_range(col, 19, 21);
+	assert_non_null(strstr(err + n, "','"));
 	c = parse("[1]");
 	assert_null(c);
 	assert_string_equal(err, "t.json: expected object, got an array");
@@ -479,7 +484,7 @@ test_password_tcp_ao(void **state)
 	/* A secret is never echoed. */
 	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'password':"
 		   "'0123456789012345678901234567890123456789012345678901234567890123456789"
-		   "0123456789'}]}",
+		   "01234567890123456789'}]}",
 		   "t.json: neighbors[0].password: expected string of 1..80 bytes or null, got a "
 		   "string of 90 bytes");
 	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'tcp-ao':"

@@ -1,0 +1,291 @@
+/*
+ * RIB: path storage, the decision process (RFC 4271 9.1.2.2 + RFC 4456), dirty marks for
+ * exports, and the sliced peer-wide jobs (flush, stale, sweep).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bgp/rib.h"
+
+static struct rib_local local = {0x0a000001, 64500, 0x0a000001};
+
+/* An attribute set: AS_PATH of n ASes (first = 'first'), origin, optional MED/LP. */
+static struct attrs *
+mk(uint32_t first, unsigned n, uint8_t origin, int med, int lp, uint32_t originator)
+{
+	uint8_t path[2 + 4 * 16];
+	struct attrs t;
+	memset(&t, 0, sizeof t);
+	t.origin = origin;
+	t.nh_len = 4;
+	t.nh[0] = 198, t.nh[1] = 51, t.nh[2] = 100, t.nh[3] = 1;
+	if (n > 0) {
+		path[0] = 2; /* AS_SEQUENCE */
+		path[1] = (uint8_t)n;
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t as = i == 0 ? first : 65000 + i;
+			path[2 + 4 * i] = (uint8_t)(as >> 24);
+			path[3 + 4 * i] = (uint8_t)(as >> 16);
+			path[4 + 4 * i] = (uint8_t)(as >> 8);
+			path[5 + 4 * i] = (uint8_t)as;
+		}
+		t.aspath = attr_blob_intern(ATTR_AS_PATH, path, 2 + 4 * n);
+	}
+	if (med >= 0) {
+		t.flags |= ATTRS_MED;
+		t.med = (uint32_t)med;
+	}
+	if (lp >= 0) {
+		t.flags |= ATTRS_LOCAL_PREF;
+		t.local_pref = (uint32_t)lp;
+	}
+	if (originator != 0) {
+		t.flags |= ATTRS_ORIGINATOR;
+		t.originator_id = originator;
+	}
+	struct attrs *a = attr_intern(&t);
+	if (t.aspath != NULL)
+		attr_blob_unref(t.aspath);
+	return a;
+}
+
+static struct prefix
+pfx(const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p, false, false), 0);
+	return p;
+}
+
+static void
+peer(struct rib *r, uint16_t id, bool ibgp, uint32_t bgp_id, uint32_t as, uint8_t last)
+{
+	struct rib_peer pe = {0};
+	pe.ibgp = ibgp;
+	pe.bgp_id = bgp_id;
+	pe.as = as;
+	pe.af = AF_INET;
+	pe.addr[0] = 192, pe.addr[1] = 0, pe.addr[2] = 2, pe.addr[3] = last;
+	rib_peer_set(r, id, &pe);
+}
+
+static uint16_t
+best_peer(struct rib *r, const char *s)
+{
+	struct prefix p = pfx(s);
+	struct radix_node *n = radix_find(rib_tree(r, BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	assert_non_null(rib_best(n));
+	return rib_best(n)->peer;
+}
+
+static void
+test_single_path_and_marks(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	int e = rib_export_add(r);
+	assert_int_equal(e, 0);
+	struct prefix p = pfx("198.51.100.0/24");
+	assert_true(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 2, 0, -1, 100, 0)));
+	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 1);
+	/* the same attributes again: no change, no new mark */
+	assert_false(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 2, 0, -1, 100, 0)));
+	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 1);
+	struct radix_node *n = rib_dirty_pop(r, e, BGP_FAM_V4);
+	assert_non_null(n);
+	assert_int_equal(rib_best(n)->peer, 1);
+	assert_null(rib_dirty_pop(r, e, BGP_FAM_V4));
+	/* withdraw: marked again, the node survives until its mark is consumed */
+	assert_true(rib_withdraw(r, BGP_FAM_V4, &p, 1));
+	assert_false(rib_withdraw(r, BGP_FAM_V4, &p, 1));
+	n = rib_dirty_pop(r, e, BGP_FAM_V4);
+	assert_non_null(n);
+	assert_null(rib_best(n));
+	rib_jobs_run(r, 10); /* any mutating call reaps */
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 0);
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 0);
+	rib_free(r);
+}
+
+static void
+test_decision_steps(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 9, 64500, 10);
+	peer(r, 2, true, 8, 64500, 11);
+	peer(r, 3, false, 7, 64999, 12);
+	struct prefix p = pfx("203.0.113.0/24");
+	/* 1. local pref wins over a shorter path */
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 5, 0, -1, 200, 0));
+	rib_update(r, BGP_FAM_V4, &p, 2, mk(64501, 1, 0, -1, 100, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 1);
+	/* 2. equal LP: shorter AS path */
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 5, 0, -1, 100, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 2);
+	/* 3. equal length: lower origin */
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 1, 0, -1, 100, 0));
+	rib_update(r, BGP_FAM_V4, &p, 2, mk(64501, 1, 2, -1, 100, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 1);
+	/* 4. MED compared for the same neighbour AS */
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 1, 0, 50, 100, 0));
+	rib_update(r, BGP_FAM_V4, &p, 2, mk(64501, 1, 0, 10, 100, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 2);
+	/* ... but not across neighbour ASes: falls to the BGP identifier (peer 2 id 8 < 9) */
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 1, 0, 10, 100, 0));
+	rib_update(r, BGP_FAM_V4, &p, 2, mk(64502, 1, 0, 50, 100, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 2);
+	/* 7. ORIGINATOR_ID replaces the peer's identifier */
+	rib_update(r, BGP_FAM_V4, &p, 2, mk(64502, 1, 0, 50, 100, 20));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 1);
+	/* 5. eBGP over iBGP (eBGP LOCAL_PREF is not accepted: default 100 for it) */
+	rib_update(r, BGP_FAM_V4, &p, 3, mk(64999, 1, 0, -1, 500, 0));
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 3);
+	/* withdrawing the best falls back */
+	rib_withdraw(r, BGP_FAM_V4, &p, 3);
+	assert_int_equal(best_peer(r, "203.0.113.0/24"), 1);
+	rib_free(r);
+}
+
+static void
+test_deterministic_med(void **state)
+{
+	(void)state;
+	/* Three paths where pairwise order is not transitive: A(AS1,MED 20,id 1),
+	 * B(AS2, id 2), C(AS1, MED 10, id 3). Group AS1: C beats A by MED; then C vs B by id:
+	 * B wins. Whatever the arrival order, the result must be B. */
+	for (int order = 0; order < 6; order++) {
+		static const int perms[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+						{1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+		struct rib *r = rib_new(&local);
+		peer(r, 1, true, 1, 64500, 1);
+		peer(r, 2, true, 2, 64500, 2);
+		peer(r, 3, true, 3, 64500, 3);
+		struct prefix p = pfx("192.0.2.0/24");
+		for (int k = 0; k < 3; k++) {
+			int which = perms[order][k];
+			if (which == 0)
+				rib_update(r, BGP_FAM_V4, &p, 1, mk(65001, 1, 0, 20, 100, 0));
+			else if (which == 1)
+				rib_update(r, BGP_FAM_V4, &p, 2, mk(65002, 1, 0, 30, 100, 0));
+			else
+				rib_update(r, BGP_FAM_V4, &p, 3, mk(65001, 1, 0, 10, 100, 0));
+		}
+		assert_int_equal(best_peer(r, "192.0.2.0/24"), 2);
+		rib_free(r);
+	}
+}
+
+static void
+test_flush_in_slices(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	peer(r, 2, true, 2, 64500, 2);
+	int e = rib_export_add(r);
+	struct attrs *a = mk(64501, 3, 0, -1, 100, 0);
+	for (unsigned i = 0; i < 20000; i++) {
+		struct prefix p = {.af = AF_INET, .len = 24};
+		p.a[0] = 20, p.a[1] = (uint8_t)(i >> 8), p.a[2] = (uint8_t)i;
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+		if (i % 2 == 0)
+			rib_update(r, BGP_FAM_V4, &p, 2, attr_ref(a));
+	}
+	attr_unref(a);
+	while (rib_dirty_pop(r, e, BGP_FAM_V4) != NULL)
+		;
+	rib_peer_flush(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	int slices = 0;
+	while (rib_jobs_run(r, 1000))
+		slices++;
+	assert_true(slices >= 19); /* bounded: 20000 nodes at 1000 a slice */
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 0);
+	assert_int_equal(rib_peer_get(r, 2)->paths[BGP_FAM_V4], 10000);
+	/* every prefix changed best (peer 1 won the tie on identifier): all marked */
+	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 20000);
+	rib_export_del(r, e);
+	rib_jobs_run(r, 1);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 10000);
+	rib_free(r);
+}
+
+static void
+test_stale_and_sweep(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct attrs *a = mk(64501, 1, 0, -1, 100, 0);
+	struct prefix p1 = pfx("198.51.100.0/24"), p2 = pfx("203.0.113.0/24");
+	rib_update(r, BGP_FAM_V4, &p1, 1, attr_ref(a));
+	rib_update(r, BGP_FAM_V4, &p2, 1, attr_ref(a));
+	rib_peer_mark_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	while (rib_jobs_run(r, 1))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->stale[BGP_FAM_V4], 2);
+	/* the peer re-sends p1: it is fresh again */
+	rib_update(r, BGP_FAM_V4, &p1, 1, attr_ref(a));
+	assert_int_equal(rib_peer_get(r, 1)->stale[BGP_FAM_V4], 1);
+	rib_peer_sweep_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	while (rib_jobs_run(r, 1))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 1);
+	assert_int_equal(best_peer(r, "198.51.100.0/24"), 1);
+	assert_null(radix_find(rib_tree(r, BGP_FAM_V4), p2.a, p2.len));
+	attr_unref(a);
+	rib_free(r);
+}
+
+static unsigned hook_calls;
+static void
+hook(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
+     const struct attrs *old, const struct rib_path *best)
+{
+	(void)arg;
+	(void)f;
+	(void)n;
+	(void)old_peer;
+	(void)best;
+	if (old != NULL)
+		assert_true(old->refcnt > 0); /* still alive during the call */
+	hook_calls++;
+}
+
+static void
+test_best_hook(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	rib_set_best_hook(r, hook, NULL);
+	peer(r, 1, true, 1, 64500, 1);
+	struct prefix p = pfx("198.51.100.0/24");
+	hook_calls = 0;
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 1, 0, -1, 100, 0));
+	rib_update(r, BGP_FAM_V4, &p, 1, mk(64502, 1, 0, -1, 100, 0)); /* old set freed after */
+	rib_withdraw(r, BGP_FAM_V4, &p, 1);
+	assert_int_equal(hook_calls, 3);
+	rib_free(r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_single_path_and_marks),
+		cmocka_unit_test(test_decision_steps),
+		cmocka_unit_test(test_deterministic_med),
+		cmocka_unit_test(test_flush_in_slices),
+		cmocka_unit_test(test_stale_and_sweep),
+		cmocka_unit_test(test_best_hook),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
