@@ -76,7 +76,7 @@ struct attrs {
 	struct attrs *next; /* intern chain */
 	uint8_t flags;
 	uint8_t origin;
-	uint8_t nh_len;	  /* 0, 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]) */
+	uint8_t nh_len; /* 0, 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]) */
 	uint8_t pad;
 	uint32_t med, local_pref, originator_id, agg_as, agg_id, otc;
 	uint8_t nh[32];

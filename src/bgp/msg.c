@@ -63,70 +63,66 @@ bgp_notify_set(struct bgp_notify *n, uint8_t code, uint8_t subcode, const void *
 }
 
 static const char *const code_names[] = {
-	[1] = "Message Header Error",
-	[2] = "OPEN Message Error",
-	[3] = "UPDATE Message Error",
-	[4] = "Hold Timer Expired",
-	[5] = "Finite State Machine Error",
-	[6] = "Cease",
-	[7] = "ROUTE-REFRESH Message Error",
-	[8] = "Send Hold Timer Expired",
+    [1] = "Message Header Error",	 [2] = "OPEN Message Error",
+    [3] = "UPDATE Message Error",	 [4] = "Hold Timer Expired",
+    [5] = "Finite State Machine Error",	 [6] = "Cease",
+    [7] = "ROUTE-REFRESH Message Error", [8] = "Send Hold Timer Expired",
 };
 
 static const char *const hdr_sub[] = {
-	[1] = "Connection Not Synchronized",
-	[2] = "Bad Message Length",
-	[3] = "Bad Message Type",
+    [1] = "Connection Not Synchronized",
+    [2] = "Bad Message Length",
+    [3] = "Bad Message Type",
 };
 
 static const char *const open_sub[] = {
-	[0] = "Unspecific",
-	[1] = "Unsupported Version Number",
-	[2] = "Bad Peer AS",
-	[3] = "Bad BGP Identifier",
-	[4] = "Unsupported Optional Parameter",
-	[5] = "Authentication Failure",
-	[6] = "Unacceptable Hold Time",
-	[7] = "Unsupported Capability",
-	[11] = "Role Mismatch",
+    [0] = "Unspecific",
+    [1] = "Unsupported Version Number",
+    [2] = "Bad Peer AS",
+    [3] = "Bad BGP Identifier",
+    [4] = "Unsupported Optional Parameter",
+    [5] = "Authentication Failure",
+    [6] = "Unacceptable Hold Time",
+    [7] = "Unsupported Capability",
+    [11] = "Role Mismatch",
 };
 
 static const char *const update_sub[] = {
-	[1] = "Malformed Attribute List",
-	[2] = "Unrecognized Well-known Attribute",
-	[3] = "Missing Well-known Attribute",
-	[4] = "Attribute Flags Error",
-	[5] = "Attribute Length Error",
-	[6] = "Invalid ORIGIN Attribute",
-	[7] = "AS Routing Loop",
-	[8] = "Invalid NEXT_HOP Attribute",
-	[9] = "Optional Attribute Error",
-	[10] = "Invalid Network Field",
-	[11] = "Malformed AS_PATH",
+    [1] = "Malformed Attribute List",
+    [2] = "Unrecognized Well-known Attribute",
+    [3] = "Missing Well-known Attribute",
+    [4] = "Attribute Flags Error",
+    [5] = "Attribute Length Error",
+    [6] = "Invalid ORIGIN Attribute",
+    [7] = "AS Routing Loop",
+    [8] = "Invalid NEXT_HOP Attribute",
+    [9] = "Optional Attribute Error",
+    [10] = "Invalid Network Field",
+    [11] = "Malformed AS_PATH",
 };
 
 static const char *const fsm_sub[] = {
-	[0] = "Unspecified Error",
-	[1] = "Unexpected Message in OpenSent State",
-	[2] = "Unexpected Message in OpenConfirm State",
-	[3] = "Unexpected Message in Established State",
+    [0] = "Unspecified Error",
+    [1] = "Unexpected Message in OpenSent State",
+    [2] = "Unexpected Message in OpenConfirm State",
+    [3] = "Unexpected Message in Established State",
 };
 
 static const char *const cease_sub[] = {
-	[1] = "Maximum Number of Prefixes Reached",
-	[2] = "Administrative Shutdown",
-	[3] = "Peer De-configured",
-	[4] = "Administrative Reset",
-	[5] = "Connection Rejected",
-	[6] = "Other Configuration Change",
-	[7] = "Connection Collision Resolution",
-	[8] = "Out of Resources",
-	[9] = "Hard Reset",
-	[10] = "BFD Down",
+    [1] = "Maximum Number of Prefixes Reached",
+    [2] = "Administrative Shutdown",
+    [3] = "Peer De-configured",
+    [4] = "Administrative Reset",
+    [5] = "Connection Rejected",
+    [6] = "Other Configuration Change",
+    [7] = "Connection Collision Resolution",
+    [8] = "Out of Resources",
+    [9] = "Hard Reset",
+    [10] = "BFD Down",
 };
 
 static const char *const rr_sub[] = {
-	[1] = "Invalid Message Length",
+    [1] = "Invalid Message Length",
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -200,8 +196,7 @@ len_error(struct bgp_notify *n, uint16_t len)
 }
 
 int
-bgp_msg_header(const uint8_t *p, size_t max_len, uint8_t *type, uint16_t *len,
-	       struct bgp_notify *n)
+bgp_msg_header(const uint8_t *p, size_t max_len, uint8_t *type, uint16_t *len, struct bgp_notify *n)
 {
 	for (int i = 0; i < 16; i++) {
 		if (p[i] != 0xff) {
@@ -343,7 +338,8 @@ bgp_notify_encode(uint8_t *buf, size_t cap, const struct bgp_notify *n)
 	put_header(&w, BGP_NOTIFICATION);
 	wr_u8(&w, n->code);
 	wr_u8(&w, n->subcode);
-	wr_bytes(&w, n->data, n->data_len > BGP_NOTIFY_DATA_MAX ? BGP_NOTIFY_DATA_MAX : n->data_len);
+	wr_bytes(&w, n->data,
+		 n->data_len > BGP_NOTIFY_DATA_MAX ? BGP_NOTIFY_DATA_MAX : n->data_len);
 	return finish_msg(&w);
 }
 
@@ -397,8 +393,7 @@ bgp_keepalive_encode(uint8_t *buf, size_t cap)
 }
 
 int
-bgp_rrefresh_parse(const uint8_t *body, size_t len, struct bgp_rrefresh *rr,
-		   struct bgp_notify *n)
+bgp_rrefresh_parse(const uint8_t *body, size_t len, struct bgp_rrefresh *rr, struct bgp_notify *n)
 {
 	struct rd r;
 	rd_init(&r, body, len);
@@ -599,16 +594,11 @@ static const struct cap_row {
 	uint8_t min; /* minimum value length */
 	uint8_t mod; /* length - min must be a multiple of this; 0: exactly min */
 } cap_tab[256] = {
-	[CAP_MP] = {cap_mp, 4, 0},
-	[CAP_RR] = {cap_rr, 0, 1},
-	[CAP_EXT_NH] = {cap_ext_nh, 0, 6},
-	[CAP_EXT_MSG] = {cap_ext_msg, 0, 1},
-	[CAP_GR] = {cap_gr, 2, 4},
-	[CAP_AS4] = {cap_as4, 4, 0},
-	[CAP_ADDPATH] = {cap_addpath, 0, 4},
-	[CAP_ERR] = {cap_err, 0, 1},
-	[CAP_FQDN] = {cap_fqdn, 0, 1},
-	[CAP_RR_OLD] = {cap_rr, 0, 1},
+    [CAP_MP] = {cap_mp, 4, 0},		 [CAP_RR] = {cap_rr, 0, 1},
+    [CAP_EXT_NH] = {cap_ext_nh, 0, 6},	 [CAP_EXT_MSG] = {cap_ext_msg, 0, 1},
+    [CAP_GR] = {cap_gr, 2, 4},		 [CAP_AS4] = {cap_as4, 4, 0},
+    [CAP_ADDPATH] = {cap_addpath, 0, 4}, [CAP_ERR] = {cap_err, 0, 1},
+    [CAP_FQDN] = {cap_fqdn, 0, 1},	 [CAP_RR_OLD] = {cap_rr, 0, 1},
 };
 
 /* Capability TLVs of one type-2 optional parameter. */
@@ -633,9 +623,9 @@ caps_parse(struct rd *r, struct bgp_caps *c)
 	return 0;
 }
 
-#define OPT_PARAM_CAPS	 2
-#define OPT_PARAM_EXT	 255 /* RFC 9072 marker in the Non-Ext OP Type position */
-#define BGP_VERSION	 4
+#define OPT_PARAM_CAPS 2
+#define OPT_PARAM_EXT  255 /* RFC 9072 marker in the Non-Ext OP Type position */
+#define BGP_VERSION    4
 
 static int
 open_err(struct bgp_notify *n, uint8_t sub)
@@ -734,7 +724,8 @@ put_caps(struct wr *w, const struct bgp_caps *c, uint32_t as)
 			nf += (c->gr_fams & BGP_FAM_BIT(f)) != 0;
 		put_cap(w, CAP_GR, (uint8_t)(2 + 4 * nf));
 		wr_u16(w, (uint16_t)((c->gr_restarted ? GR_R_BIT : 0) |
-				     (c->gr_notification ? GR_N_BIT : 0) | (c->gr_time & GR_TIME_MASK)));
+				     (c->gr_notification ? GR_N_BIT : 0) |
+				     (c->gr_time & GR_TIME_MASK)));
 		for (int f = 0; f < BGP_FAM_N; f++) {
 			if (!(c->gr_fams & BGP_FAM_BIT(f)))
 				continue;

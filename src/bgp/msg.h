@@ -14,11 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BGP_HDR_LEN	     19
-#define BGP_MAX_MSG	     4096
-#define BGP_MAX_EXT_MSG	     65535
-#define BGP_PORT	     179
-#define BGP_AS_TRANS	     23456
+#define BGP_HDR_LEN	19
+#define BGP_MAX_MSG	4096
+#define BGP_MAX_EXT_MSG 65535
+#define BGP_PORT	179
+#define BGP_AS_TRANS	23456
 
 enum bgp_msg_type {
 	BGP_OPEN = 1,
@@ -123,12 +123,12 @@ int bgp_msg_header(const uint8_t *p, size_t max_len, uint8_t *type, uint16_t *le
 
 #define BGP_GR_F_FORWARDING 0x80
 struct bgp_caps {
-	uint8_t mp;	      /* BGP_FAM_BIT set of multiprotocol families advertised */
-	bool mp_any;	      /* any MP capability seen (none at all = IPv4 unicast only) */
-	bool route_refresh;   /* code 2 or 128 */
-	bool enhanced_rr;     /* code 70 */
-	bool ext_msg;	      /* code 6 */
-	bool as4;	      /* code 65 */
+	uint8_t mp;	    /* BGP_FAM_BIT set of multiprotocol families advertised */
+	bool mp_any;	    /* any MP capability seen (none at all = IPv4 unicast only) */
+	bool route_refresh; /* code 2 or 128 */
+	bool enhanced_rr;   /* code 70 */
+	bool ext_msg;	    /* code 6 */
+	bool as4;	    /* code 65 */
 	uint32_t as4_value;
 	uint8_t ext_nh;	      /* RFC 8950: families whose NLRI may carry an IPv6 next hop */
 	bool gr;	      /* code 64 */
@@ -151,10 +151,10 @@ struct bgp_caps {
 
 struct bgp_open {
 	uint8_t version;
-	uint16_t my_as;	  /* as sent (AS_TRANS for 4-octet ASes) */
-	uint32_t as;	  /* the real AS: caps.as4_value when present, else my_as */
+	uint16_t my_as; /* as sent (AS_TRANS for 4-octet ASes) */
+	uint32_t as;	/* the real AS: caps.as4_value when present, else my_as */
 	uint16_t hold;
-	uint32_t bgp_id;  /* host order */
+	uint32_t bgp_id; /* host order */
 	struct bgp_caps caps;
 };
 

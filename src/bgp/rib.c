@@ -481,6 +481,7 @@ rib_jobs_run(struct rib *r, size_t budget)
 			r->jobs_tail = &r->jobs;
 		free(j);
 	}
+	rib_reap(r);
 	return r->jobs != NULL;
 }
 

@@ -41,8 +41,8 @@ enum bgp_upd_action {
 
 /* What the parser must know about the session. */
 struct bgp_parse_ctx {
-	bool as4;	    /* 4-octet AS negotiated */
-	bool ibgp;	    /* peer in our AS */
+	bool as4;	     /* 4-octet AS negotiated */
+	bool ibgp;	     /* peer in our AS */
 	bool check_first_as; /* eBGP: leftmost AS must be peer_as, else treat-as-withdraw */
 	uint32_t peer_as;
 	uint32_t local_as;
@@ -64,18 +64,18 @@ struct bgp_nlri {
 
 struct bgp_update {
 	enum bgp_upd_action action;
-	struct bgp_notify notify;   /* when action == RESET */
-	char reason[128];	    /* first error, for the log ("AS_PATH: segment overrun") */
-	unsigned discarded;	    /* attributes dropped by attribute-discard */
-	bool has_attrs;		    /* any path attribute present */
-	struct attrs attrs;	    /* template (not interned); blobs are temporaries */
+	struct bgp_notify notify; /* when action == RESET */
+	char reason[128];	  /* first error, for the log ("AS_PATH: segment overrun") */
+	unsigned discarded;	  /* attributes dropped by attribute-discard */
+	bool has_attrs;		  /* any path attribute present */
+	struct attrs attrs;	  /* template (not interned); blobs are temporaries */
 	/* prefixes */
-	struct bgp_nlri withdrawn;  /* classic, IPv4 */
-	struct bgp_nlri nlri;	    /* classic, IPv4, next hop in attrs (nh_len 4) */
+	struct bgp_nlri withdrawn; /* classic, IPv4 */
+	struct bgp_nlri nlri;	   /* classic, IPv4, next hop in attrs (nh_len 4) */
 	bool has_mp_reach, has_mp_unreach;
-	struct bgp_nlri mp_reach;   /* its next hop is in attrs.nh (16/32 for IPv6, or 4) */
+	struct bgp_nlri mp_reach; /* its next hop is in attrs.nh (16/32 for IPv6, or 4) */
 	struct bgp_nlri mp_unreach;
-	bool eor;		    /* End-of-RIB */
+	bool eor; /* End-of-RIB */
 	enum bgp_fam eor_fam;
 	/*
 	 * The MP_REACH next hop, always (when has_mp_reach). attrs.nh is the NEXT_HOP attribute

@@ -1,0 +1,1454 @@
+/*
+ * sink - bench tool: a BGP speaker that receives routes from the device under test, timestamps
+ * convergence and checks the set it ends up with.
+ *
+ * Every UPDATE is parsed through a checked reader: withdrawn routes, classic IPv4 NLRI, and
+ * MP_REACH_NLRI / MP_UNREACH_NLRI for IPv4 and IPv6 unicast. The prefixes currently announced
+ * live in one open-addressing hash set (linear probing, backward-shift deletion) keyed by
+ * family, length and address, each with an interned next hop (IPv6: the first 16 bytes of the
+ * MP next hop). Events go to stdout as "<EVENT> <CLOCK_MONOTONIC seconds> [values]" (README.md).
+ *
+ * The expected set is built from the table (gen_table.py format) before the session opens:
+ * the RFC 6052 /96 translation (--xlat6, --nexthop6) and/or the table itself (--verify-ipv4).
+ * Verification runs after DONE, after SETTLED (table minus the first withdrawn fraction, as
+ * the feeder defines it) and with --verify-at-exit at exit.
+ *
+ * Standalone C11 + POSIX: no dependency on the daemon's sources.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BGP_HDR       19
+#define BGP_OPEN      1
+#define BGP_UPDATE    2
+#define BGP_NOTIFY    3
+#define BGP_KEEPALIVE 4
+#define AS_TRANS      23456
+#define RX_BUF        (1u << 20)
+#define NEVER         1e300 /* a time that never comes */
+#define NH_NONE       UINT32_MAX
+#define FAM_V4        1 /* = AFI */
+#define FAM_V6        2
+#define SAMPLES       5
+
+/* Exit status: 0 all reached and verified, 1 verification failed, 2 usage, 3 incomplete. */
+enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
+
+enum count_mode { COUNT_ALL, COUNT_V4, COUNT_V6 };
+
+struct opts {
+	const char *connect, *listen, *bind, *id, *table, *xlat6, *nexthop6, *nexthop4, *dump;
+	uint32_t as;
+	unsigned hold;
+	long expect;     /* -1: from the table */
+	long settle;     /* -1: not asked, -2: auto */
+	double withdraw_fraction, exit_after_done, timeout;
+	bool verify_ipv4, verify_at_exit;
+	int count_mode; /* -1: derived */
+	int rcvbuf;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void event(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints one event line: "<EVENT> <sec.nsec>" and the optional printf-formatted rest. */
+static void
+event(const char *name, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	printf("%s %lld.%09ld", name, (long long)ts.tv_sec, ts.tv_nsec);
+	if (fmt && *fmt) {
+		putchar(' ');
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+
+static void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sink: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		die(EXIT_USAGE, "out of memory");
+	return p;
+}
+
+/* ---- checked reader: every getter returns -1 on overrun and leaves the reader as it was ---- */
+
+struct rd {
+	const uint8_t *p;
+	size_t len;
+};
+
+static int
+rd_u8(struct rd *r, unsigned *v)
+{
+	if (r->len < 1)
+		return -1;
+	*v = r->p[0];
+	r->p++;
+	r->len--;
+	return 0;
+}
+
+static int
+rd_u16(struct rd *r, unsigned *v)
+{
+	if (r->len < 2)
+		return -1;
+	*v = (unsigned)r->p[0] << 8 | r->p[1];
+	r->p += 2;
+	r->len -= 2;
+	return 0;
+}
+
+/* Cuts the next n bytes off as a sub-reader. */
+static int
+rd_sub(struct rd *r, size_t n, struct rd *sub)
+{
+	if (r->len < n)
+		return -1;
+	sub->p = r->p;
+	sub->len = n;
+	r->p += n;
+	r->len -= n;
+	return 0;
+}
+
+/* ---- prefix keys and the hash set ---- */
+
+struct key {
+	uint8_t fam, plen;
+	uint8_t addr[16]; /* bits past plen are zero */
+};
+
+/* One slot: fam == 0 is empty. nh is an index into the next-hop table, ord the table order. */
+struct ent {
+	uint32_t hash;
+	struct key k;
+	uint8_t pad[2];
+	uint32_t nh, ord;
+};
+
+struct kset {
+	struct ent *e;
+	size_t mask, n, nfam[3];
+};
+
+/* Hash of a key: the 18 key bytes folded into 64 bits, then MurmurHash3's fmix64 finalizer. */
+static uint32_t
+key_hash(const struct key *k)
+{
+	uint64_t a, b, h;
+
+	memcpy(&a, k->addr, 8);
+	memcpy(&b, k->addr + 8, 8);
+	h = a ^ (b * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(k->fam << 8 | k->plen) << 40);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+/* Sizes the set for 'cap' keys at most half full. The slots are written here, so the page
+ * faults of a large table are paid before the timed part (calloc would defer them). */
+static void
+kset_init(struct kset *s, size_t cap)
+{
+	size_t c = 1024;
+
+	while (c < cap * 2)
+		c *= 2;
+	s->e = malloc(c * sizeof(*s->e));
+	if (!s->e)
+		die(EXIT_USAGE, "out of memory");
+	memset(s->e, 0, c * sizeof(*s->e));
+	s->mask = c - 1;
+	s->n = 0;
+	memset(s->nfam, 0, sizeof(s->nfam));
+}
+
+static bool
+key_eq(const struct key *a, const struct key *b)
+{
+	return a->fam == b->fam && a->plen == b->plen && !memcmp(a->addr, b->addr, 16);
+}
+
+static struct ent *
+kset_find_h(const struct kset *s, const struct key *k, uint32_t h)
+{
+	for (size_t i = h & s->mask;; i = (i + 1) & s->mask) {
+		struct ent *e = &s->e[i];
+
+		if (!e->k.fam)
+			return NULL;
+		if (e->hash == h && key_eq(&e->k, k))
+			return e;
+	}
+}
+
+static struct ent *
+kset_find(const struct kset *s, const struct key *k)
+{
+	return kset_find_h(s, k, key_hash(k));
+}
+
+static void
+kset_rehash(struct kset *s, size_t cap)
+{
+	struct kset old = *s;
+
+	kset_init(s, cap);
+	for (size_t i = 0; i <= old.mask; i++) {
+		size_t j;
+
+		if (!old.e[i].k.fam)
+			continue;
+		for (j = old.e[i].hash & s->mask; s->e[j].k.fam; j = (j + 1) & s->mask)
+			;
+		s->e[j] = old.e[i];
+	}
+	s->n = old.n;
+	memcpy(s->nfam, old.nfam, sizeof(s->nfam));
+	free(old.e);
+}
+
+/* Returns the entry of k, adding it (nh and ord zero) if absent; *added tells which. */
+static struct ent *
+kset_add(struct kset *s, const struct key *k, bool *added)
+{
+	uint32_t h = key_hash(k);
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->mask + 1)
+		kset_rehash(s, s->n * 2);
+	for (i = h & s->mask; s->e[i].k.fam; i = (i + 1) & s->mask) {
+		if (s->e[i].hash == h && key_eq(&s->e[i].k, k)) {
+			*added = false;
+			return &s->e[i];
+		}
+	}
+	memset(&s->e[i], 0, sizeof(s->e[i]));
+	s->e[i].hash = h;
+	s->e[i].k = *k;
+	s->n++;
+	s->nfam[k->fam]++;
+	*added = true;
+	return &s->e[i];
+}
+
+/* Removes k if present (backward-shift deletion keeps probe chains intact). */
+static bool
+kset_del(struct kset *s, const struct key *k)
+{
+	struct ent *e = kset_find(s, k);
+	size_t i, j;
+
+	if (!e)
+		return false;
+	s->n--;
+	s->nfam[k->fam]--;
+	i = (size_t)(e - s->e);
+	for (j = (i + 1) & s->mask; s->e[j].k.fam; j = (j + 1) & s->mask) {
+		size_t home = s->e[j].hash & s->mask;
+
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			s->e[i] = s->e[j];
+			i = j;
+		}
+	}
+	s->e[i].k.fam = 0;
+	return true;
+}
+
+/* ---- next hops: interned, an index per distinct (family, address) ---- */
+
+struct nhtab {
+	struct kset set;
+	struct key *list;
+	size_t n, cap;
+};
+
+static uint32_t
+nh_intern(struct nhtab *t, int fam, const uint8_t *addr)
+{
+	struct key k = {.fam = (uint8_t)fam};
+	struct ent *e;
+	bool added;
+
+	memcpy(k.addr, addr, fam == FAM_V4 ? 4 : 16);
+	e = kset_add(&t->set, &k, &added);
+	if (added) {
+		if (t->n == t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->list = realloc(t->list, t->cap * sizeof(*t->list));
+			if (!t->list)
+				die(EXIT_USAGE, "out of memory");
+		}
+		e->nh = (uint32_t)t->n;
+		t->list[t->n++] = k;
+	}
+	return e->nh;
+}
+
+static const char *
+key_str(const struct key *k, bool with_len, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(k->fam == FAM_V4 ? AF_INET : AF_INET6, k->addr, a, sizeof(a));
+	if (with_len)
+		snprintf(buf, size, "%s/%u", a, k->plen);
+	else
+		snprintf(buf, size, "%s", a);
+	return buf;
+}
+
+static const char *
+nh_str(const struct nhtab *t, uint32_t nh, char *buf, size_t size)
+{
+	if (nh == NH_NONE || nh >= t->n)
+		return "-";
+	return key_str(&t->list[nh], false, buf, size);
+}
+
+/* ---- state ---- */
+
+struct sink {
+	struct opts o;
+	struct kset rib;  /* received */
+	struct kset exp;  /* expected, from the table; empty without one */
+	struct nhtab nhs; /* next hops of both */
+	size_t table_pfx;  /* prefixes in the table, in file order */
+	size_t wd;         /* the feeder's withdrawn count: first wd of them */
+	bool have_exp[3];  /* families verified */
+	long expect, settle;
+	int count_mode;
+	uint8_t xlat96[12];
+	uint32_t nh6, nh4; /* expected next hops (NH_NONE: unchecked / from the table) */
+	/* session */
+	int fd;
+	uint8_t *rx;
+	size_t roff, rlen;
+	uint32_t peer_as;
+	unsigned hold;
+	char peer_id[INET_ADDRSTRLEN];
+	double last_rx;
+	/* progress */
+	unsigned long updates, announced, withdrawn, malformed;
+	bool first, done, settled, verify_failed, session_failed;
+	double t_milestone;
+};
+
+static size_t
+counted(const struct sink *s)
+{
+	switch (s->count_mode) {
+	case COUNT_V4: return s->rib.nfam[FAM_V4];
+	case COUNT_V6: return s->rib.nfam[FAM_V6];
+	default: return s->rib.n;
+	}
+}
+
+/* ---- the table and the expected set ---- */
+
+static int
+parse_v4(const char **s, uint8_t out[4])
+{
+	const char *p = *s;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned o = 0, digits = 0;
+
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			o = o * 10 + (unsigned)(*p++ - '0');
+			digits++;
+		}
+		if (!digits || o > 255)
+			return -1;
+		out[i] = (uint8_t)o;
+		if (i < 3 && *p++ != '.')
+			return -1;
+	}
+	*s = p;
+	return 0;
+}
+
+static void
+mask_key(struct key *k)
+{
+	unsigned full = k->plen / 8, rem = k->plen % 8;
+
+	if (rem)
+		k->addr[full++] &= (uint8_t)(0xff00 >> rem);
+	memset(k->addr + full, 0, 16 - full);
+}
+
+/* The first floor(F * N) prefixes in file order; feeder.c uses the same definition. */
+static size_t
+withdraw_count(double fraction, size_t n)
+{
+	double w = fraction * (double)n + 1e-6; /* tolerate 0.29 * 100 = 28.999... */
+
+	if (w < 1)
+		return 0;
+	return w >= (double)n ? n : (size_t)w; /* truncation is floor for w > 0 */
+}
+
+static void
+expect_add(struct sink *s, const struct key *k, uint32_t nh, size_t ord)
+{
+	bool added;
+	struct ent *e = kset_add(&s->exp, k, &added);
+
+	e->nh = nh;
+	e->ord = (uint32_t)ord;
+}
+
+/* Reads the table: counts its prefixes and fills the expected set of the verified families. */
+static void
+read_table(struct sink *s)
+{
+	FILE *fp = fopen(s->o.table, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+
+	if (!fp)
+		die(EXIT_USAGE, "%s: %s", s->o.table, strerror(errno));
+	if (fseek(fp, 0, SEEK_END) == 0 && ftell(fp) > 0) {
+		/* about 21 bytes a prefix; each verified family takes one entry per prefix */
+		size_t est = (size_t)ftell(fp) / 16 * (s->have_exp[FAM_V4] + s->have_exp[FAM_V6]);
+
+		if (est > s->exp.mask / 2)
+			kset_rehash(&s->exp, est);
+	}
+	rewind(fp);
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		const char *p = line, *list;
+		uint8_t nh[4];
+		uint32_t nh4;
+		int tabs = 0;
+
+		lineno++;
+		if (n == 0 || line[0] == '#' || line[0] == '\n')
+			continue;
+		if (parse_v4(&p, nh) < 0 || *p != '\t')
+			die(EXIT_USAGE, "%s:%lu: bad next hop", s->o.table, lineno);
+		list = strrchr(line, '\t') + 1;
+		for (const char *q = line; *q; q++)
+			tabs += *q == '\t';
+		if (tabs != 3 && tabs != 5)
+			die(EXIT_USAGE, "%s:%lu: expected 4 or 6 TAB-separated fields", s->o.table,
+			    lineno);
+		nh4 = s->have_exp[FAM_V4] && s->nh4 == NH_NONE ? nh_intern(&s->nhs, FAM_V4, nh)
+							       : s->nh4;
+		for (p = list;;) {
+			struct key k4 = {.fam = FAM_V4};
+			unsigned len = 0, digits = 0;
+
+			while (*p == ' ')
+				p++;
+			if (!*p || *p == '\n')
+				break;
+			if (parse_v4(&p, k4.addr) < 0 || *p++ != '/')
+				die(EXIT_USAGE, "%s:%lu: bad prefix", s->o.table, lineno);
+			while (*p >= '0' && *p <= '9' && digits < 3) {
+				len = len * 10 + (unsigned)(*p++ - '0');
+				digits++;
+			}
+			if (!digits || len > 32 || (*p && *p != ' ' && *p != '\n'))
+				die(EXIT_USAGE, "%s:%lu: bad prefix", s->o.table, lineno);
+			k4.plen = (uint8_t)len;
+			mask_key(&k4);
+			if (s->have_exp[FAM_V4])
+				expect_add(s, &k4, nh4, s->table_pfx);
+			if (s->have_exp[FAM_V6]) {
+				struct key k6 = {.fam = FAM_V6, .plen = (uint8_t)(len + 96)};
+
+				memcpy(k6.addr, s->xlat96, 12);
+				memcpy(k6.addr + 12, k4.addr, 4);
+				expect_add(s, &k6, s->nh6, s->table_pfx);
+			}
+			s->table_pfx++;
+		}
+	}
+	free(line);
+	fclose(fp);
+}
+
+/* Expected entries of the counted families that survive the first 'wd' withdrawals. */
+static size_t
+expected_count(const struct sink *s, size_t wd)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i <= s->exp.mask; i++) {
+		const struct ent *e = &s->exp.e[i];
+
+		if (e->k.fam && e->ord >= wd &&
+		    (s->count_mode == COUNT_ALL || e->k.fam == s->count_mode))
+			n++;
+	}
+	return n;
+}
+
+/* ---- verification ---- */
+
+/* Compares the received set of one family with the expected one minus the first 'wd'. */
+static bool
+verify_fam(struct sink *s, int fam, size_t wd, const char *phase)
+{
+	size_t matched = 0, extra = 0, wrong = 0, want = 0, missing, ns = 0;
+	char a[64], b[64], c[64];
+	double t = now();
+
+	for (size_t i = 0; i <= s->exp.mask; i++)
+		want += s->exp.e[i].k.fam == fam && s->exp.e[i].ord >= wd;
+	for (size_t i = 0; i <= s->rib.mask; i++) {
+		const struct ent *r = &s->rib.e[i];
+		const struct ent *e;
+
+		if (r->k.fam != fam)
+			continue;
+		e = kset_find_h(&s->exp, &r->k, r->hash);
+		if (!e || e->ord < wd) {
+			if (extra++ < SAMPLES)
+				event("VERIFY_SAMPLE", "extra %s %s", key_str(&r->k, true, a, sizeof(a)),
+				      nh_str(&s->nhs, r->nh, b, sizeof(b)));
+			continue;
+		}
+		matched++;
+		if (e->nh != NH_NONE && r->nh != e->nh && wrong++ < SAMPLES)
+			event("VERIFY_SAMPLE", "wrong_nexthop %s %s want %s",
+			      key_str(&r->k, true, a, sizeof(a)), nh_str(&s->nhs, r->nh, b, sizeof(b)),
+			      nh_str(&s->nhs, e->nh, c, sizeof(c)));
+		else if (e->nh != NH_NONE && r->nh != e->nh)
+			wrong++;
+	}
+	missing = want - matched;
+	for (size_t i = 0; missing && i <= s->exp.mask && ns < SAMPLES; i++) {
+		const struct ent *e = &s->exp.e[i];
+
+		if (e->k.fam == fam && e->ord >= wd && !kset_find_h(&s->rib, &e->k, e->hash)) {
+			event("VERIFY_SAMPLE", "missing %s", key_str(&e->k, true, a, sizeof(a)));
+			ns++;
+		}
+	}
+	event("VERIFY_INFO", "%s %s expected=%zu received=%zu withdrawn=%zu verify_s=%.3f",
+	      fam == FAM_V4 ? "ipv4" : "ipv6", phase, want, s->rib.nfam[fam], wd, now() - t);
+	if (!missing && !extra && !wrong) {
+		printf("VERIFY ok\n");
+		return true;
+	}
+	printf("VERIFY missing=%zu extra=%zu wrong_nexthop=%zu\n", missing, extra, wrong);
+	return false;
+}
+
+static void
+verify(struct sink *s, size_t wd, const char *phase)
+{
+	for (int fam = FAM_V6; fam >= FAM_V4; fam--)
+		if (s->have_exp[fam] && !verify_fam(s, fam, wd, phase))
+			s->verify_failed = true;
+	fflush(stdout);
+}
+
+/* ---- dump ---- */
+
+static int
+ent_cmp(const void *x, const void *y)
+{
+	const struct ent *a = *(const struct ent *const *)x, *b = *(const struct ent *const *)y;
+	int c;
+
+	if (a->k.fam != b->k.fam)
+		return a->k.fam - b->k.fam;
+	c = memcmp(a->k.addr, b->k.addr, 16);
+	return c ? c : a->k.plen - b->k.plen;
+}
+
+static void
+dump(struct sink *s)
+{
+	FILE *fp = fopen(s->o.dump, "w");
+	const struct ent **v;
+	size_t n = 0;
+	char a[64], b[64];
+
+	if (!fp) {
+		fprintf(stderr, "sink: %s: %s\n", s->o.dump, strerror(errno));
+		return;
+	}
+	v = xcalloc(s->rib.n + 1, sizeof(*v));
+	for (size_t i = 0; i <= s->rib.mask; i++)
+		if (s->rib.e[i].k.fam)
+			v[n++] = &s->rib.e[i];
+	qsort(v, n, sizeof(*v), ent_cmp);
+	for (size_t i = 0; i < n; i++)
+		fprintf(fp, "%s %s\n", key_str(&v[i]->k, true, a, sizeof(a)),
+			nh_str(&s->nhs, v[i]->nh, b, sizeof(b)));
+	free(v);
+	if (fclose(fp) != 0)
+		fprintf(stderr, "sink: %s: %s\n", s->o.dump, strerror(errno));
+}
+
+/* ---- UPDATE processing ---- */
+
+static void
+malformed(struct sink *s, const char *why)
+{
+	if (s->malformed++ < 10)
+		event("MALFORMED", "%s", why);
+}
+
+/* Reads one NLRI prefix of family fam (RFC 4271 4.3, RFC 4760 5). */
+static int
+rd_prefix(struct rd *r, int fam, struct key *k)
+{
+	unsigned plen;
+	struct rd a;
+
+	if (rd_u8(r, &plen) < 0 || plen > (fam == FAM_V4 ? 32u : 128u) ||
+	    rd_sub(r, (plen + 7) / 8, &a) < 0)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	k->fam = (uint8_t)fam;
+	k->plen = (uint8_t)plen;
+	memcpy(k->addr, a.p, a.len);
+	mask_key(k);
+	return 0;
+}
+
+static int
+withdraw_all(struct sink *s, struct rd *r, int fam)
+{
+	while (r->len) {
+		struct key k;
+
+		if (rd_prefix(r, fam, &k) < 0)
+			return -1;
+		kset_del(&s->rib, &k);
+		s->withdrawn++;
+	}
+	return 0;
+}
+
+static int
+announce_all(struct sink *s, struct rd *r, int fam, uint32_t nh, size_t *n)
+{
+	while (r->len) {
+		struct key k;
+		bool added;
+
+		if (rd_prefix(r, fam, &k) < 0)
+			return -1;
+		kset_add(&s->rib, &k, &added)->nh = nh;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void
+check_milestones(struct sink *s)
+{
+	size_t n = counted(s);
+
+	if (!s->done && (long)n >= s->expect) {
+		s->done = true;
+		s->t_milestone = now();
+		event("DONE", "%zu", n);
+		if (s->have_exp[FAM_V4] || s->have_exp[FAM_V6])
+			verify(s, 0, "done");
+		if (s->settle < 0)
+			return;
+		if (s->settle == -2)
+			s->settle = (long)expected_count(s, s->wd);
+	}
+	if (s->done && !s->settled && s->settle >= 0 && (long)n <= s->settle) {
+		s->settled = true;
+		s->t_milestone = now();
+		event("SETTLED", "%zu", n);
+		if (s->have_exp[FAM_V4] || s->have_exp[FAM_V6])
+			verify(s, s->wd, "settled");
+	}
+}
+
+/* Applies one UPDATE body. Returns the number of prefixes announced, or -1 if malformed. */
+static long
+update_apply(struct sink *s, const uint8_t *body, size_t len)
+{
+	struct rd r = {body, len}, wr, ar, reach = {0}, unreach = {0};
+	unsigned wlen, alen;
+	uint32_t nh4 = NH_NONE;
+	bool has_reach = false, has_unreach = false;
+	size_t n = 0;
+
+	if (rd_u16(&r, &wlen) < 0 || rd_sub(&r, wlen, &wr) < 0)
+		goto bad;
+	if (withdraw_all(s, &wr, FAM_V4) < 0)
+		goto bad;
+	if (rd_u16(&r, &alen) < 0 || rd_sub(&r, alen, &ar) < 0)
+		goto bad;
+	while (ar.len) {
+		unsigned flags, type, alen1;
+		struct rd v;
+
+		if (rd_u8(&ar, &flags) < 0 || rd_u8(&ar, &type) < 0)
+			goto bad;
+		if (flags & 0x10 ? rd_u16(&ar, &alen1) < 0 : rd_u8(&ar, &alen1) < 0)
+			goto bad;
+		if (rd_sub(&ar, alen1, &v) < 0)
+			goto bad;
+		if (type == 3 && v.len == 4)
+			nh4 = nh_intern(&s->nhs, FAM_V4, v.p);
+		else if (type == 14)
+			reach = v, has_reach = true;
+		else if (type == 15)
+			unreach = v, has_unreach = true;
+	}
+	if (!wlen && !alen && !r.len) {
+		event("EOR", "1");
+		return 0;
+	}
+	if (has_unreach) {
+		unsigned afi, safi;
+
+		if (rd_u16(&unreach, &afi) < 0 || rd_u8(&unreach, &safi) < 0)
+			goto bad;
+		if (!unreach.len && !has_reach && !r.len)
+			event("EOR", "%u", afi);
+		else if (safi == 1 && (afi == FAM_V4 || afi == FAM_V6) &&
+			 withdraw_all(s, &unreach, (int)afi) < 0)
+			goto bad;
+	}
+	if (has_reach) {
+		unsigned afi, safi, nhlen, res;
+		struct rd nh;
+		uint32_t mpnh = NH_NONE;
+
+		if (rd_u16(&reach, &afi) < 0 || rd_u8(&reach, &safi) < 0 ||
+		    rd_u8(&reach, &nhlen) < 0 || rd_sub(&reach, nhlen, &nh) < 0 ||
+		    rd_u8(&reach, &res) < 0)
+			goto bad;
+		if (nh.len == 4)
+			mpnh = nh_intern(&s->nhs, FAM_V4, nh.p);
+		else if (nh.len >= 16) /* global (+ link-local): the first 16 bytes */
+			mpnh = nh_intern(&s->nhs, FAM_V6, nh.p);
+		if (safi == 1 && (afi == FAM_V4 || afi == FAM_V6) &&
+		    announce_all(s, &reach, (int)afi, mpnh, &n) < 0)
+			goto bad;
+	}
+	if (announce_all(s, &r, FAM_V4, nh4, &n) < 0)
+		goto bad;
+	s->announced += n;
+	return (long)n;
+bad:
+	s->announced += n;
+	malformed(s, "update");
+	return -1;
+}
+
+/* ---- transport and session ---- */
+
+/* Parses "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address (port 179). */
+static int
+parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *sl, unsigned dport)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port = NULL;
+	size_t hl;
+	unsigned long pn = dport;
+
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+
+		if (!e)
+			return -1;
+		hl = (size_t)(e - s - 1);
+		s++;
+		if (e[1] == ':')
+			port = e + 2;
+		else if (e[1])
+			return -1;
+	} else {
+		const char *c = strchr(s, ':');
+
+		if (c && !strchr(c + 1, ':')) {
+			hl = (size_t)(c - s);
+			port = c + 1;
+		} else {
+			hl = strlen(s);
+		}
+	}
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = 0;
+	if (port) {
+		char *end;
+
+		pn = strtoul(port, &end, 10);
+		if (end == port || *end || pn > 65535)
+			return -1;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(host, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)pn);
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -1;
+		*sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)pn);
+		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+			return -1;
+		*sl = sizeof(*a);
+	}
+	return 0;
+}
+
+/* Connects (retrying until the deadline) or accepts one connection. Returns the socket. */
+static int
+transport_open(const struct opts *o)
+{
+	struct sockaddr_storage ss, bs;
+	socklen_t sl, bl;
+	double deadline = now() + o->timeout;
+	int fd;
+
+	if (parse_sockaddr(o->connect ? o->connect : o->listen, &ss, &sl, 179) < 0)
+		die(EXIT_USAGE, "bad address '%s'", o->connect ? o->connect : o->listen);
+	if (o->bind && parse_sockaddr(o->bind, &bs, &bl, 0) < 0)
+		die(EXIT_USAGE, "bad address '%s'", o->bind);
+	if (o->connect) {
+		for (;;) {
+			int one = 1;
+
+			fd = socket(ss.ss_family, SOCK_STREAM, 0);
+			if (fd < 0)
+				die(EXIT_INCOMPLETE, "socket: %s", strerror(errno));
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (o->rcvbuf)
+				setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf));
+			if (o->bind && bind(fd, (struct sockaddr *)&bs, bl) < 0)
+				die(EXIT_INCOMPLETE, "bind %s: %s", o->bind, strerror(errno));
+			if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
+				return fd;
+			if (now() > deadline || got_signal)
+				die(EXIT_INCOMPLETE, "connect %s: %s", o->connect, strerror(errno));
+			close(fd);
+			usleep(200000);
+		}
+	}
+	int ls = socket(ss.ss_family, SOCK_STREAM, 0), one = 1;
+
+	if (ls < 0)
+		die(EXIT_INCOMPLETE, "socket: %s", strerror(errno));
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (o->rcvbuf)
+		setsockopt(ls, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf));
+	if (bind(ls, (struct sockaddr *)&ss, sl) < 0 || listen(ls, 1) < 0)
+		die(EXIT_INCOMPLETE, "listen %s: %s", o->listen, strerror(errno));
+	for (;;) {
+		struct pollfd p = {.fd = ls, .events = POLLIN};
+		int left = (int)((deadline - now()) * 1000);
+
+		if (got_signal)
+			die(EXIT_INCOMPLETE, "signal while waiting for a connection");
+		if (left <= 0)
+			die(EXIT_INCOMPLETE, "no connection on %s", o->listen);
+		if (poll(&p, 1, left > 200 ? 200 : left) > 0) {
+			fd = accept(ls, NULL, NULL);
+			if (fd >= 0)
+				break;
+		}
+	}
+	close(ls);
+	return fd;
+}
+
+static const uint8_t keepalive_msg[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					       0xff, 0xff, 0,    19,   BGP_KEEPALIVE};
+
+/* Writes a small control message completely (polls while the socket is full). */
+static int
+send_small(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+
+			poll(&pf, 1, 1000);
+			continue;
+		}
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static size_t
+build_open(uint8_t *m, uint32_t as, unsigned hold, uint32_t id)
+{
+	static const uint8_t caps[] = {
+		2, 20,                 /* capabilities */
+		1, 4, 0, 1, 0, 1,      /* multiprotocol IPv4 unicast */
+		1, 4, 0, 2, 0, 1,      /* multiprotocol IPv6 unicast */
+		2, 0,                  /* route refresh */
+		65, 4, 0, 0, 0, 0      /* 4-octet AS, patched */
+	};
+	unsigned as2 = as > 65535 ? AS_TRANS : as;
+	size_t n = BGP_HDR + 10 + sizeof(caps);
+
+	memset(m, 0xff, 16);
+	m[16] = (uint8_t)(n >> 8);
+	m[17] = (uint8_t)n;
+	m[18] = BGP_OPEN;
+	m[19] = 4;
+	m[20] = (uint8_t)(as2 >> 8);
+	m[21] = (uint8_t)as2;
+	m[22] = (uint8_t)(hold >> 8);
+	m[23] = (uint8_t)hold;
+	for (int i = 0; i < 4; i++)
+		m[24 + i] = (uint8_t)(id >> (24 - 8 * i));
+	m[28] = sizeof(caps);
+	memcpy(m + 29, caps, sizeof(caps));
+	for (int i = 0; i < 4; i++)
+		m[29 + sizeof(caps) - 4 + i] = (uint8_t)(as >> (24 - 8 * i));
+	return n;
+}
+
+/* Reads what the socket has. Returns bytes read, 0 if nothing now, -1 on close or error. */
+static int
+sess_fill(struct sink *s)
+{
+	ssize_t n;
+
+	if (s->roff) {
+		memmove(s->rx, s->rx + s->roff, s->rlen - s->roff);
+		s->rlen -= s->roff;
+		s->roff = 0;
+	}
+	n = recv(s->fd, s->rx + s->rlen, RX_BUF - s->rlen, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;
+	s->rlen += (size_t)n;
+	return (int)n;
+}
+
+/* Takes the next complete message. Returns 1 and sets type/body/len, 0 if none, -1 if bad. */
+static int
+sess_next(struct sink *s, unsigned *type, const uint8_t **body, size_t *len)
+{
+	const uint8_t *m = s->rx + s->roff;
+	size_t have = s->rlen - s->roff, mlen;
+
+	if (have < BGP_HDR)
+		return 0;
+	mlen = (size_t)m[16] << 8 | m[17];
+	if (mlen < BGP_HDR)
+		return -1;
+	if (have < mlen)
+		return 0;
+	*type = m[18];
+	*body = m + BGP_HDR;
+	*len = mlen - BGP_HDR;
+	s->roff += mlen;
+	return 1;
+}
+
+/* Parses the peer's OPEN (RFC 4271 4.2, capabilities RFC 5492, RFC 9072 extended params). */
+static int
+parse_open(struct sink *s, const uint8_t *b, size_t len)
+{
+	size_t i, end, psz = 1;
+
+	if (len < 10 || b[0] != 4)
+		return -1;
+	s->peer_as = (uint32_t)b[1] << 8 | b[2];
+	s->hold = (unsigned)b[3] << 8 | b[4];
+	inet_ntop(AF_INET, b + 5, s->peer_id, sizeof(s->peer_id));
+	i = 10;
+	end = 10 + b[9];
+	if (b[9] == 255 && len >= 13 && b[10] == 255) {
+		end = 13 + ((size_t)b[11] << 8 | b[12]);
+		i = 13;
+		psz = 2;
+	}
+	if (end > len)
+		return -1;
+	while (i + 1 + psz <= end) {
+		unsigned ptype = b[i];
+		size_t pl = psz == 1 ? b[i + 1] : ((size_t)b[i + 1] << 8 | b[i + 2]);
+		size_t c = i + 1 + psz, ce = c + pl;
+
+		if (ce > end)
+			return -1;
+		while (ptype == 2 && c + 2 <= ce) {
+			unsigned code = b[c], cl = b[c + 1];
+
+			if (c + 2 + cl > ce)
+				return -1;
+			if (code == 65 && cl == 4)
+				s->peer_as = (uint32_t)b[c + 2] << 24 | (uint32_t)b[c + 3] << 16 |
+					     (uint32_t)b[c + 4] << 8 | b[c + 5];
+			c += 2 + cl;
+		}
+		i = ce;
+	}
+	return 0;
+}
+
+/* Sends OPEN, waits for the peer's OPEN and KEEPALIVE; later messages stay in the buffer. */
+static void
+session_open(struct sink *s, uint32_t id)
+{
+	uint8_t open[128];
+	double deadline = now() + s->o.timeout;
+	bool got_open = false;
+
+	if (send_small(s->fd, open, build_open(open, s->o.as, s->o.hold, id)) < 0)
+		die(EXIT_INCOMPLETE, "send OPEN: %s", strerror(errno));
+	for (;;) {
+		unsigned type;
+		const uint8_t *body;
+		size_t len, save = s->roff;
+		int r = sess_next(s, &type, &body, &len);
+
+		if (r < 0)
+			die(EXIT_INCOMPLETE, "bad message header from peer");
+		if (r == 0) {
+			struct pollfd pf = {.fd = s->fd, .events = POLLIN};
+			int left = (int)((deadline - now()) * 1000);
+
+			if (left <= 0 || got_signal)
+				die(EXIT_INCOMPLETE, "no session: handshake timed out");
+			if (poll(&pf, 1, left) > 0 && sess_fill(s) < 0)
+				die(EXIT_INCOMPLETE, "peer closed the connection during the handshake");
+			continue;
+		}
+		if (type == BGP_OPEN && !got_open) {
+			if (parse_open(s, body, len) < 0)
+				die(EXIT_INCOMPLETE, "malformed OPEN from peer");
+			got_open = true;
+			if (send_small(s->fd, keepalive_msg, BGP_HDR) < 0)
+				die(EXIT_INCOMPLETE, "send KEEPALIVE: %s", strerror(errno));
+		} else if (type == BGP_NOTIFY) {
+			event("NOTIFICATION", "%u %u", len > 0 ? body[0] : 0, len > 1 ? body[1] : 0);
+			die(EXIT_INCOMPLETE, "NOTIFICATION during the handshake");
+		} else if (got_open && type == BGP_KEEPALIVE) {
+			break;
+		} else if (got_open && type == BGP_UPDATE) {
+			s->roff = save; /* leave it for the main loop */
+			break;
+		} else {
+			die(EXIT_INCOMPLETE, "unexpected message type %u during the handshake", type);
+		}
+	}
+	s->last_rx = now();
+	if (s->hold > s->o.hold)
+		s->hold = s->o.hold;
+}
+
+/* Reads and applies what the peer sent. Returns -1 when the session is over. */
+static int
+sess_read(struct sink *s)
+{
+	for (int rounds = 0; rounds < 64; rounds++) {
+		int n = sess_fill(s);
+
+		if (n < 0) {
+			event("SESSION_DOWN", "peer-closed");
+			return -1;
+		}
+		if (n > 0)
+			s->last_rx = now();
+		for (;;) {
+			unsigned type;
+			const uint8_t *body;
+			size_t len;
+			int r = sess_next(s, &type, &body, &len);
+
+			if (r < 0) {
+				event("SESSION_DOWN", "bad-header");
+				return -1;
+			}
+			if (r == 0)
+				break;
+			if (type == BGP_UPDATE) {
+				s->updates++;
+				if (update_apply(s, body, len) > 0 && !s->first) {
+					s->first = true;
+					event("FIRST_UPDATE", NULL);
+				}
+				check_milestones(s);
+			} else if (type == BGP_NOTIFY) {
+				event("NOTIFICATION", "%u %u", len > 0 ? body[0] : 0,
+				      len > 1 ? body[1] : 0);
+				return -1;
+			}
+		}
+		if (n == 0)
+			break;
+	}
+	return 0;
+}
+
+/* Final verification, dump, Cease; exits with the status of the run. */
+static void __attribute__((noreturn))
+finish(struct sink *s)
+{
+	static const uint8_t cease[BGP_HDR + 2] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						   0,    21,   BGP_NOTIFY, 6, 2};
+	int status = 0;
+
+	if (s->o.verify_at_exit && (s->have_exp[FAM_V4] || s->have_exp[FAM_V6]))
+		verify(s, s->settled ? s->wd : 0, "exit");
+	if (s->o.dump)
+		dump(s);
+	if (!s->session_failed)
+		send_small(s->fd, cease, sizeof(cease));
+	close(s->fd);
+	if (s->verify_failed)
+		status = EXIT_VERIFY;
+	else if (s->session_failed || !s->done || (s->settle >= 0 && !s->settled))
+		status = EXIT_INCOMPLETE;
+	event("EXIT", "%d %zu %zu %lu %lu %lu %lu", status, s->rib.nfam[FAM_V4],
+	      s->rib.nfam[FAM_V6], s->updates, s->announced, s->withdrawn, s->malformed);
+	exit(status);
+}
+
+static void
+run(struct sink *s)
+{
+	double t = now(), tick = t + 1, ka_ival = s->hold ? s->hold / 3.0 : 0;
+	double ka_next = ka_ival ? t + ka_ival : NEVER;
+	size_t last_count = 0;
+
+	check_milestones(s); /* --expect 0 */
+	for (;;) {
+		struct pollfd pf = {.fd = s->fd, .events = POLLIN};
+		double t_exit = NEVER, next;
+		int ms;
+
+		if (s->done && (s->settle < 0 || s->settled) && s->o.exit_after_done >= 0)
+			t_exit = s->t_milestone + s->o.exit_after_done;
+		t = now();
+		if (got_signal || t >= t_exit)
+			finish(s);
+		if (t >= tick) {
+			size_t n = counted(s);
+
+			if (n != last_count) {
+				event("COUNT", "%zu", n);
+				last_count = n;
+			}
+			while (tick <= t)
+				tick += 1;
+		}
+		if (t >= ka_next) {
+			if (send_small(s->fd, keepalive_msg, BGP_HDR) < 0) {
+				event("SESSION_DOWN", "send-error");
+				s->session_failed = true;
+				finish(s);
+			}
+			ka_next = t + ka_ival;
+		}
+		if (s->hold && t - s->last_rx > s->hold) {
+			event("SESSION_DOWN", "hold-timer-expired");
+			s->session_failed = true;
+			finish(s);
+		}
+		next = tick < ka_next ? tick : ka_next;
+		if (t_exit < next)
+			next = t_exit;
+		ms = (int)((next - t) * 1000) + 1;
+		if (poll(&pf, 1, ms > 1000 ? 1000 : ms) > 0 && sess_read(s) < 0) {
+			s->session_failed = true;
+			finish(s);
+		}
+	}
+}
+
+/* ---- main ---- */
+
+static void
+usage(void)
+{
+	fputs("usage: sink (--connect ADDR:PORT [--bind ADDR] | --listen ADDR:PORT) [--as N]\n"
+	      "            [--id A.B.C.D] [--hold S] [--expect N] [--count all|ipv4|ipv6]\n"
+	      "            [--table FILE [--xlat6 PREFIX/96 [--nexthop6 ADDR]]\n"
+	      "             [--verify-ipv4 [--nexthop4 ADDR]] [--verify-at-exit]\n"
+	      "             [--expect-count-after-withdraw M|auto --withdraw-fraction F]]\n"
+	      "            [--exit-after-done S] [--dump FILE] [--timeout S] [--rcvbuf BYTES]\n",
+	      stderr);
+	exit(EXIT_USAGE);
+}
+
+static double
+num_arg(const char *name, const char *s, double min, double max)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= min && v <= max))
+		die(EXIT_USAGE, "--%s: bad value '%s'", name, s);
+	return v;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{"connect", 1, NULL, 'c'},        {"listen", 1, NULL, 'l'},
+		{"bind", 1, NULL, 'b'},           {"as", 1, NULL, 'a'},
+		{"id", 1, NULL, 'i'},             {"hold", 1, NULL, 'H'},
+		{"expect", 1, NULL, 'E'},         {"count", 1, NULL, 'C'},
+		{"table", 1, NULL, 't'},          {"xlat6", 1, NULL, 'x'},
+		{"nexthop6", 1, NULL, 'N'},       {"verify-ipv4", 0, NULL, 'v'},
+		{"nexthop4", 1, NULL, 'n'},       {"verify-at-exit", 0, NULL, 'V'},
+		{"expect-count-after-withdraw", 1, NULL, 'S'},
+		{"withdraw-fraction", 1, NULL, 'w'}, {"exit-after-done", 1, NULL, 'e'},
+		{"dump", 1, NULL, 'd'},           {"timeout", 1, NULL, 'T'},
+		{"rcvbuf", 1, NULL, 'r'},         {"help", 0, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	int c;
+
+	*o = (struct opts){.as = 64500, .hold = 180, .expect = -1, .settle = -1,
+			   .exit_after_done = -1, .timeout = 60, .count_mode = -1};
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->connect = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'b': o->bind = optarg; break;
+		case 'a': o->as = (uint32_t)num_arg("as", optarg, 1, UINT32_MAX); break;
+		case 'i': o->id = optarg; break;
+		case 'H': o->hold = (unsigned)num_arg("hold", optarg, 0, 65535); break;
+		case 'E': o->expect = (long)num_arg("expect", optarg, 0, 1e9); break;
+		case 'C':
+			if (!strcmp(optarg, "all"))
+				o->count_mode = COUNT_ALL;
+			else if (!strcmp(optarg, "ipv4"))
+				o->count_mode = COUNT_V4;
+			else if (!strcmp(optarg, "ipv6"))
+				o->count_mode = COUNT_V6;
+			else
+				die(EXIT_USAGE, "--count: all, ipv4 or ipv6");
+			break;
+		case 't': o->table = optarg; break;
+		case 'x': o->xlat6 = optarg; break;
+		case 'N': o->nexthop6 = optarg; break;
+		case 'v': o->verify_ipv4 = true; break;
+		case 'n': o->nexthop4 = optarg; break;
+		case 'V': o->verify_at_exit = true; break;
+		case 'S':
+			o->settle = strcmp(optarg, "auto") == 0
+					    ? -2
+					    : (long)num_arg("expect-count-after-withdraw", optarg, 0,
+							    1e9);
+			break;
+		case 'w': o->withdraw_fraction = num_arg("withdraw-fraction", optarg, 0, 1); break;
+		case 'e': o->exit_after_done = num_arg("exit-after-done", optarg, 0, 1e9); break;
+		case 'd': o->dump = optarg; break;
+		case 'T': o->timeout = num_arg("timeout", optarg, 0.1, 1e9); break;
+		case 'r': o->rcvbuf = (int)num_arg("rcvbuf", optarg, 0, 1 << 30); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || !o->connect == !o->listen)
+		usage();
+	if (o->hold == 1 || o->hold == 2)
+		die(EXIT_USAGE, "--hold must be 0 or at least 3");
+	if ((o->xlat6 || o->verify_ipv4) && !o->table)
+		die(EXIT_USAGE, "--xlat6 and --verify-ipv4 need --table");
+	if (o->settle == -2 && !o->table)
+		die(EXIT_USAGE, "--expect-count-after-withdraw auto needs --table");
+	if (o->expect < 0 && !o->table)
+		die(EXIT_USAGE, "need --expect N or --table FILE");
+}
+
+/* Expected next hops, the translation prefix and the families to verify and count. */
+static void
+setup(struct sink *s)
+{
+	const struct opts *o = &s->o;
+	uint8_t a[16];
+
+	kset_init(&s->rib, 1 << 16);
+	kset_init(&s->exp, 1 << 10);
+	kset_init(&s->nhs.set, 64);
+	s->nh4 = s->nh6 = NH_NONE;
+	if (o->xlat6) {
+		char h[INET6_ADDRSTRLEN];
+		const char *slash = strchr(o->xlat6, '/');
+
+		if (!slash || strcmp(slash, "/96") != 0 || (size_t)(slash - o->xlat6) >= sizeof(h))
+			die(EXIT_USAGE, "--xlat6: need an IPv6 /96 prefix");
+		memcpy(h, o->xlat6, (size_t)(slash - o->xlat6));
+		h[slash - o->xlat6] = 0;
+		if (inet_pton(AF_INET6, h, a) != 1)
+			die(EXIT_USAGE, "--xlat6: bad address '%s'", h);
+		memcpy(s->xlat96, a, 12);
+		s->have_exp[FAM_V6] = true;
+	}
+	if (o->nexthop6) {
+		if (inet_pton(AF_INET6, o->nexthop6, a) != 1)
+			die(EXIT_USAGE, "--nexthop6: bad address '%s'", o->nexthop6);
+		s->nh6 = nh_intern(&s->nhs, FAM_V6, a);
+	}
+	if (o->nexthop4) {
+		if (inet_pton(AF_INET, o->nexthop4, a) != 1)
+			die(EXIT_USAGE, "--nexthop4: bad address '%s'", o->nexthop4);
+		s->nh4 = nh_intern(&s->nhs, FAM_V4, a);
+	}
+	s->have_exp[FAM_V4] = o->verify_ipv4;
+	s->count_mode = o->count_mode;
+	if (s->count_mode < 0)
+		s->count_mode = o->xlat6 && !o->verify_ipv4   ? COUNT_V6
+				: o->verify_ipv4 && !o->xlat6 ? COUNT_V4
+							      : COUNT_ALL;
+	s->expect = o->expect;
+	s->settle = o->settle;
+}
+
+static uint32_t
+router_id(const struct opts *o)
+{
+	struct in_addr a;
+	const char *cand[] = {o->id, o->bind, o->listen};
+	char host[INET_ADDRSTRLEN];
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n;
+
+		if (!cand[i])
+			continue;
+		n = strcspn(cand[i], ":");
+		if (n < sizeof(host)) {
+			memcpy(host, cand[i], n);
+			host[n] = 0;
+			if (inet_pton(AF_INET, host, &a) == 1 && a.s_addr != 0)
+				return ntohl(a.s_addr);
+		}
+		if (i == 0)
+			die(EXIT_USAGE, "--id: need an IPv4 address");
+	}
+	return 0x7f000003;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sink s;
+	struct sigaction sa = {.sa_handler = on_signal};
+	double t0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	parse_args(argc, argv, &s.o);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setup(&s);
+	t0 = now();
+	if (s.o.table) {
+		read_table(&s);
+		s.wd = withdraw_count(s.o.withdraw_fraction, s.table_pfx);
+		if (s.expect < 0)
+			s.expect = s.have_exp[FAM_V4] || s.have_exp[FAM_V6]
+					   ? (long)expected_count(&s, 0)
+					   : (long)s.table_pfx;
+		if (s.settle == -2)
+			s.settle = (long)(s.have_exp[FAM_V4] || s.have_exp[FAM_V6]
+						  ? expected_count(&s, s.wd)
+						  : s.table_pfx - s.wd);
+	}
+	if ((size_t)s.expect > s.rib.n)
+		kset_rehash(&s.rib, (size_t)s.expect + 1); /* no rehash during the timed part */
+	event("EXPECTED", "%ld %zu %zu %.3f", s.expect, s.table_pfx, s.wd, now() - t0);
+
+	s.fd = transport_open(&s.o);
+	s.rx = malloc(RX_BUF);
+	if (!s.rx)
+		die(EXIT_USAGE, "out of memory");
+	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+	event("CONNECTED", NULL);
+	session_open(&s, router_id(&s.o));
+	event("ESTABLISHED", NULL);
+	event("PEER", "%u %s %u", s.peer_as, s.peer_id, s.hold);
+	run(&s);
+	return 0;
+}
