@@ -37,15 +37,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BGP_HDR      19
-#define BGP_MAX_MSG  4096
-#define BGP_OPEN     1
-#define BGP_UPDATE   2
-#define BGP_NOTIFY   3
+#define BGP_HDR	      19
+#define BGP_MAX_MSG   4096
+#define BGP_OPEN      1
+#define BGP_UPDATE    2
+#define BGP_NOTIFY    3
 #define BGP_KEEPALIVE 4
-#define AS_TRANS     23456
-#define RX_BUF       (1u << 20)
-#define NEVER        1e300 /* a time that never comes */
+#define AS_TRANS      23456
+#define RX_BUF	      (1u << 20)
+#define NEVER	      1e300 /* a time that never comes */
 
 /* Exit status: 0 done, 2 usage or table error, 3 session failure. */
 enum { EXIT_USAGE = 2, EXIT_SESSION = 3 };
@@ -929,9 +929,9 @@ static void
 session_open(struct peer *p, const struct opts *o, uint32_t id)
 {
 	struct buf open = {0};
-	static const uint8_t ka[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0,    19,
-					    BGP_KEEPALIVE};
+	static const uint8_t ka[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff,	  0xff, 0xff,
+					    0xff, 0xff, 0xff, 0xff, 0xff,	  0xff, 0xff,
+					    0xff, 0xff, 0,    19,   BGP_KEEPALIVE};
 	double deadline = now() + o->timeout;
 	bool got_open = false;
 
@@ -955,7 +955,8 @@ session_open(struct peer *p, const struct opts *o, uint32_t id)
 			if (left <= 0 || got_signal)
 				die(EXIT_SESSION, "no session: handshake timed out");
 			if (poll(&pf, 1, left) > 0 && peer_fill(p) < 0)
-				die(EXIT_SESSION, "peer closed the connection during the handshake");
+				die(EXIT_SESSION,
+				    "peer closed the connection during the handshake");
 			continue;
 		}
 		if (type == BGP_OPEN && !got_open) {
@@ -1030,9 +1031,9 @@ struct region {
 
 enum phase { PH_TABLE, PH_WAIT_WITHDRAW, PH_WITHDRAW, PH_IDLE };
 
-static const uint8_t keepalive_msg[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					       0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-					       0xff, 0xff, 0,    19,   BGP_KEEPALIVE};
+static const uint8_t keepalive_msg[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
+					       0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
+					       0xff, 0xff, 0,	 19,   BGP_KEEPALIVE};
 
 struct sender {
 	struct region r;
@@ -1041,7 +1042,8 @@ struct sender {
 	bool ka_due;
 };
 
-/* Writes as much as the socket takes. Returns 1 when the region is done, 0, or -1 on error. */
+/* Writes as much as the socket takes, a due KEEPALIVE first at the next message boundary.
+ * Returns 0, or -1 on a socket error. */
 static int
 sender_write(struct sender *s, int fd)
 {
@@ -1058,8 +1060,8 @@ sender_write(struct sender *s, int fd)
 		}
 		if (s->ka_due) {
 			while (s->r.bound < s->r.off)
-				s->r.bound += (size_t)s->r.p[s->r.bound + 16] << 8 |
-					      s->r.p[s->r.bound + 17];
+				s->r.bound +=
+				    (size_t)s->r.p[s->r.bound + 16] << 8 | s->r.p[s->r.bound + 17];
 			if (s->r.bound == s->r.off) {
 				memcpy(s->ctl, keepalive_msg, BGP_HDR);
 				s->ctl_len = BGP_HDR;
@@ -1069,8 +1071,8 @@ sender_write(struct sender *s, int fd)
 			}
 			limit = s->r.bound;
 		}
-		if (s->r.off == s->r.len)
-			return 1;
+		if (s->r.off == limit)
+			return 0;
 		w = send(fd, s->r.p + s->r.off, limit - s->r.off, MSG_NOSIGNAL);
 		if (w < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
@@ -1088,17 +1090,17 @@ region_set(struct sender *s, const uint8_t *p, size_t len)
 }
 
 /* Ends the run: a Cease NOTIFICATION when no message is half written, then exit. */
-static void __attribute__((noreturn))
-finish(struct peer *p, struct sender *s, int status)
+static void __attribute__((noreturn)) finish(struct peer *p, struct sender *s, int status)
 {
-	static const uint8_t cease[BGP_HDR + 2] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-						   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-						   0,    21,   BGP_NOTIFY, 6, 2};
+	static const uint8_t cease[BGP_HDR + 2] = {0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
+						   0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
+						   0xff, 0xff, 0,    21,   BGP_NOTIFY, 6,    2};
 	bool boundary = s->ctl_off == s->ctl_len;
 
 	if (boundary && s->r.off < s->r.len) {
 		while (s->r.bound < s->r.off)
-			s->r.bound += (size_t)s->r.p[s->r.bound + 16] << 8 | s->r.p[s->r.bound + 17];
+			s->r.bound +=
+			    (size_t)s->r.p[s->r.bound + 16] << 8 | s->r.p[s->r.bound + 17];
 		boundary = s->r.bound == s->r.off;
 	}
 	if (status != EXIT_SESSION && boundary)
@@ -1108,6 +1110,13 @@ finish(struct peer *p, struct sender *s, int status)
 	exit(status);
 }
 
+static bool
+sender_busy(const struct sender *s)
+{
+	return s->ka_due || s->ctl_off < s->ctl_len || s->r.off < s->r.len;
+}
+
+/* The poll loop: table, End-of-RIB, optional withdrawal, then keepalives until the end. */
 static void
 run(struct peer *p, struct feed *fd, const struct opts *o)
 {
@@ -1120,69 +1129,54 @@ run(struct peer *p, struct feed *fd, const struct opts *o)
 	event("FIRST_UPDATE", NULL);
 	for (;;) {
 		struct pollfd pf = {.fd = p->fd, .events = POLLIN};
-		bool writing = ph == PH_TABLE || ph == PH_WITHDRAW || s.ctl_off < s.ctl_len;
-		double next, tnow;
-		int r, ms;
+		double next;
+		int ms;
 
-		if (writing) {
-			r = sender_write(&s, p->fd);
-			if (r < 0) {
-				event("SESSION_DOWN", "send-error");
-				finish(p, &s, EXIT_SESSION);
-			}
-			if (r == 1 && ph == PH_TABLE) {
-				event("SENT_ALL", "%zu %zu %zu", fd->prefixes, fd->updates,
-				      fd->table_bytes);
-				if (fd->wd_count) {
-					ph = PH_WAIT_WITHDRAW;
-					t_wd = now() + o->withdraw_delay;
-				} else {
-					ph = PH_IDLE;
-					if (o->exit_after > 0)
-						t_exit = now() + o->exit_after;
-				}
-			} else if (r == 1 && ph == PH_WITHDRAW) {
-				double after = o->hold_after >= 0 ? o->hold_after : o->exit_after;
+		if (sender_busy(&s) && sender_write(&s, p->fd) < 0) {
+			event("SESSION_DOWN", "send-error");
+			finish(p, &s, EXIT_SESSION);
+		}
+		if (ph == PH_TABLE && s.r.off == s.r.len) {
+			event("SENT_ALL", "%zu %zu %zu", fd->prefixes, fd->updates,
+			      fd->table_bytes);
+			region_set(&s, NULL, 0);
+			ph = fd->wd_count ? PH_WAIT_WITHDRAW : PH_IDLE;
+			if (fd->wd_count)
+				t_wd = now() + o->withdraw_delay;
+			else if (o->exit_after > 0)
+				t_exit = now() + o->exit_after;
+		} else if (ph == PH_WITHDRAW && s.r.off == s.r.len) {
+			double after = o->hold_after >= 0 ? o->hold_after : o->exit_after;
 
-				event("WITHDRAWN", "%zu", fd->wd_count);
-				ph = PH_IDLE;
-				if (after > 0)
-					t_exit = now() + after;
-			}
-			writing = ph == PH_TABLE || ph == PH_WITHDRAW || s.ctl_off < s.ctl_len;
+			event("WITHDRAWN", "%zu", fd->wd_count);
+			region_set(&s, NULL, 0);
+			ph = PH_IDLE;
+			if (after > 0)
+				t_exit = now() + after;
 		}
-		tnow = now();
-		if (got_signal)
+		t = now();
+		if (got_signal || t >= t_exit)
 			finish(p, &s, 0);
-		if (tnow >= t_exit)
-			finish(p, &s, 0);
-		if (tnow >= ka_next) {
-			s.ka_due = true;
-			ka_next = tnow + ka_ival;
-			if (ph != PH_TABLE && ph != PH_WITHDRAW) {
-				region_set(&s, keepalive_msg, 0); /* nothing bulk in flight */
-				writing = true;
-			}
+		if (t >= ka_next) {
+			s.ka_due = true; /* goes out at the next message boundary */
+			ka_next = t + ka_ival;
 		}
-		if (ph == PH_WAIT_WITHDRAW && tnow >= t_wd) {
+		if (ph == PH_WAIT_WITHDRAW && t >= t_wd) {
 			ph = PH_WITHDRAW;
 			region_set(&s, fd->withdraw.p, fd->withdraw.len);
-			writing = true;
 		}
-		if (p->hold && tnow - p->last_rx > p->hold) {
+		if (p->hold && t - p->last_rx > p->hold) {
 			event("SESSION_DOWN", "hold-timer-expired");
 			finish(p, &s, EXIT_SESSION);
 		}
-		if (writing && (s.ka_due || s.ctl_off < s.ctl_len || s.r.off < s.r.len))
+		if (sender_busy(&s))
 			pf.events |= POLLOUT;
 		next = ka_next < t_exit ? ka_next : t_exit;
 		if (ph == PH_WAIT_WITHDRAW && t_wd < next)
 			next = t_wd;
-		ms = next == NEVER ? 1000 : (int)((next - tnow) * 1000) + 1;
-		if (ms > 1000)
-			ms = 1000;
-		r = poll(&pf, 1, ms);
-		if (r > 0 && (pf.revents & (POLLIN | POLLHUP | POLLERR)) && peer_read(p) < 0)
+		ms = next - t > 1 ? 1000 : (int)((next - t) * 1000) + 1;
+		if (poll(&pf, 1, ms) > 0 && (pf.revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    peer_read(p) < 0)
 			finish(p, &s, EXIT_SESSION);
 	}
 }
@@ -1192,12 +1186,13 @@ run(struct peer *p, struct feed *fd, const struct opts *o)
 static void
 usage(void)
 {
-	fputs("usage: feeder --table FILE (--connect ADDR:PORT [--bind ADDR] | --listen ADDR:PORT)\n"
-	      "              [--as N] [--peer-as N] [--id A.B.C.D] [--hold S] [--local-pref N]\n"
-	      "              [--nexthop ADDR] [--graceful-restart] [--exit-after S]\n"
-	      "              [--withdraw-fraction F [--withdraw-delay S] [--hold-after S]]\n"
-	      "              [--xlat6 PREFIX/96 --nexthop6 ADDR] [--timeout S] [--sndbuf BYTES]\n",
-	      stderr);
+	fputs(
+	    "usage: feeder --table FILE (--connect ADDR:PORT [--bind ADDR] | --listen ADDR:PORT)\n"
+	    "              [--as N] [--peer-as N] [--id A.B.C.D] [--hold S] [--local-pref N]\n"
+	    "              [--nexthop ADDR] [--graceful-restart] [--exit-after S]\n"
+	    "              [--withdraw-fraction F [--withdraw-delay S] [--hold-after S]]\n"
+	    "              [--xlat6 PREFIX/96 --nexthop6 ADDR] [--timeout S] [--sndbuf BYTES]\n",
+	    stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -1215,48 +1210,98 @@ num_arg(const char *name, const char *s, double min, double max)
 static void
 parse_args(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		{"table", 1, NULL, 't'},           {"connect", 1, NULL, 'c'},
-		{"listen", 1, NULL, 'l'},          {"bind", 1, NULL, 'b'},
-		{"as", 1, NULL, 'a'},              {"peer-as", 1, NULL, 'P'},
-		{"id", 1, NULL, 'i'},              {"hold", 1, NULL, 'H'},
-		{"local-pref", 1, NULL, 'L'},      {"nexthop", 1, NULL, 'n'},
-		{"graceful-restart", 0, NULL, 'g'}, {"exit-after", 1, NULL, 'e'},
-		{"withdraw-fraction", 1, NULL, 'w'}, {"withdraw-delay", 1, NULL, 'd'},
-		{"hold-after", 1, NULL, 'A'},      {"xlat6", 1, NULL, 'x'},
-		{"nexthop6", 1, NULL, 'N'},        {"timeout", 1, NULL, 'T'},
-		{"sndbuf", 1, NULL, 's'},          {"help", 0, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option lo[] = {{"table", 1, NULL, 't'},
+					   {"connect", 1, NULL, 'c'},
+					   {"listen", 1, NULL, 'l'},
+					   {"bind", 1, NULL, 'b'},
+					   {"as", 1, NULL, 'a'},
+					   {"peer-as", 1, NULL, 'P'},
+					   {"id", 1, NULL, 'i'},
+					   {"hold", 1, NULL, 'H'},
+					   {"local-pref", 1, NULL, 'L'},
+					   {"nexthop", 1, NULL, 'n'},
+					   {"graceful-restart", 0, NULL, 'g'},
+					   {"exit-after", 1, NULL, 'e'},
+					   {"withdraw-fraction", 1, NULL, 'w'},
+					   {"withdraw-delay", 1, NULL, 'd'},
+					   {"hold-after", 1, NULL, 'A'},
+					   {"xlat6", 1, NULL, 'x'},
+					   {"nexthop6", 1, NULL, 'N'},
+					   {"timeout", 1, NULL, 'T'},
+					   {"sndbuf", 1, NULL, 's'},
+					   {"help", 0, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
 	int c;
 	bool peer_as = false;
 
-	*o = (struct opts){.as = 64500, .hold = 180, .local_pref = 100, .withdraw_delay = 1,
-			   .hold_after = -1, .timeout = 60};
+	*o = (struct opts){.as = 64500,
+			   .hold = 180,
+			   .local_pref = 100,
+			   .withdraw_delay = 1,
+			   .hold_after = -1,
+			   .timeout = 60};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 't': o->table = optarg; break;
-		case 'c': o->connect = optarg; break;
-		case 'l': o->listen = optarg; break;
-		case 'b': o->bind = optarg; break;
-		case 'a': o->as = (uint32_t)num_arg("as", optarg, 1, UINT32_MAX); break;
+		case 't':
+			o->table = optarg;
+			break;
+		case 'c':
+			o->connect = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'b':
+			o->bind = optarg;
+			break;
+		case 'a':
+			o->as = (uint32_t)num_arg("as", optarg, 1, UINT32_MAX);
+			break;
 		case 'P':
 			o->peer_as = (uint32_t)num_arg("peer-as", optarg, 1, UINT32_MAX);
 			peer_as = true;
 			break;
-		case 'i': o->id = optarg; break;
-		case 'H': o->hold = (unsigned)num_arg("hold", optarg, 0, 65535); break;
-		case 'L': o->local_pref = (uint32_t)num_arg("local-pref", optarg, 0, UINT32_MAX); break;
-		case 'n': o->nexthop = optarg; break;
-		case 'g': o->gr = true; break;
-		case 'e': o->exit_after = num_arg("exit-after", optarg, 0, 1e9); break;
-		case 'w': o->withdraw_fraction = num_arg("withdraw-fraction", optarg, 0, 1); break;
-		case 'd': o->withdraw_delay = num_arg("withdraw-delay", optarg, 0, 1e9); break;
-		case 'A': o->hold_after = num_arg("hold-after", optarg, 0, 1e9); break;
-		case 'x': o->xlat6 = optarg; break;
-		case 'N': o->nexthop6 = optarg; break;
-		case 'T': o->timeout = num_arg("timeout", optarg, 0.1, 1e9); break;
-		case 's': o->sndbuf = (int)num_arg("sndbuf", optarg, 0, 1 << 30); break;
-		default: usage();
+		case 'i':
+			o->id = optarg;
+			break;
+		case 'H':
+			o->hold = (unsigned)num_arg("hold", optarg, 0, 65535);
+			break;
+		case 'L':
+			o->local_pref = (uint32_t)num_arg("local-pref", optarg, 0, UINT32_MAX);
+			break;
+		case 'n':
+			o->nexthop = optarg;
+			break;
+		case 'g':
+			o->gr = true;
+			break;
+		case 'e':
+			o->exit_after = num_arg("exit-after", optarg, 0, 1e9);
+			break;
+		case 'w':
+			o->withdraw_fraction = num_arg("withdraw-fraction", optarg, 0, 1);
+			break;
+		case 'd':
+			o->withdraw_delay = num_arg("withdraw-delay", optarg, 0, 1e9);
+			break;
+		case 'A':
+			o->hold_after = num_arg("hold-after", optarg, 0, 1e9);
+			break;
+		case 'x':
+			o->xlat6 = optarg;
+			break;
+		case 'N':
+			o->nexthop6 = optarg;
+			break;
+		case 'T':
+			o->timeout = num_arg("timeout", optarg, 0.1, 1e9);
+			break;
+		case 's':
+			o->sndbuf = (int)num_arg("sndbuf", optarg, 0, 1 << 30);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || !o->table || !o->connect == !o->listen)

@@ -35,8 +35,6 @@ struct radix_node;
  */
 #define RADIX_NODE_SIZE_V4 32
 #define RADIX_NODE_SIZE_V6 48
-/* Longest path from the root: one node per length 0..128. */
-#define RADIX_MAX_DEPTH 129
 
 struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
 /* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */

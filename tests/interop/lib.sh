@@ -1,0 +1,423 @@
+# shellcheck shell=bash
+#
+# Shared code of the interop tests (tests/interop/test_*.sh): network namespaces joined by veth
+# pairs, real BIRD 2 and FRR bgpd instances, bgp64d itself, and assertions that print what they
+# checked. Sourced by every test; needs root, iproute2, bird2, frr and python3.
+#
+# Everything a test creates lives under names unique to its process: namespaces are
+# "b64-<pid>-<name>", files are in one temporary directory ($T). A trap on EXIT stops every
+# process the test started (by recorded pid, then whatever is left inside its own namespaces),
+# deletes the namespaces and the directory, and prints the daemons' logs when the test failed.
+#
+# Environment (set by ctest, see tests/CMakeLists.txt):
+#   BGP64D, BGP64CTL   the binaries under test
+#   BGP64_SRC          the source tree;  BGP64_BUILD  the build tree (for bench/feeder, bench/sink)
+#   B64_KEEP=1         keep the temporary directory (and print its path) for a post-mortem
+#   B64_VERBOSE=1      trace the test (set -x)
+#
+# Addressing: link N between namespaces A and B gives A 10.0.N.1/24 + fd00:N::1/64 and
+# B 10.0.N.2/24 + fd00:N::2/64 (IPv6 without DAD so it is usable at once).
+
+set -uo pipefail
+[ "${B64_VERBOSE:-0}" = 1 ] && set -x
+
+B64_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+B64_SRC=${BGP64_SRC:-$(cd "$B64_DIR/../.." && pwd)}
+B64_BUILD=${BGP64_BUILD:-$B64_SRC/build}
+BGP64D=${BGP64D:-$B64_BUILD/bgp64d}
+BGP64CTL=${BGP64CTL:-$B64_BUILD/bgp64ctl}
+BIRD=${BIRD:-/usr/sbin/bird}
+BIRDC=${BIRDC:-/usr/sbin/birdc}
+FRR_BGPD=${FRR_BGPD:-/usr/lib/frr/bgpd}
+VTYSH=${VTYSH:-/usr/bin/vtysh}
+JCHECK="python3 $B64_DIR/jcheck.py"
+SPEAKER="python3 $B64_DIR/speaker.py"
+
+B64_TEST=$(basename "${0%.sh}")
+B64_TAG="b64-$$"
+T=$(mktemp -d "/tmp/$B64_TAG-$B64_TEST.XXXXXX")
+chmod 755 "$T"
+
+declare -a B64_NS=()          # namespaces created (full names)
+declare -A B64_PID=()         # process name -> pid
+declare -A B64_LOG=()         # process name -> log file
+declare -a B64_LOGORDER=()    # process names in start order (for the failure dump)
+B64_CHECKS=0
+B64_FAILED=0
+
+# ---------------------------------------------------------------- reporting
+
+say() { printf '%s\n' "$*"; }
+step() { printf '\n== %s\n' "$*"; }
+
+pass() {
+	B64_CHECKS=$((B64_CHECKS + 1))
+	printf 'PASS: %s\n' "$*"
+}
+
+# fail MESSAGE: the test is over; the EXIT trap prints the logs and cleans up.
+fail() {
+	printf 'FAIL: %s\n' "$*" >&2
+	B64_FAILED=1
+	exit 1
+}
+
+# skip MESSAGE: a prerequisite is missing (exit 77, which ctest may be told to count as skip).
+skip() {
+	printf 'SKIP: %s\n' "$*" >&2
+	exit 77
+}
+
+# ---------------------------------------------------------------- polling and assertions
+
+# wait_for TIMEOUT DESCRIPTION CMD...: poll CMD (every 0.3 s) until it succeeds.
+wait_for() {
+	local timeout=$1 desc=$2
+	shift 2
+	local end=$((SECONDS + timeout))
+	while :; do
+		if "$@" >/dev/null 2>&1; then
+			pass "$desc"
+			return 0
+		fi
+		[ $SECONDS -ge $end ] && break
+		sleep 0.3
+	done
+	fail "$desc (not true after ${timeout}s: $*)"
+}
+
+# wait_eq TIMEOUT DESCRIPTION EXPECTED CMD...: poll until CMD prints EXPECTED.
+wait_eq() {
+	local timeout=$1 desc=$2 want=$3
+	shift 3
+	local end=$((SECONDS + timeout)) got
+	while :; do
+		got=$("$@" 2>&1)
+		if [ "$got" = "$want" ]; then
+			pass "$desc = $want"
+			return 0
+		fi
+		[ $SECONDS -ge $end ] && break
+		sleep 0.3
+	done
+	fail "$desc: expected [$want], got [$got] after ${timeout}s"
+}
+
+# stays_eq SECONDS DESCRIPTION EXPECTED CMD...: CMD prints EXPECTED during the whole period.
+stays_eq() {
+	local period=$1 desc=$2 want=$3
+	shift 3
+	local end=$((SECONDS + period)) got
+	while :; do
+		got=$("$@" 2>&1)
+		[ "$got" = "$want" ] || fail "$desc: expected [$want] to hold for ${period}s, got [$got]"
+		[ $SECONDS -ge $end ] && break
+		sleep 0.5
+	done
+	pass "$desc = $want (held ${period}s)"
+}
+
+# assert_eq DESCRIPTION EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1 = $2"
+	else
+		fail "$1: expected [$2], got [$3]"
+	fi
+}
+
+# assert_match DESCRIPTION EXTENDED-REGEX ACTUAL
+assert_match() {
+	if [[ $3 =~ $2 ]]; then
+		pass "$1 ~ /$2/"
+	else
+		fail "$1: expected a match of /$2/, got [$3]"
+	fi
+}
+
+# log_has NAME REGEX: the log of process NAME has a line matching REGEX (grep -E).
+log_has() {
+	grep -Eq -- "$2" "${B64_LOG[$1]}"
+}
+
+# ---------------------------------------------------------------- namespaces and links
+
+ns() { printf '%s-%s' "$B64_TAG" "$1"; }
+
+# ns_add NAME...: create namespaces (loopback up, IPv6 forwarding off, no DAD).
+ns_add() {
+	local n full
+	for n in "$@"; do
+		full=$(ns "$n")
+		ip netns add "$full" || fail "ip netns add $full"
+		B64_NS+=("$full")
+		ip -n "$full" link set lo up
+		ip netns exec "$full" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 >/dev/null 2>&1 || true
+	done
+}
+
+# in_ns NAME CMD...: run CMD inside namespace NAME.
+in_ns() {
+	local n=$1
+	shift
+	ip netns exec "$(ns "$n")" "$@"
+}
+
+# link A B N: veth pair between namespaces A and B ("to-B" in A, "to-A" in B) with
+# 10.0.N.1/24, fd00:N::1/64 on A and 10.0.N.2/24, fd00:N::2/64 on B.
+link() {
+	local a=$1 b=$2 n=$3
+	local ia="to-$b" ib="to-$a"
+	ip link add "${ia:0:15}" netns "$(ns "$a")" type veth peer name "${ib:0:15}" \
+		netns "$(ns "$b")" || fail "veth $a-$b"
+	ip -n "$(ns "$a")" addr add "10.0.$n.1/24" dev "${ia:0:15}"
+	ip -n "$(ns "$b")" addr add "10.0.$n.2/24" dev "${ib:0:15}"
+	ip -n "$(ns "$a")" addr add "fd00:$n::1/64" dev "${ia:0:15}" nodad
+	ip -n "$(ns "$b")" addr add "fd00:$n::2/64" dev "${ib:0:15}" nodad
+	ip -n "$(ns "$a")" link set "${ia:0:15}" up
+	ip -n "$(ns "$b")" link set "${ib:0:15}" up
+}
+
+# addr_add NAME IFACE ADDR/LEN: one more address (IPv6 without DAD).
+addr_add() {
+	if [[ $3 == *:* ]]; then
+		ip -n "$(ns "$1")" addr add "$3" dev "$2" nodad
+	else
+		ip -n "$(ns "$1")" addr add "$3" dev "$2"
+	fi
+}
+
+# ---------------------------------------------------------------- processes
+
+# spawn NAME NS CMD...: start CMD in namespace NS in the background, output to $T/NAME.log.
+# `ip netns exec` execs the command, so the recorded pid is the daemon's own.
+spawn() {
+	local name=$1 n=$2
+	shift 2
+	local log="$T/$name.log"
+	: >"$log"
+	ip netns exec "$(ns "$n")" "$@" >>"$log" 2>&1 </dev/null &
+	B64_PID[$name]=$!
+	B64_LOG[$name]=$log
+	[[ " ${B64_LOGORDER[*]} " == *" $name "* ]] || B64_LOGORDER+=("$name")
+}
+
+# alive NAME: the process is still running.
+alive() {
+	local p=${B64_PID[$1]:-}
+	[ -n "$p" ] && kill -0 "$p" 2>/dev/null
+}
+
+# stop NAME [SIGNAL]: signal the process (TERM by default), wait up to 10 s (then KILL) and
+# return its exit status.
+stop() {
+	local name=$1 sig=${2:-TERM} p=${B64_PID[$1]:-} i rc
+	[ -n "$p" ] || return 0
+	kill -s "$sig" "$p" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		say "note: $name (pid $p) did not exit on SIG$sig within 10s, killing it"
+		kill -KILL "$p" 2>/dev/null
+	fi
+	wait "$p" 2>/dev/null
+	rc=$?
+	unset "B64_PID[$name]"
+	return $rc
+}
+
+# ---------------------------------------------------------------- bgp64d
+
+# b64_conf NAME: the path where a test writes the JSON configuration of bgp64d instance NAME.
+b64_conf() { printf '%s/%s.json' "$T" "$1"; }
+b64_sock() { printf '%s/%s.sock' "$T" "$1"; }
+
+need_bgp64d() {
+	[ -x "$BGP64D" ] || fail "bgp64d binary not found at $BGP64D (set BGP64D)"
+	[ -x "$BGP64CTL" ] || fail "bgp64ctl binary not found at $BGP64CTL (set BGP64CTL)"
+}
+
+# b64_start NAME NS [ARGS...]: start bgp64d (debug logging) with $(b64_conf NAME) in NS and wait
+# for its control socket.
+b64_start() {
+	local name=$1 n=$2
+	shift 2
+	need_bgp64d
+	rm -f "$(b64_sock "$name")"
+	spawn "$name" "$n" "$BGP64D" -d -c "$(b64_conf "$name")" "$@"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$(b64_sock "$name")" ] && return 0
+		alive "$name" || fail "bgp64d $name exited at start-up (see its log)"
+		sleep 0.1
+	done
+	fail "bgp64d $name: no control socket $(b64_sock "$name") after 10s"
+}
+
+# ctl NAME ARGS...: bgp64ctl against instance NAME (the unix socket is reachable from any
+# namespace).
+ctl() {
+	local name=$1
+	shift
+	"$BGP64CTL" -s "$(b64_sock "$name")" "$@"
+}
+
+# jq-like queries on JSON read from stdin: jget 'PYTHON-EXPRESSION' (see jcheck.py).
+jget() { $JCHECK "$@"; }
+
+# rib NAME FAMILY EXPR: evaluate EXPR (jcheck.py helpers) on `show rib FAMILY` of NAME.
+rib() { ctl "$1" show rib "$2" | jget "$3"; }
+# nbr_state NAME ADDR: the FSM state of neighbor ADDR as bgp64d shows it.
+nbr_state() { ctl "$1" show neighbors | jget "nbr('$2')['state']"; }
+
+# ---------------------------------------------------------------- BIRD
+
+bird_sock() { printf '%s/%s.bird.ctl' "$T" "$1"; }
+
+# bird_start NAME NS [EXTRA-ARGS]: BIRD in the foreground with $T/NAME.conf (log to stderr).
+bird_start() {
+	local name=$1 n=$2
+	shift 2
+	"$BIRD" -p -c "$T/$name.conf" >"$T/$name.parse" 2>&1 ||
+		{ cat "$T/$name.parse" >&2; fail "BIRD $name: configuration rejected"; }
+	rm -f "$(bird_sock "$name")"
+	spawn "$name" "$n" "$BIRD" -f -c "$T/$name.conf" -s "$(bird_sock "$name")" "$@"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		birdc_q "$name" show status >/dev/null 2>&1 && return 0
+		alive "$name" || fail "BIRD $name exited at start-up (see its log)"
+		sleep 0.1
+	done
+	fail "BIRD $name: control socket not answering after 10s"
+}
+
+# birdc_q NAME CMD...: one birdc command, its output without the "BIRD x.y ready." banner.
+birdc_q() {
+	local name=$1
+	shift
+	"$BIRDC" -s "$(bird_sock "$name")" "$@" | sed '1{/^BIRD .* ready\.$/d}'
+}
+
+# bird_proto_state NAME PROTO: "Established", "Active", "Idle", ... (BGP state of a protocol).
+bird_proto_state() {
+	birdc_q "$1" show protocols all "$2" | sed -n 's/^ *BGP state: *//p' | head -n1
+}
+
+# bird_q NAME EXPR [birdc "show route all" arguments]: EXPR (jcheck.py helpers) on BIRD's routes.
+bird_q() {
+	local name=$1 expr=$2
+	shift 2
+	birdc_q "$name" show route all "$@" | $JCHECK --from-bird "$expr"
+}
+
+# ---------------------------------------------------------------- FRR bgpd
+
+frr_dir() { printf '%s/%s.frr' "$T" "$1"; }
+
+# frr_start NAME NS: FRR bgpd (no zebra) with $T/NAME.conf, vty socket in $(frr_dir NAME).
+# Extra arguments go to bgpd.
+frr_start() {
+	local name=$1 n=$2
+	shift 2
+	local d
+	d=$(frr_dir "$name")
+	mkdir -p "$d"
+	chmod 755 "$d"
+	rm -f "$d/bgpd.vty" "$d/bgpd.pid"
+	spawn "$name" "$n" "$FRR_BGPD" -Z -S -P 0 -f "$T/$name.conf" -i "$d/bgpd.pid" \
+		--vty_socket "$d" --log stdout --log-level debug "$@"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		vty "$name" 'show version' >/dev/null 2>&1 && return 0
+		alive "$name" || fail "FRR bgpd $name exited at start-up (see its log)"
+		sleep 0.1
+	done
+	fail "FRR $name: vty socket not answering after 10s"
+}
+
+# vty NAME 'COMMAND'...: vtysh against bgpd of instance NAME only.
+vty() {
+	local name=$1 args=() c
+	shift
+	for c in "$@"; do args+=(-c "$c"); done
+	"$VTYSH" --vty_socket "$(frr_dir "$name")" -d bgpd "${args[@]}"
+}
+
+# frr_peer_state NAME ADDR: FRR's state of neighbor ADDR ("Established", "Active", ...).
+frr_peer_state() {
+	vty "$1" "show bgp neighbors $2 json" | $JCHECK "j['$2']['bgpState']"
+}
+
+# frr_q NAME AFI EXPR: EXPR (jcheck.py helpers) on FRR's AFI (ipv4|ipv6) unicast table.
+frr_q() {
+	vty "$1" "show bgp $2 unicast json detail" | $JCHECK --from-frr "$3"
+}
+
+# ---------------------------------------------------------------- cleanup
+
+b64_dump_logs() {
+	local name f
+	for name in "${B64_LOGORDER[@]}"; do
+		f=${B64_LOG[$name]}
+		[ -s "$f" ] || continue
+		printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
+		tail -n 80 "$f"
+	done
+	for f in "$T"/*.events; do
+		[ -s "$f" ] || continue
+		printf '\n----- %s\n' "$f"
+		tail -n 40 "$f"
+	done
+}
+
+b64_cleanup() {
+	local rc=$? name p n i
+	trap - EXIT INT TERM
+	set +x
+	if [ $rc -ne 0 ] || [ $B64_FAILED -ne 0 ]; then
+		b64_dump_logs >&2
+	fi
+	for name in "${!B64_PID[@]}"; do
+		p=${B64_PID[$name]}
+		kill -TERM "$p" 2>/dev/null
+	done
+	for ((i = 0; i < 30; i++)); do
+		local left=0
+		for name in "${!B64_PID[@]}"; do
+			kill -0 "${B64_PID[$name]}" 2>/dev/null && left=1
+		done
+		[ $left = 0 ] && break
+		sleep 0.1
+	done
+	for name in "${!B64_PID[@]}"; do
+		kill -KILL "${B64_PID[$name]}" 2>/dev/null
+	done
+	# Anything else still inside our namespaces (e.g. a daemon that forked) was started by us.
+	for n in "${B64_NS[@]}"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+	done
+	wait 2>/dev/null
+	for n in "${B64_NS[@]}"; do
+		ip netns del "$n" 2>/dev/null
+	done
+	if [ "${B64_KEEP:-0}" = 1 ]; then
+		printf 'kept %s\n' "$T" >&2
+	else
+		rm -rf "$T"
+	fi
+	if [ $rc -eq 0 ]; then
+		printf '\n%s: all %d checks passed\n' "$B64_TEST" "$B64_CHECKS"
+	elif [ $rc -ne 77 ]; then
+		printf '\n%s: FAILED (rc %d) after %d passed checks\n' "$B64_TEST" "$rc" "$B64_CHECKS" >&2
+	fi
+	exit $rc
+}
+trap b64_cleanup EXIT
+trap 'fail "interrupted"' INT TERM
+
+[ "$(id -u)" -eq 0 ] || skip "interop tests need root (network namespaces)"
