@@ -764,6 +764,19 @@ transport_open(const struct opts *o)
 
 /* ---- session ---- */
 
+/* Builds a control message (KEEPALIVE, NOTIFICATION) of 'type' with an n-byte body into m. */
+static size_t
+ctl_msg(uint8_t m[BGP_HDR + 8], unsigned type, const uint8_t *body, size_t n)
+{
+	memset(m, 0xff, 16);
+	m[16] = 0;
+	m[17] = (uint8_t)(BGP_HDR + n);
+	m[18] = (uint8_t)type;
+	if (n)
+		memcpy(m + BGP_HDR, body, n);
+	return BGP_HDR + n;
+}
+
 struct peer {
 	int fd;
 	uint8_t *rx;
@@ -929,9 +942,6 @@ static void
 session_open(struct peer *p, const struct opts *o, uint32_t id)
 {
 	struct buf open = {0};
-	static const uint8_t ka[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff,	  0xff, 0xff,
-					    0xff, 0xff, 0xff, 0xff, 0xff,	  0xff, 0xff,
-					    0xff, 0xff, 0,    19,   BGP_KEEPALIVE};
 	double deadline = now() + o->timeout;
 	bool got_open = false;
 
@@ -963,7 +973,9 @@ session_open(struct peer *p, const struct opts *o, uint32_t id)
 			if (parse_open(p, body, len) < 0)
 				die(EXIT_SESSION, "malformed OPEN from peer");
 			got_open = true;
-			if (send_small(p->fd, ka, sizeof(ka)) < 0)
+			uint8_t ka[BGP_HDR + 8];
+
+			if (send_small(p->fd, ka, ctl_msg(ka, BGP_KEEPALIVE, NULL, 0)) < 0)
 				die(EXIT_SESSION, "send KEEPALIVE: %s", strerror(errno));
 		} else if (type == BGP_NOTIFY) {
 			print_notification(body, len);
@@ -1031,10 +1043,6 @@ struct region {
 
 enum phase { PH_TABLE, PH_WAIT_WITHDRAW, PH_WITHDRAW, PH_IDLE };
 
-static const uint8_t keepalive_msg[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
-					       0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
-					       0xff, 0xff, 0,	 19,   BGP_KEEPALIVE};
-
 struct sender {
 	struct region r;
 	uint8_t ctl[64];
@@ -1063,8 +1071,7 @@ sender_write(struct sender *s, int fd)
 				s->r.bound +=
 				    (size_t)s->r.p[s->r.bound + 16] << 8 | s->r.p[s->r.bound + 17];
 			if (s->r.bound == s->r.off) {
-				memcpy(s->ctl, keepalive_msg, BGP_HDR);
-				s->ctl_len = BGP_HDR;
+				s->ctl_len = ctl_msg(s->ctl, BGP_KEEPALIVE, NULL, 0);
 				s->ctl_off = 0;
 				s->ka_due = false;
 				continue;
@@ -1090,11 +1097,13 @@ region_set(struct sender *s, const uint8_t *p, size_t len)
 }
 
 /* Ends the run: a Cease NOTIFICATION when no message is half written, then exit. */
-static void __attribute__((noreturn)) finish(struct peer *p, struct sender *s, int status)
+static void finish(struct peer *p, struct sender *s, int status) __attribute__((noreturn));
+
+static void
+finish(struct peer *p, struct sender *s, int status)
 {
-	static const uint8_t cease[BGP_HDR + 2] = {0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
-						   0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
-						   0xff, 0xff, 0,    21,   BGP_NOTIFY, 6,    2};
+	static const uint8_t cease[2] = {6, 2}; /* Cease, administrative shutdown */
+	uint8_t m[BGP_HDR + 8];
 	bool boundary = s->ctl_off == s->ctl_len;
 
 	if (boundary && s->r.off < s->r.len) {
@@ -1104,7 +1113,7 @@ static void __attribute__((noreturn)) finish(struct peer *p, struct sender *s, i
 		boundary = s->r.bound == s->r.off;
 	}
 	if (status != EXIT_SESSION && boundary)
-		send_small(p->fd, cease, sizeof(cease));
+		send_small(p->fd, m, ctl_msg(m, BGP_NOTIFY, cease, sizeof(cease)));
 	close(p->fd);
 	event("EXIT", "%d", status);
 	exit(status);
@@ -1164,6 +1173,7 @@ run(struct peer *p, struct feed *fd, const struct opts *o)
 		if (ph == PH_WAIT_WITHDRAW && t >= t_wd) {
 			ph = PH_WITHDRAW;
 			region_set(&s, fd->withdraw.p, fd->withdraw.len);
+			event("WITHDRAW_START", "%zu", fd->wd_count);
 		}
 		if (p->hold && t - p->last_rx > p->hold) {
 			event("SESSION_DOWN", "hold-timer-expired");

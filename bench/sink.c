@@ -957,9 +957,18 @@ transport_open(const struct opts *o)
 	return fd;
 }
 
-static const uint8_t keepalive_msg[BGP_HDR] = {0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
-					       0xff, 0xff, 0xff, 0xff, 0xff,	     0xff, 0xff,
-					       0xff, 0xff, 0,	 19,   BGP_KEEPALIVE};
+/* Builds a control message (KEEPALIVE, NOTIFICATION) of 'type' with an n-byte body into m. */
+static size_t
+ctl_msg(uint8_t m[BGP_HDR + 8], unsigned type, const uint8_t *body, size_t n)
+{
+	memset(m, 0xff, 16);
+	m[16] = 0;
+	m[17] = (uint8_t)(BGP_HDR + n);
+	m[18] = (uint8_t)type;
+	if (n)
+		memcpy(m + BGP_HDR, body, n);
+	return BGP_HDR + n;
+}
 
 /* Writes a small control message completely (polls while the socket is full). */
 static int
@@ -980,6 +989,14 @@ send_small(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+static int
+send_keepalive(int fd)
+{
+	uint8_t m[BGP_HDR + 8];
+
+	return send_small(fd, m, ctl_msg(m, BGP_KEEPALIVE, NULL, 0));
 }
 
 static size_t
@@ -1129,7 +1146,7 @@ session_open(struct sink *s, uint32_t id)
 			if (parse_open(s, body, len) < 0)
 				die(EXIT_INCOMPLETE, "malformed OPEN from peer");
 			got_open = true;
-			if (send_small(s->fd, keepalive_msg, BGP_HDR) < 0)
+			if (send_keepalive(s->fd) < 0)
 				die(EXIT_INCOMPLETE, "send KEEPALIVE: %s", strerror(errno));
 		} else if (type == BGP_NOTIFY) {
 			event("NOTIFICATION", "%u %u", len > 0 ? body[0] : 0,
@@ -1195,11 +1212,13 @@ sess_read(struct sink *s)
 }
 
 /* Final verification, dump, Cease; exits with the status of the run. */
-static void __attribute__((noreturn)) finish(struct sink *s)
+static void finish(struct sink *s) __attribute__((noreturn));
+
+static void
+finish(struct sink *s)
 {
-	static const uint8_t cease[BGP_HDR + 2] = {0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
-						   0xff, 0xff, 0xff, 0xff, 0xff,       0xff, 0xff,
-						   0xff, 0xff, 0,    21,   BGP_NOTIFY, 6,    2};
+	static const uint8_t cease[2] = {6, 2}; /* Cease, administrative shutdown */
+	uint8_t m[BGP_HDR + 8];
 	int status = 0;
 
 	if (s->o.verify_at_exit && (s->have_exp[FAM_V4] || s->have_exp[FAM_V6]))
@@ -1207,7 +1226,7 @@ static void __attribute__((noreturn)) finish(struct sink *s)
 	if (s->o.dump)
 		dump(s);
 	if (!s->session_failed)
-		send_small(s->fd, cease, sizeof(cease));
+		send_small(s->fd, m, ctl_msg(m, BGP_NOTIFY, cease, sizeof(cease)));
 	close(s->fd);
 	if (s->verify_failed)
 		status = EXIT_VERIFY;
@@ -1247,7 +1266,7 @@ run(struct sink *s)
 				tick += 1;
 		}
 		if (t >= ka_next) {
-			if (send_small(s->fd, keepalive_msg, BGP_HDR) < 0) {
+			if (send_keepalive(s->fd) < 0) {
 				event("SESSION_DOWN", "send-error");
 				s->session_failed = true;
 				finish(s);
@@ -1513,8 +1532,9 @@ main(int argc, char **argv)
 					      ? expected_count(&s, s.wd)
 					      : s.table_pfx - s.wd);
 	}
-	if ((size_t)s.expect > s.rib.n)
-		kset_rehash(&s.rib, (size_t)s.expect + 1); /* no rehash during the timed part */
+	/* pre-size (up to 4M keys, 256 MiB) so that no rehash falls in the timed part */
+	if (s.expect > 0)
+		kset_rehash(&s.rib, (size_t)(s.expect < 4000000 ? s.expect : 4000000) + 1);
 	event("EXPECTED", "%ld %zu %zu %.3f", s.expect, s.table_pfx, s.wd, now() - t0);
 
 	s.fd = transport_open(&s.o);

@@ -50,8 +50,7 @@ struct pctx {
 	size_t plen;
 };
 
-static size_t
-path_push(struct pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t path_push(struct pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Appends to the path; returns the length to restore with path_pop(). */
 static size_t
@@ -63,8 +62,8 @@ path_push(struct pctx *p, const char *fmt, ...)
 	int n = vsnprintf(p->path + p->plen, sizeof p->path - p->plen, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		p->plen += (size_t)n < sizeof p->path - p->plen ? (size_t)n
-								 : sizeof p->path - p->plen - 1;
+		p->plen +=
+		    (size_t)n < sizeof p->path - p->plen ? (size_t)n : sizeof p->path - p->plen - 1;
 	return saved;
 }
 
@@ -87,8 +86,7 @@ path_pop(struct pctx *p, size_t saved)
 	p->path[saved] = '\0';
 }
 
-static int
-perr(struct pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Writes "<file>: <path>: <message>" (no path at the top level); returns -1. */
 static int
@@ -148,14 +146,12 @@ pexpect_v(struct pctx *p, const json_t *v, bool secret, const char *suffix, cons
 		    suffix != NULL ? suffix : "");
 }
 
-static int
-pexpect(struct pctx *p, const json_t *v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int
-pexpect_secret(struct pctx *p, const json_t *v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int
-pexpect_hint(struct pctx *p, const json_t *v, const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int pexpect(struct pctx *p, const json_t *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int pexpect_secret(struct pctx *p, const json_t *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int pexpect_hint(struct pctx *p, const json_t *v, const char *hint, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* "expected <what>, got <value>" at the current path; returns -1. */
 static int
@@ -242,7 +238,7 @@ struct cf_row {
 	}
 #define R_STR(k, T, m, lo, hi, sd, fl)                                                             \
 	{                                                                                          \
-		.key = (k), .type = CF_STR, .flags = (fl), .off = offsetof(T, m), .min = (lo),      \
+		.key = (k), .type = CF_STR, .flags = (fl), .off = offsetof(T, m), .min = (lo),     \
 		.max = (hi), .sdflt = (sd)                                                         \
 	}
 #define R_OBJ(k, t, fl)                                                                            \
@@ -260,8 +256,8 @@ static int cf_object(struct pctx *p, json_t *obj, const struct cf_table *t, void
 /* The functions of CF_FN rows (defined after the tables). */
 static cf_fn f_router_id, f_cluster_id, f_log_level, f_listen, f_listen_addr, f_translation,
     f_xlat_prefix, f_nexthops, f_unknown_policy, f_default_nh, f_eams, f_prefix4, f_prefix6,
-    f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6,
-    f_nbr_nh6_ll, f_fib_protocol, f_socket, f_mode, f_metrics_listen;
+    f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6, f_nbr_nh6_ll,
+    f_fib_protocol, f_socket, f_mode, f_metrics_listen;
 
 static const struct cf_row listen_rows[] = {
     R_FN("address", f_listen_addr, struct cfg_listen, addr, CF_REQUIRED),
@@ -521,12 +517,14 @@ cf_string(struct pctx *p, const struct cf_row *r, json_t *v, char **dst)
 				snprintf(what, sizeof what, "string of at most %" PRIu32 " bytes",
 					 r->max);
 			else
-				snprintf(what, sizeof what, "string of %" PRIu32 "..%" PRIu32 " bytes",
-					 r->min, r->max);
+				snprintf(what, sizeof what,
+					 "string of %" PRIu32 "..%" PRIu32 " bytes", r->min,
+					 r->max);
 			if (r->flags & CF_SECRET)
 				return pexpect_secret(p, v, "%s%s", what,
 						      r->flags & CF_NULLABLE ? " or null" : "");
-			return pexpect(p, v, "%s%s", what, r->flags & CF_NULLABLE ? " or null" : "");
+			return pexpect(p, v, "%s%s", what,
+				       r->flags & CF_NULLABLE ? " or null" : "");
 		}
 		src = json_string_value(v);
 	} else if (v != NULL) {
@@ -629,14 +627,24 @@ cf_elements(struct pctx *p, json_t *v, const struct cf_table *t, void *arr, size
 }
 
 /*
- * Reads the JSON array v into a new array dst[n] (cfg-owned: dst and n are set before the
- * elements are read, so that cfg_free() releases a partly read array).
+ * Checks that v is an array and allocates zeroed room for its elements: *out (NULL when the
+ * array is empty) and *n. The caller stores both in the cfg before reading the elements, so
+ * that cfg_free() releases a partly read array.
  */
-#define CF_ARRAY(p, v, t, dst, n, check)                                                           \
-	(!json_is_array(v)                                   ? pexpect((p), (v), "array")          \
-	 : ((n) = json_array_size(v)) == 0                   ? 0                                   \
-	 : ((dst) = calloc((n), sizeof *(dst))) == NULL ? ((n) = 0, oom(p))                         \
-	 : cf_elements((p), (v), (t), (dst), sizeof *(dst), (check)))
+static int
+cf_array_alloc(struct pctx *p, json_t *v, size_t elem, void **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(v))
+		return pexpect(p, v, "array");
+	if (json_array_size(v) == 0)
+		return 0;
+	if ((*out = calloc(json_array_size(v), elem)) == NULL)
+		return oom(p);
+	*n = json_array_size(v);
+	return 0;
+}
 
 /* ---- addresses and prefixes ---- */
 
@@ -679,7 +687,7 @@ af_name(int af)
 static int
 get_addr(struct pctx *p, json_t *v, int want, int *af, uint8_t a[16])
 {
-	int f;
+	int f = AF_UNSPEC;
 	if (!json_is_string(v) || addr_parse(json_string_value(v), &f, a) < 0 ||
 	    (want != AF_UNSPEC && f != want))
 		return pexpect(p, v, "%s address", af_name(want));
@@ -723,7 +731,7 @@ get_prefix(struct pctx *p, json_t *v, int af, struct prefix *out)
 static int
 get_id(struct pctx *p, json_t *v, uint32_t *out)
 {
-	int af;
+	int af = AF_UNSPEC;
 	uint8_t a[16];
 	if (!json_is_string(v) || addr_parse(json_string_value(v), &af, a) < 0 || af != AF_INET ||
 	    all_zero(a, 4))
@@ -792,8 +800,9 @@ listen_check(struct pctx *p, json_t *obj, void *elems, size_t i)
 		if (l[j].af == l[i].af && l[j].port == l[i].port &&
 		    memcmp(l[j].addr, l[i].addr, 16) == 0) {
 			char a[ADDR_STRLEN];
-			return perr(p, "expected an address and port not in listen[%zu] already, "
-				       "got \"%s\" port %u",
+			return perr(p,
+				    "expected an address and port not in listen[%zu] already, "
+				    "got \"%s\" port %u",
 				    j, addr_fmt(l[i].af, l[i].addr, a), l[i].port);
 		}
 	}
@@ -804,16 +813,21 @@ static int
 f_listen(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	struct cfg *c = base;
+	void *a;
 	(void)r;
-	if (v != NULL)
-		return CF_ARRAY(p, v, &listen_table, c->listen, c->n_listen, listen_check);
-	/* Default: one wildcard IPv6 socket (dual stack) on port 179. */
-	if ((c->listen = calloc(1, sizeof *c->listen)) == NULL)
-		return oom(p);
-	c->n_listen = 1;
-	c->listen[0].af = AF_INET6;
-	c->listen[0].port = 179;
-	return 0;
+	if (v == NULL) {
+		/* Default: one wildcard IPv6 socket (dual stack) on port 179. */
+		if ((c->listen = calloc(1, sizeof *c->listen)) == NULL)
+			return oom(p);
+		c->n_listen = 1;
+		c->listen[0].af = AF_INET6;
+		c->listen[0].port = 179;
+		return 0;
+	}
+	if (cf_array_alloc(p, v, sizeof *c->listen, &a, &c->n_listen) < 0)
+		return -1;
+	c->listen = a;
+	return cf_elements(p, v, &listen_table, c->listen, sizeof *c->listen, listen_check);
 }
 
 static int
@@ -928,7 +942,11 @@ f_nexthops(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	(void)r;
 	if (v == NULL)
 		return 0;
-	return CF_ARRAY(p, v, &nexthop_table, c->nexthops, c->n_nexthops, nexthop_check);
+	void *a;
+	if (cf_array_alloc(p, v, sizeof *c->nexthops, &a, &c->n_nexthops) < 0)
+		return -1;
+	c->nexthops = a;
+	return cf_elements(p, v, &nexthop_table, c->nexthops, sizeof *c->nexthops, nexthop_check);
 }
 
 static int
@@ -966,7 +984,11 @@ f_eams(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	(void)r;
 	if (v == NULL)
 		return 0;
-	return CF_ARRAY(p, v, &eam_table, c->eams, c->n_eams, NULL);
+	void *a;
+	if (cf_array_alloc(p, v, sizeof *c->eams, &a, &c->n_eams) < 0)
+		return -1;
+	c->eams = a;
+	return cf_elements(p, v, &eam_table, c->eams, sizeof *c->eams, NULL);
 }
 
 static int
@@ -985,7 +1007,7 @@ static int
 f_nh_v6(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	uint8_t *a = (uint8_t *)base + r->off;
-	int af;
+	int af = AF_UNSPEC;
 	if (get_addr(p, v, AF_INET6, &af, a) < 0)
 		return -1;
 	if (all_zero(a, 16) || addr_is_multicast(af, a) || addr_is_loopback(af, a))
@@ -1048,7 +1070,12 @@ f_neighbors(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	(void)r;
 	if (v == NULL)
 		return 0;
-	return CF_ARRAY(p, v, &neighbor_table, c->neighbors, c->n_neighbors, neighbor_check);
+	void *a;
+	if (cf_array_alloc(p, v, sizeof *c->neighbors, &a, &c->n_neighbors) < 0)
+		return -1;
+	c->neighbors = a;
+	return cf_elements(p, v, &neighbor_table, c->neighbors, sizeof *c->neighbors,
+			   neighbor_check);
 }
 
 static int
@@ -1063,7 +1090,7 @@ static int
 f_nbr_local(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	struct cfg_neighbor *n = base;
-	int af;
+	int af = AF_UNSPEC;
 	(void)r;
 	if (v == NULL)
 		return 0;
@@ -1095,7 +1122,7 @@ static int
 f_nbr_nh6(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	struct cfg_neighbor *n = base;
-	int af;
+	int af = AF_UNSPEC;
 	(void)r;
 	if (v == NULL)
 		return 0;
@@ -1112,7 +1139,7 @@ static int
 f_nbr_nh6_ll(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	struct cfg_neighbor *n = base;
-	int af;
+	int af = AF_UNSPEC;
 	(void)r;
 	if (v == NULL)
 		return 0;
@@ -1207,16 +1234,15 @@ f_metrics_listen(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	const char *port = colon != NULL ? colon + 1 : "";
 	char *end;
 	long pn = 0;
-	bool ok = colon != NULL && hl > 0 && hl < sizeof host && port[0] >= '0' &&
-		  port[0] <= '9' && strlen(port) <= 5;
+	bool ok = colon != NULL && hl > 0 && hl < sizeof host && port[0] >= '0' && port[0] <= '9' &&
+		  strlen(port) <= 5;
 	if (ok) {
 		memcpy(host, bracket ? s + 1 : s, bracket ? hl - 2 : hl);
 		host[bracket ? hl - 2 : hl] = '\0';
 		errno = 0;
 		pn = strtol(port, &end, 10);
 		ok = *end == '\0' && pn >= 1 && pn <= 65535 &&
-		     addr_parse(host, &af, c->metrics.addr) == 0 &&
-		     (af == AF_INET6) == bracket;
+		     addr_parse(host, &af, c->metrics.addr) == 0 && (af == AF_INET6) == bracket;
 	}
 	if (!ok)
 		return pexpect(p, v, "\"ADDR:PORT\" with IPv6 as \"[ADDR]:PORT\"");

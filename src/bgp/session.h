@@ -88,22 +88,45 @@ struct bgp_speaker_ops {
 	void (*writable)(void *arg, struct bgp_peer *p);
 };
 
+/*
+ * Callbacks run from the event loop. Inside a callback for peer p, bgp_peer_reset(),
+ * bgp_peer_shutdown() and bgp_peer_remove() of that same p take effect when the callback
+ * returns (so 'down' never runs nested in 'update'); everything else acts at once. 'down' is
+ * also called when an Established session is closed by bgp_peer_reset/shutdown/remove and
+ * bgp_speaker_shutdown, but not by bgp_speaker_free.
+ */
 struct bgp_speaker *bgp_speaker_new(struct event_base *base, const struct bgp_local *local,
 				    const struct bgp_speaker_ops *ops, void *arg);
-/* Sends Cease/Administrative Shutdown (with msg) to every established peer, closes all. */
+/*
+ * Closes the listeners and sends Cease/Administrative Shutdown (with msg; inside Hard Reset
+ * where RFC 8538 is negotiated) on every connection, then closes them. The NOTIFICATIONs are
+ * written at once when the sockets take them; what remains drains from the loop for at most a
+ * second (see bgp_speaker_flushing()). Peers stay idle.
+ */
 void bgp_speaker_shutdown(struct bgp_speaker *sp, const char *msg);
+/* Connections still writing their last NOTIFICATION: run the loop until 0 before freeing. */
+size_t bgp_speaker_flushing(const struct bgp_speaker *sp);
 void bgp_speaker_free(struct bgp_speaker *sp);
-/* Opens the listeners (replacing earlier ones); -1 with a logged error when one fails. */
+/*
+ * Opens the listeners (replacing earlier ones; "::" also takes IPv4 unless "0.0.0.0" is listed
+ * with the same port); -1 with a logged error when one fails, the others stay open.
+ */
 int bgp_speaker_listen(struct bgp_speaker *sp, const struct cfg_listen *l, size_t n);
 
-/* Adds a configured neighbor (the cfg entry is copied) and starts it. NULL on error. */
+/*
+ * Adds a configured neighbor (the cfg entry is copied) and starts it. NULL on error. When the
+ * kernel refuses its TCP-AO or MD5 key the peer is returned but kept Idle (error logged).
+ */
 struct bgp_peer *bgp_peer_add(struct bgp_speaker *sp, const struct cfg_neighbor *n);
 /* Stops (Cease subcode, e.g. BGP_CEASE_PEER_DECONFIGURED) and frees the peer. */
 void bgp_peer_remove(struct bgp_peer *p, uint8_t cease_subcode);
-/* Sends Cease(subcode, msg) and restarts the FSM (reset) or stays idle (shutdown). */
+/*
+ * Sends Cease(subcode, msg) and restarts the FSM (reset) or stays idle (shutdown). With
+ * RFC 8538 negotiated, subcodes 1-3 are sent inside Cease/Hard Reset (the neighbor flushes).
+ */
 void bgp_peer_reset(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
 void bgp_peer_shutdown(struct bgp_peer *p, const char *msg);
-/* Starts a peer left idle by bgp_peer_shutdown(). */
+/* Starts a peer left idle by bgp_peer_shutdown() (or kept down by a refused key: retried). */
 void bgp_peer_start(struct bgp_peer *p);
 /* Sends a ROUTE-REFRESH request for a family (no-op when not negotiated). */
 void bgp_peer_request_refresh(struct bgp_peer *p, enum bgp_fam f);
@@ -133,7 +156,11 @@ size_t bgp_peer_send_room(const struct bgp_peer *p);
 size_t bgp_peer_max_msg(const struct bgp_peer *p);
 /* Local address of the established session's socket (for next-hop-self); -1 when down. */
 int bgp_peer_local_addr(const struct bgp_peer *p, int *af, uint8_t addr[16]);
-/* Parser context of the peer's session (as4, ibgp, addpath). */
+/*
+ * Parser context set up for the peer's session (as4, ibgp, addpath). The speaker has one
+ * context (its scratch is large) shared by all peers: valid until the next UPDATE is parsed or
+ * this is called for another peer.
+ */
 const struct bgp_parse_ctx *bgp_peer_parse_ctx(const struct bgp_peer *p);
 
 #endif

@@ -66,12 +66,6 @@ timer_start(struct event *ev, double s)
 	evtimer_add(ev, &tv);
 }
 
-static const char *
-cname(const struct bgp_conn *c)
-{
-	return c->peer != NULL ? c->peer->name : "(closed)";
-}
-
 /* ---- life cycle of a connection ---- */
 
 static void
@@ -303,7 +297,7 @@ notify_send(struct bgp_conn *c, const struct bgp_notify *n)
 	size_t len = bgp_notify_encode(buf, sizeof buf, n);
 	if (len > 0 && c->bev != NULL && c->state != BGP_CONNECT)
 		bufferevent_write(c->bev, buf, len);
-	char text[160], msg[140] = "", comm[130];
+	char text[128], msg[140] = "", comm[130];
 	notify_text(n, text, sizeof text);
 	struct bgp_notify inner;
 	notify_inner(n, &inner);
@@ -622,12 +616,6 @@ negotiate(struct bgp_peer *p, const struct bgp_open *l, const struct bgp_open *r
 	g->keepalive = g->hold / 3;
 	g->ibgp = r->as == p->sp->local.as;
 	g->peer_open = *r;
-	struct bgp_parse_ctx *x = &p->ctx;
-	x->as4 = g->as4;
-	x->ibgp = g->ibgp;
-	x->peer_as = r->as;
-	x->local_as = p->sp->local.as;
-	x->addpath_rx = g->addpath_rx;
 	p->neg_valid = true;
 }
 
@@ -758,23 +746,6 @@ on_keepalive(struct bgp_conn *c)
 	}
 }
 
-/* One line per UPDATE problem, at most every 10 s per neighbor. */
-static void
-update_log(struct bgp_peer *p, const struct bgp_update *u)
-{
-	double now = bgp_session_now();
-	if (now - p->upd_log_at < 10) {
-		p->upd_log_suppressed++;
-		return;
-	}
-	p->upd_log_at = now;
-	const char *what = u->action == BGP_UPD_TREAT_AS_WITHDRAW ? "treat-as-withdraw"
-									 : "attribute discard";
-	log_warn("%s: UPDATE error (RFC 7606 %s): %s%s", p->name, what, u->reason,
-		 p->upd_log_suppressed ? " (and earlier errors not logged)" : "");
-	p->upd_log_suppressed = 0;
-}
-
 static void
 on_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 {
@@ -785,7 +756,7 @@ on_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	}
 	hold_restart(c);
 	struct bgp_update u;
-	bgp_update_parse(body, len, &p->ctx, &u);
+	bgp_update_parse(body, len, bgp_session_ctx(p), &u);
 	p->stats.updates_in++;
 	p->stats.attr_discarded += u.discarded;
 	switch (u.action) {
@@ -798,11 +769,8 @@ on_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 		return;
 	case BGP_UPD_TREAT_AS_WITHDRAW:
 		p->stats.withdraw_treated++;
-		update_log(p, &u);
-		break;
+		break; /* logged by the pipeline, which knows what it withdrew */
 	case BGP_UPD_ATTR_DISCARD:
-		update_log(p, &u);
-		break;
 	case BGP_UPD_OK:
 		break;
 	}
@@ -845,7 +813,7 @@ on_notification(struct bgp_conn *c, const uint8_t *body, size_t len)
 	if (bgp_notify_parse(body, len, &n) < 0)
 		bgp_notify_set(&n, 0, 0, NULL, 0);
 	notify_inner(&n, &inner);
-	char text[160], msg[300] = "";
+	char text[128], msg[300] = "";
 	notify_text(&n, text, sizeof text);
 	if (inner.code == BGP_ERR_CEASE &&
 	    (inner.subcode == BGP_CEASE_ADMIN_SHUTDOWN || inner.subcode == BGP_CEASE_ADMIN_RESET)) {

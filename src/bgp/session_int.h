@@ -7,7 +7,7 @@
  * Objects. A speaker owns its listeners and peers. A peer (one configured neighbor) owns at
  * most two TCP connections: while a collision is being resolved, one we opened and one the
  * neighbor opened (RFC 4271 section 6.8). At most one connection of a peer is past OpenSent;
- * that one is p->sess, and its negotiated parameters live in the peer (p->neg, p->ctx). A
+ * that one is p->sess, and its negotiated parameters live in the peer (p->neg). A
  * connection that is closed is detached from its peer at once; one that still has a
  * NOTIFICATION to write waits on the speaker's 'closing' list until its output drains or
  * BGP_SESS_FLUSH_MS pass.
@@ -35,7 +35,7 @@ struct evconnlistener;
 #define BGP_SESS_OUT_HIGH	 (256 * 1024) /* bgp_peer_send_room() is 0 from here */
 #define BGP_SESS_OUT_LOW	 (64 * 1024)  /* 'writable' once the output drains below */
 #define BGP_SESS_IN_HIGH	 (512 * 1024) /* stop reading the socket above this */
-#define BGP_SESS_SLICE_NS	 2000000L     /* input work per callback, then yield */
+#define BGP_SESS_SLICE_NS 2000000000L     /* input work per callback, then yield */
 #define BGP_SESS_OPENSENT_HOLD	 240	      /* s, hold timer in OpenSent (RFC 4271 8.2.2) */
 #define BGP_SESS_FLUSH_MS	 1000	      /* longest wait for a NOTIFICATION to drain */
 #define BGP_SESS_COLLISION_GUARD 3.0	      /* s, see collision() in session_fsm.c */
@@ -69,9 +69,8 @@ struct bgp_peer {
 	char name[ADDR_STRLEN + 16];
 	struct bgp_conn *conns[2];
 	struct bgp_conn *sess; /* the connection in OpenConfirm or Established */
-	bool neg_valid;	       /* neg/ctx describe sess (kept through the 'down' callback) */
+	bool neg_valid;	       /* neg describes sess (kept through the 'down' callback) */
 	struct bgp_neg neg;
-	struct bgp_parse_ctx ctx;
 	struct bgp_peer_stats stats;
 	struct event *retry_ev; /* ConnectRetry: next attempt, and timeout of a pending connect */
 	unsigned retries;	/* attempts since the back-off was last reset */
@@ -84,8 +83,6 @@ struct bgp_peer {
 	enum bgp_pending pending;
 	uint8_t pending_subcode;
 	char *pending_msg;
-	double upd_log_at; /* rate limit of UPDATE error lines */
-	unsigned upd_log_suppressed;
 };
 
 struct bgp_listener {
@@ -107,6 +104,7 @@ struct bgp_speaker {
 	struct bgp_listener *ls;
 	size_t n_ls;
 	struct bgp_conn *closing;
+	struct bgp_parse_ctx *ctx; /* one parse scratch for all peers (update.h) */
 	uint64_t rng;
 };
 
@@ -124,6 +122,8 @@ void bgp_session_call_down(struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
 void bgp_session_call_update(struct bgp_peer *p, struct bgp_update *u);
 void bgp_session_call_refresh(struct bgp_peer *p, enum bgp_fam f, uint8_t subtype);
 void bgp_session_call_writable(struct bgp_peer *p);
+/* The speaker's parse context, set up for p's session. */
+struct bgp_parse_ctx *bgp_session_ctx(const struct bgp_peer *p);
 
 /* ---- session_fsm.c ---- */
 

@@ -431,6 +431,8 @@ p_aspath(struct pstate *ps, const struct attr_hdr *h)
 		ps->as2path_len = h->len;
 		return 0;
 	}
+	if (h->len == 0)
+		return 0; /* an empty path is no blob */
 	ps->u->attrs.aspath = blob_copy(ps, ATTR_AS_PATH, h->v, h->len);
 	return ps->u->attrs.aspath ? 0 : no_scratch(ps);
 }
@@ -781,7 +783,7 @@ aspath_merge(struct pstate *ps)
 		}
 	}
 	b->len = (uint32_t)o;
-	a->aspath = b;
+	a->aspath = o > 0 ? b : NULL;
 	return 0;
 }
 

@@ -65,12 +65,12 @@ enum ctl_action {
 
 struct ctl_request {
 	enum ctl_cmd cmd;
-	int af;			   /* show rib: AF_INET, AF_INET6, or 0 for both */
-	bool has_prefix;	   /* show rib "prefix", show translation "address"/"prefix" */
-	bool prefix_is_addr;	   /* given without a length */
+	int af;		     /* show rib: AF_INET, AF_INET6, or 0 for both */
+	bool has_prefix;     /* show rib "prefix", show translation "address"/"prefix" */
+	bool prefix_is_addr; /* given without a length */
 	struct prefix prefix;
 	enum ctl_match match;
-	bool has_neighbor;	   /* show rib / show neighbors "neighbor", neighbor "address" */
+	bool has_neighbor; /* show rib / show neighbors "neighbor", neighbor "address" */
 	int nbr_af;
 	uint8_t nbr[16];
 	enum ctl_action action;	   /* neighbor */
@@ -134,7 +134,7 @@ void ctl_jw_arr_close(struct ctl_jw *w);
 void ctl_jw_str(struct ctl_jw *w, const char *key, const char *s);
 void ctl_jw_strn(struct ctl_jw *w, const char *key, const char *s, size_t len);
 void ctl_jw_strf(struct ctl_jw *w, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void ctl_jw_u64(struct ctl_jw *w, const char *key, uint64_t v);
 void ctl_jw_i64(struct ctl_jw *w, const char *key, int64_t v);
 void ctl_jw_bool(struct ctl_jw *w, const char *key, bool v);

@@ -60,8 +60,8 @@ render_aspath(struct ctl_jw *w, const struct attr_blob *b)
 		}
 		ctl_jw_raw(w, "%s%s", first ? "" : " ", open);
 		for (unsigned i = 0; i < count; i++) {
-			uint32_t as;
-			rd_u32(&r, &as);
+			uint32_t as = 0;
+			(void)rd_u32(&r, &as); /* length checked above */
 			ctl_jw_raw(w, "%s%" PRIu32, i == 0 ? "" : " ", as);
 		}
 		ctl_jw_raw(w, "%s", close);
@@ -111,10 +111,10 @@ render_ext(struct ctl_jw *w, const struct attr_blob *b)
 	while (rd_bytes(&r, e, 8) == 0) {
 		uint8_t type = e[0] & 0x3f; /* without the IANA and transitive bits */
 		const char *name = e[1] == 0x02 ? "rt" : e[1] == 0x03 ? "soo" : NULL;
-		uint32_t v32 = (uint32_t)e[2] << 24 | (uint32_t)e[3] << 16 | (uint32_t)e[4] << 8 |
-			       e[5];
-		uint32_t v32b = (uint32_t)e[4] << 24 | (uint32_t)e[5] << 16 | (uint32_t)e[6] << 8 |
-				e[7];
+		uint32_t v32 =
+		    (uint32_t)e[2] << 24 | (uint32_t)e[3] << 16 | (uint32_t)e[4] << 8 | e[5];
+		uint32_t v32b =
+		    (uint32_t)e[4] << 24 | (uint32_t)e[5] << 16 | (uint32_t)e[6] << 8 | e[7];
 		unsigned as2 = (unsigned)e[2] << 8 | e[3], lo16 = (unsigned)e[6] << 8 | e[7];
 		char a[ADDR_STRLEN];
 
@@ -125,8 +125,8 @@ render_ext(struct ctl_jw *w, const struct attr_blob *b)
 		else if (name != NULL && type == 0x02)
 			ctl_jw_strf(w, NULL, "%s %" PRIu32 ":%u", name, v32, lo16);
 		else
-			ctl_jw_strf(w, NULL, "0x%02x%02x:0x%02x%02x%02x%02x%02x%02x", e[0], e[1], e[2],
-				    e[3], e[4], e[5], e[6], e[7]);
+			ctl_jw_strf(w, NULL, "0x%02x%02x:0x%02x%02x%02x%02x%02x%02x", e[0], e[1],
+				    e[2], e[3], e[4], e[5], e[6], e[7]);
 	}
 	ctl_jw_arr_close(w);
 }

@@ -25,13 +25,13 @@ enum ctl_rib_phase { CTL_PH_V4, CTL_PH_V6, CTL_PH_X6, CTL_PH_DONE };
 struct ctl_rib_walk {
 	struct ctl_request req;
 	enum ctl_rib_phase phase;
-	bool started;	      /* 'last' is valid */
-	struct prefix last;   /* cursor */
-	bool ranged;	      /* walk only the subtree 'range' */
+	bool started;	    /* 'last' is valid */
+	struct prefix last; /* cursor */
+	bool ranged;	    /* walk only the subtree 'range' */
 	struct prefix range;
-	bool filter6;	      /* translated: keep only routes inside req.prefix */
-	bool ancestors_done;  /* translated + ranged: covering IPv4 routes visited */
-	uint64_t routes;      /* route objects written */
+	bool filter6;	     /* translated: keep only routes inside req.prefix */
+	bool ancestors_done; /* translated + ranged: covering IPv4 routes visited */
+	uint64_t routes;     /* route objects written */
 };
 
 /* ctl_rib.c */
@@ -69,8 +69,8 @@ int ctl_show_summary(struct rde *r, struct ctl_jw *w);
 int ctl_show_neighbors(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 		       size_t errlen);
 int ctl_show_nexthops(struct rde *r, struct ctl_jw *w);
-int ctl_show_translation(struct rde *r, const struct ctl_request *req, struct ctl_jw *w,
-			 char *err, size_t errlen);
+int ctl_show_translation(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
+			 size_t errlen);
 int ctl_neighbor_cmd(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 		     size_t errlen);
 

@@ -29,26 +29,26 @@ static const struct cmd_row {
 	enum ctl_cmd cmd;
 	unsigned allowed, required;
 } cmds[] = {
-	{"show summary", CTL_SHOW_SUMMARY, 0, 0},
-	{"show neighbors", CTL_SHOW_NEIGHBORS, K_NEIGHBOR, 0},
-	{"show rib", CTL_SHOW_RIB, K_FAMILY | K_PREFIX | K_MATCH | K_NEIGHBOR, 0},
-	{"show nexthops", CTL_SHOW_NEXTHOPS, 0, 0},
-	{"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
-	{"reload", CTL_RELOAD, 0, 0},
-	{"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
+    {"show summary", CTL_SHOW_SUMMARY, 0, 0},
+    {"show neighbors", CTL_SHOW_NEIGHBORS, K_NEIGHBOR, 0},
+    {"show rib", CTL_SHOW_RIB, K_FAMILY | K_PREFIX | K_MATCH | K_NEIGHBOR, 0},
+    {"show nexthops", CTL_SHOW_NEXTHOPS, 0, 0},
+    {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
+    {"reload", CTL_RELOAD, 0, 0},
+    {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
 };
 
 static const char *const match_names[] = {
-	[CTL_MATCH_LONGEST] = "longest",
-	[CTL_MATCH_EXACT] = "exact",
-	[CTL_MATCH_LONGER] = "longer",
+    [CTL_MATCH_LONGEST] = "longest",
+    [CTL_MATCH_EXACT] = "exact",
+    [CTL_MATCH_LONGER] = "longer",
 };
 
 static const char *const action_names[] = {
-	[CTL_ACT_RESET] = "reset",
-	[CTL_ACT_SHUTDOWN] = "shutdown",
-	[CTL_ACT_START] = "start",
-	[CTL_ACT_REFRESH] = "refresh",
+    [CTL_ACT_RESET] = "reset",
+    [CTL_ACT_SHUTDOWN] = "shutdown",
+    [CTL_ACT_START] = "start",
+    [CTL_ACT_REFRESH] = "refresh",
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -82,8 +82,9 @@ parse_prefix(struct ctl_request *req, const char *key, const char *v, char *err,
 	if (r == -2)
 		return fail(err, errlen, "%s: host bits set past the length in \"%.64s\"", key, v);
 	if (r < 0)
-		return fail(err, errlen, "%s: expected an IPv4 or IPv6 address or prefix, got \"%.64s\"",
-			    key, v);
+		return fail(err, errlen,
+			    "%s: expected an IPv4 or IPv6 address or prefix, got \"%.64s\"", key,
+			    v);
 	req->has_prefix = true;
 	req->prefix_is_addr = strchr(v, '/') == NULL;
 	return 0;
@@ -100,8 +101,8 @@ parse_neighbor(struct ctl_request *req, const char *key, const char *v, char *er
 }
 
 static int
-parse_name(const char *const *names, size_t n, const char *key, const char *v, int *out,
-	   char *err, size_t errlen)
+parse_name(const char *const *names, size_t n, const char *key, const char *v, int *out, char *err,
+	   size_t errlen)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v, names[i]) == 0) {
@@ -111,7 +112,10 @@ parse_name(const char *const *names, size_t n, const char *key, const char *v, i
 	char list[128] = "";
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(list);
-		snprintf(list + l, sizeof list - l, "%s\"%s\"", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+		snprintf(list + l, sizeof list - l, "%s\"%s\"",
+			 i == 0	      ? ""
+			 : i + 1 == n ? " or "
+				      : ", ",
 			 names[i]);
 	}
 	return fail(err, errlen, "%s: expected %s, got \"%.64s\"", key, list, v);
@@ -158,8 +162,8 @@ static const struct key_row {
 	const char *name;
 	unsigned bit;
 } keys[] = {
-	{"family", K_FAMILY},	{"prefix", K_PREFIX}, {"match", K_MATCH},     {"neighbor", K_NEIGHBOR},
-	{"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE},
+    {"family", K_FAMILY},   {"prefix", K_PREFIX}, {"match", K_MATCH},	  {"neighbor", K_NEIGHBOR},
+    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE},
 };
 
 /* Checks that depend on several keys. */
@@ -176,7 +180,8 @@ check_combination(const struct ctl_request *req, unsigned seen, char *err, size_
 		return 0;
 	case CTL_SHOW_TRANSLATION:
 		if ((seen & (K_ADDRESS | K_PREFIX)) == (K_ADDRESS | K_PREFIX))
-			return fail(err, errlen, "show translation: give an address or a prefix, not both");
+			return fail(err, errlen,
+				    "show translation: give an address or a prefix, not both");
 		if (!req->has_prefix)
 			return fail(err, errlen, "show translation: needs an address or a prefix");
 		return 0;
@@ -203,7 +208,8 @@ ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *e
 		return fail(err, errlen, "request: longer than %d bytes", CTL_LINE_MAX);
 	json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL)
-		return fail(err, errlen, "request: invalid JSON at column %d: %s", je.column, je.text);
+		return fail(err, errlen, "request: invalid JSON at column %d: %s", je.column,
+			    je.text);
 	if (!json_is_object(root)) {
 		fail(err, errlen, "request: expected a JSON object");
 		goto out;

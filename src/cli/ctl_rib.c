@@ -16,6 +16,7 @@
 #include "cli/ctl_impl.h"
 
 #include <event2/buffer.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -188,8 +189,7 @@ ctl_rib_check(struct rde *r, const struct ctl_request *req, char *err, size_t er
 {
 	char a[ADDR_STRLEN];
 
-	if (req->has_neighbor &&
-	    bgp_peer_by_addr(rde_speaker(r), req->nbr_af, req->nbr) == NULL) {
+	if (req->has_neighbor && bgp_peer_by_addr(rde_speaker(r), req->nbr_af, req->nbr) == NULL) {
 		snprintf(err, errlen, "neighbor %s: not configured",
 			 addr_fmt(req->nbr_af, req->nbr, a));
 		return -1;
@@ -426,8 +426,8 @@ ctl_rib_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t bu
 			wk->ancestors_done = true;
 			continue;
 		}
-		struct radix *t = rib_tree(rde_rib(r),
-					   wk->phase == CTL_PH_V6 ? BGP_FAM_V6 : BGP_FAM_V4);
+		struct radix *t =
+		    rib_tree(rde_rib(r), wk->phase == CTL_PH_V6 ? BGP_FAM_V6 : BGP_FAM_V4);
 		struct prefix p;
 		n = walk_next(wk, t, n);
 		if (n != NULL)

@@ -69,9 +69,8 @@ neighbor_head(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 		jw_since(w, "uptime", st->established_at, now);
 	else
 		ctl_jw_u64(w, "uptime", 0);
-	jw_since(w, "last_updown_sec", st->established_at > st->down_at ? st->established_at
-									: st->down_at,
-		 now);
+	jw_since(w, "last_updown_sec",
+		 st->established_at > st->down_at ? st->established_at : st->down_at, now);
 	jw_per_fam(w, "prefixes_received", rp != NULL ? rp->paths : zero);
 }
 
@@ -168,7 +167,8 @@ neighbor_caps(struct ctl_jw *w, const struct bgp_neg *n)
 		ctl_jw_null(w, "graceful_restart");
 	}
 	if (pc->hostname[0] != '\0')
-		ctl_jw_strn(w, "hostname", pc->hostname, strnlen(pc->hostname, sizeof pc->hostname));
+		ctl_jw_strn(w, "hostname", pc->hostname,
+			    strnlen(pc->hostname, sizeof pc->hostname));
 	ctl_jw_obj_close(w);
 }
 

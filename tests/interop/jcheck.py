@@ -25,8 +25,12 @@ Helpers:
     paths(p)          the paths of prefix p ([] if absent)
     best(p)           the best path of p (None if p is absent or has no best path)
     has(p)            "yes" if p is present, "no" if not
-    summ(p, *keys)    "key=value ..." of the best path of p for the given keys (default: the
-                      usual attributes), "-" where a key is absent; "absent" if p is absent
+    route(p)          the route entry of p (None if absent)
+    path(p, nbr)      the path of p learned from neighbor address nbr (None if none)
+    summ(p, *keys, nbr=None)
+                      "key=value ..." of the best path of p (or of its path from neighbor nbr)
+                      for the given keys (default: the usual attributes), "-" where a key is
+                      absent, null or empty; "absent" if p (or its path from nbr) is absent
     nbr(addr)         the neighbor entry of bgp64ctl show neighbors/summary with that address
     words(xs)         sorted, space separated
     count()           number of prefixes
@@ -220,6 +224,20 @@ class Ctx:
         r = self._find(p)
         return [] if r is None else r.get("paths", [])
 
+    def route(self, p):
+        return self._find(p)
+
+    def path(self, p, nbr):
+        want = ipaddress.ip_address(nbr)
+        for x in self.paths(p):
+            v = x.get("neighbor")
+            try:
+                if v is not None and ipaddress.ip_address(v.split("%")[0]) == want:
+                    return x
+            except ValueError:
+                pass
+        return None
+
     def best(self, p):
         for x in self.paths(p):
             if x.get("best"):
@@ -236,15 +254,15 @@ class Ctx:
     def count(self):
         return len(self.routes())
 
-    def summ(self, p, *keys):
+    def summ(self, p, *keys, nbr=None):
         keys = keys or DEFAULT_KEYS
-        b = self.best(p)
+        b = self.best(p) if nbr is None else self.path(p, nbr)
         if b is None:
-            return "absent" if self._find(p) is None else "no-best"
+            return "absent" if self._find(p) is None or nbr is not None else "no-best"
         out = []
         for k in keys:
             v = b.get(k, "-")
-            if v is None:
+            if v is None or v == "":
                 v = "-"
             elif isinstance(v, bool):
                 v = "true" if v else "false"
@@ -335,10 +353,10 @@ def main(argv):
         return 2
     c = Ctx(j)
     env = {"j": j, "routes": c.routes, "prefixes": c.prefixes, "paths": c.paths,
-           "best": c.best, "has": c.has, "summ": c.summ, "nbr": c.nbr, "count": c.count,
+           "best": c.best, "has": c.has, "route": c.route, "path": c.path, "summ": c.summ, "nbr": c.nbr, "count": c.count,
            "words": words, "len": len, "sorted": sorted, "set": set, "any": any, "all": all}
     try:
-        v = eval(args[0], {"__builtins__": {}}, env)  # noqa: S307 (test helper)
+        v = eval(args[0], env)  # noqa: S307 (a test helper evaluating the test's own text)
     except Exception as e:  # the check simply has not come true (yet)
         print("<%s: %s>" % (type(e).__name__, e))
         return 2

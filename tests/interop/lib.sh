@@ -135,6 +135,16 @@ assert_match() {
 	fi
 }
 
+# assert_line DESCRIPTION EXTENDED-REGEX TEXT: some line of TEXT matches REGEX.
+assert_line() {
+	if grep -Eq -- "$2" <<<"$3"; then
+		pass "$1: a line matches /$2/"
+	else
+		fail "$1: no line matches /$2/ in:
+$3"
+	fi
+}
+
 # log_has NAME REGEX: the log of process NAME has a line matching REGEX (grep -E).
 log_has() {
 	grep -Eq -- "$2" "${B64_LOG[$1]}"
@@ -272,6 +282,12 @@ jget() { $JCHECK "$@"; }
 rib() { ctl "$1" show rib "$2" | jget "$3"; }
 # nbr_state NAME ADDR: the FSM state of neighbor ADDR as bgp64d shows it.
 nbr_state() { ctl "$1" show neighbors | jget "nbr('$2')['state']"; }
+# nbr_down NAME ADDR: true when bgp64d shows neighbor ADDR in a state other than Established.
+nbr_down() {
+	local s
+	s=$(nbr_state "$1" "$2") || return 1
+	[ -n "$s" ] && [ "$s" != Established ] && [[ $s != \<* ]]
+}
 
 # ---------------------------------------------------------------- BIRD
 
@@ -356,6 +372,40 @@ frr_q() {
 	vty "$1" "show bgp $2 unicast json detail" | $JCHECK --from-frr "$3"
 }
 
+# ---------------------------------------------------------------- speaker.py
+
+# speaker_start NAME NS ARGS...: speaker.py with a command FIFO $T/NAME.fifo and events in
+# $T/NAME.events (see speaker.py for ARGS and commands).
+speaker_start() {
+	local name=$1 n=$2
+	shift 2
+	rm -f "$T/$name.fifo"
+	mkfifo "$T/$name.fifo"
+	: >"$T/$name.events"
+	spawn "$name" "$n" python3 "$B64_DIR/speaker.py" --cmd "$T/$name.fifo" \
+		--events "$T/$name.events" "$@"
+}
+
+# speaker_cmd NAME COMMAND: hand one command to the speaker and wait (10 s) until it ran.
+speaker_cmd() {
+	local name=$1 cmd=$2 n i
+	n=$(($(grep -c '^done ' "$T/$name.events") + 1))
+	alive "$name" || fail "speaker $name is not running (cannot: $cmd)"
+	timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' _ "$cmd" "$T/$name.fifo" ||
+		fail "speaker $name: cannot hand over: $cmd"
+	for ((i = 0; i < 100; i++)); do
+		grep -q "^done $n " "$T/$name.events" && return 0
+		alive "$name" || return 0
+		sleep 0.1
+	done
+	fail "speaker $name: command not executed within 10s: $cmd"
+}
+
+# speaker_has NAME REGEX: the speaker logged a matching event (grep -E).
+speaker_has() { grep -Eq -- "$2" "$T/$1.events"; }
+# speaker_events NAME REGEX: the matching events.
+speaker_events() { grep -E -- "$2" "$T/$1.events"; }
+
 # ---------------------------------------------------------------- cleanup
 
 b64_dump_logs() {
@@ -421,3 +471,15 @@ trap b64_cleanup EXIT
 trap 'fail "interrupted"' INT TERM
 
 [ "$(id -u)" -eq 0 ] || skip "interop tests need root (network namespaces)"
+
+# Namespaces left by an earlier run that was killed before its trap ran (ctest's timeout uses
+# SIGKILL): named b64-<pid>-* after a process that no longer exists.
+for b64_n in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^b64-[0-9]+-' || true); do
+	b64_p=${b64_n#b64-}
+	b64_p=${b64_p%%-*}
+	if ! kill -0 "$b64_p" 2>/dev/null; then
+		for b64_q in $(ip netns pids "$b64_n" 2>/dev/null); do kill -KILL "$b64_q" 2>/dev/null; done
+		ip netns del "$b64_n" 2>/dev/null
+	fi
+done
+unset b64_n b64_p b64_q

@@ -88,3 +88,31 @@ wait_eq 30 "FRR 10.10.1.0/24 refreshed" false frr_q frr ipv4 "best('10.10.1.0/24
 step "BIRD stopped: routes gone from FRR"
 stop bird
 wait_eq 20 "FRR 10.10.1.0/24 present" no frr_q frr ipv4 "has('10.10.1.0/24')"
+
+step "speaker.py against BIRD: RFC 7606 treat-as-withdraw, then a fatal NLRI error"
+ns_add s
+link s b 2
+cat >"$T/bird2.conf" <<EOF2
+log stderr all;
+router id 10.0.2.2;
+protocol device {}
+protocol bgp spk {
+  local 10.0.2.2 as 64500;
+  neighbor 10.0.2.1 as 64601;
+  hold time 9; passive on;
+  ipv4 { import all; export none; };
+}
+EOF2
+bird_start bird2 b
+speaker_start spk s --connect 10.0.2.2 --as 64601 --peer-as 64500 --id 10.0.2.1 --nexthop 10.0.2.1
+wait_for 20 "speaker established with BIRD" speaker_has spk '^established'
+speaker_cmd spk "announce 10.30.1.0/24,10.30.2.0/24,10.30.3.0/24 med=5 comm=64601:1 lcomm=64601:1:1"
+wait_eq 10 "BIRD has the speaker's prefixes" "10.30.1.0/24 10.30.2.0/24 10.30.3.0/24" bird_q bird2 'prefixes()' protocol spk
+assert_eq "BIRD 10.30.1.0/24 attributes" "as_path=64601 next_hop=10.0.2.1 med=5 communities=64601:1 large_communities=64601:1:1" \
+	"$(bird_q bird2 "summ('10.30.1.0/24','as_path','next_hop','med','communities','large_communities')" protocol spk)"
+speaker_cmd spk "announce 10.30.2.0/24,10.30.4.0/24 origin=5"
+wait_eq 10 "BIRD after ORIGIN 5 (treat-as-withdraw)" "10.30.1.0/24 10.30.3.0/24" bird_q bird2 'prefixes()' protocol spk
+assert_eq "BIRD session still up" Established "$(bird_proto_state bird2 spk)"
+speaker_cmd spk "announce 10.30.5.0/24 nlri-hex=210a1e060000"
+wait_for 10 "speaker got NOTIFICATION 3/x for NLRI length 33" speaker_has spk '^notification-received 3/'
+say "$(speaker_events spk notification)"

@@ -219,7 +219,8 @@ static void
 test_defaults(void **state)
 {
 	(void)state;
-	struct cfg *c = parse("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64501}]}");
+	struct cfg *c =
+	    parse("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64501}]}");
 	if (c == NULL)
 		fail_msg("%s", err);
 	assert_int_equal(c->cluster_id, c->router_id);
@@ -336,11 +337,13 @@ test_bad_address(void **state)
 		   "'ipv6-link-local-next-hop':'2001:db8::1'}]}",
 		   "t.json: neighbors[0].ipv6-link-local-next-hop: expected link-local IPv6 "
 		   "address (fe80::/10), got \"2001:db8::1\"");
-	expect_err("{" HDR ",'translation':{'prefix':'64:ff9b::/96','next-hops':[{'ipv4':'0.0.0.0/0',"
+	expect_err("{" HDR
+		   ",'translation':{'prefix':'64:ff9b::/96','next-hops':[{'ipv4':'0.0.0.0/0',"
 		   "'ipv6':'fe80::1'}]}}",
 		   "t.json: translation.next-hops[0].ipv6: expected IPv6 address that is not "
 		   "link-local (a link-local one needs \"device\"), got \"fe80::1\"");
-	expect_err("{" HDR ",'translation':{'prefix':'64:ff9b::/96','next-hops':[{'ipv4':'0.0.0.0/0',"
+	expect_err("{" HDR
+		   ",'translation':{'prefix':'64:ff9b::/96','next-hops':[{'ipv4':'0.0.0.0/0',"
 		   "'ipv6':'2001:db8::1','device':'a/b'}]}}",
 		   "t.json: translation.next-hops[0].device: expected interface name of 1..15 "
 		   "bytes, got \"a/b\"");
@@ -354,10 +357,11 @@ test_host_bits(void **state)
 		   "'192.0.2.1/24','ipv6':'2001:db8::1'}]}}",
 		   "t.json: translation.next-hops[0].ipv4: expected IPv4 prefix without host bits, "
 		   "got \"192.0.2.1/24\" (did you mean \"192.0.2.0/24\"?)");
-	expect_err("{" HDR ",'translation':{'prefix':'64:ff9b::/96','explicit-mappings':[{'ipv4':"
-		   "'203.0.113.0/24','ipv6':'2001:db8::1/120'}]}}",
-		   "t.json: translation.explicit-mappings[0].ipv6: expected IPv6 prefix without host "
-		   "bits, got \"2001:db8::1/120\" (did you mean \"2001:db8::/120\"?)");
+	expect_err(
+	    "{" HDR ",'translation':{'prefix':'64:ff9b::/96','explicit-mappings':[{'ipv4':"
+	    "'203.0.113.0/24','ipv6':'2001:db8::1/120'}]}}",
+	    "t.json: translation.explicit-mappings[0].ipv6: expected IPv6 prefix without host "
+	    "bits, got \"2001:db8::1/120\" (did you mean \"2001:db8::/120\"?)");
 	expect_err("{" HDR ",'translation':{'prefix':'64:ff9b::1/96'}}",
 		   "t.json: translation.prefix: expected IPv6 prefix without host bits, got "
 		   "\"64:ff9b::1/96\" (did you mean \"64:ff9b::/96\"?)");
@@ -384,9 +388,10 @@ static void
 test_u_octet(void **state)
 {
 	(void)state;
-	expect_err("{" HDR ",'translation':{'prefix':'2001:db8:0:0:100::/96'}}",
-		   "t.json: translation.prefix: expected IPv6 prefix with bits 64..71 (the u-octet) "
-		   "zero, got \"2001:db8:0:0:100::/96\"");
+	expect_err(
+	    "{" HDR ",'translation':{'prefix':'2001:db8:0:0:100::/96'}}",
+	    "t.json: translation.prefix: expected IPv6 prefix with bits 64..71 (the u-octet) "
+	    "zero, got \"2001:db8:0:0:100::/96\"");
 	expect_ok("{" HDR ",'translation':{'prefix':'2001:db8:0:0:1::/96'}}");
 }
 

@@ -1,0 +1,492 @@
+/*
+ * The control socket: a unix stream listener on the daemon's event loop, one bufferevent per
+ * client, one request line at a time.
+ *
+ * A request is answered before the next line is read. Small documents are written whole; a
+ * show rib streams: ctl_rib_step() writes a slice, then the connection waits until its output
+ * has drained below CTL_OUT_LOW (the bufferevent write watermark) or, when the slice wrote
+ * little, until the next loop iteration (the 'resume' event), so BGP keepalives and updates
+ * are served between slices and a slow client holds at most CTL_OUT_HIGH bytes of output.
+ *
+ * Life of a connection: it stays open for further requests; after the client has shut down
+ * its side (EOF) the remaining requests are answered, the output is flushed, and the
+ * connection is freed. A client that sends nothing for CTL_IDLE_SECS while idle, or reads
+ * nothing for CTL_WRITE_SECS, is dropped. Helpers return -1 once they freed the connection.
+ */
+#include "cli/ctl_impl.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+#define CTL_MAX_CONNS  64
+#define CTL_IDLE_SECS  300
+#define CTL_WRITE_SECS 120
+
+struct ctl_conn {
+	struct ctl_conn *prev, *next;
+	struct ctl *ctl;
+	struct bufferevent *bev;
+	struct event *resume; /* continues a stream or the request queue from the loop */
+	uid_t uid;	      /* the client's, for the log of commands that change state */
+	bool streaming;
+	bool eof;
+	struct ctl_jw jw;
+	struct ctl_rib_walk walk;
+};
+
+struct ctl {
+	struct event_base *base;
+	struct rde *rde;
+	struct evconnlistener *lev;
+	char *path;
+	dev_t dev; /* of the socket file we created, to remove only ours */
+	ino_t ino;
+	int (*reload)(void *arg, char *err, size_t errlen);
+	void *arg;
+	struct ctl_conn *conns;
+	size_t n_conns;
+};
+
+static int process_input(struct ctl_conn *cc);
+
+static void
+conn_free(struct ctl_conn *cc)
+{
+	struct ctl *c = cc->ctl;
+
+	if (cc->prev != NULL)
+		cc->prev->next = cc->next;
+	else
+		c->conns = cc->next;
+	if (cc->next != NULL)
+		cc->next->prev = cc->prev;
+	c->n_conns--;
+	event_free(cc->resume);
+	bufferevent_free(cc->bev);
+	free(cc);
+}
+
+static void
+set_idle(struct ctl_conn *cc, bool streaming)
+{
+	struct timeval rd = {CTL_IDLE_SECS, 0}, wr = {CTL_WRITE_SECS, 0};
+
+	cc->streaming = streaming;
+	/* No read timeout while streaming: the client only reads then. */
+	bufferevent_set_timeouts(cc->bev, streaming ? NULL : &rd, &wr);
+	/* Streaming: wake at the low watermark. Idle: wake when all is sent (to close). */
+	bufferevent_setwatermark(cc->bev, EV_WRITE, streaming ? CTL_OUT_LOW : 0, 0);
+}
+
+/* Frees the connection when the client is gone and everything it asked for is sent. */
+static int
+maybe_close(struct ctl_conn *cc)
+{
+	struct evbuffer *in = bufferevent_get_input(cc->bev);
+	struct evbuffer *out = bufferevent_get_output(cc->bev);
+
+	if (!cc->eof || cc->streaming || evbuffer_get_length(out) > 0)
+		return 0;
+	if (evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0)
+		return 0;
+	conn_free(cc);
+	return -1;
+}
+
+static int
+stream_continue(struct ctl_conn *cc)
+{
+	struct evbuffer *out = bufferevent_get_output(cc->bev);
+
+	bool done = ctl_rib_step(&cc->walk, cc->ctl->rde, &cc->jw, CTL_SLICE_NODES);
+	if (cc->jw.err) {
+		log_warn("control: output failed, connection dropped");
+		conn_free(cc);
+		return -1;
+	}
+	if (done) {
+		set_idle(cc, false);
+		event_active(cc->resume, EV_TIMEOUT, 0); /* queued requests, or close */
+	} else if (evbuffer_get_length(out) <= CTL_OUT_LOW) {
+		event_active(cc->resume, EV_TIMEOUT, 0); /* no drain event will come */
+	}
+	return 0;
+}
+
+static void
+log_command(const struct ctl_conn *cc, const struct ctl_request *req)
+{
+	char a[ADDR_STRLEN];
+
+	if (req->cmd == CTL_RELOAD)
+		log_info("control: reload requested by uid %u", (unsigned)cc->uid);
+	else if (req->cmd == CTL_NEIGHBOR)
+		log_info("control: neighbor %s %s requested by uid %u",
+			 addr_fmt(req->nbr_af, req->nbr, a), ctl_action_name(req->action),
+			 (unsigned)cc->uid);
+}
+
+/* Answers one request line. */
+static int
+handle(struct ctl_conn *cc, const char *line, size_t len)
+{
+	struct ctl *c = cc->ctl;
+	struct evbuffer *out = bufferevent_get_output(cc->bev);
+	struct ctl_request req;
+	struct ctl_jw w;
+	char err[CTL_ERRLEN] = "";
+	int rc = -1;
+
+	if (ctl_request_parse(line, len, &req, err, sizeof err) < 0) {
+		ctl_jw_error(out, err);
+		return 0;
+	}
+	log_command(cc, &req);
+	ctl_jw_init(&w, out);
+	switch (req.cmd) {
+	case CTL_SHOW_SUMMARY:
+		rc = ctl_show_summary(c->rde, &w);
+		break;
+	case CTL_SHOW_NEIGHBORS:
+		rc = ctl_show_neighbors(c->rde, &req, &w, err, sizeof err);
+		break;
+	case CTL_SHOW_NEXTHOPS:
+		rc = ctl_show_nexthops(c->rde, &w);
+		break;
+	case CTL_SHOW_TRANSLATION:
+		rc = ctl_show_translation(c->rde, &req, &w, err, sizeof err);
+		break;
+	case CTL_NEIGHBOR:
+		rc = ctl_neighbor_cmd(c->rde, &req, &w, err, sizeof err);
+		break;
+	case CTL_RELOAD:
+		if (c->reload == NULL) {
+			snprintf(err, sizeof err, "reload: not available");
+		} else if (c->reload(c->arg, err, sizeof err) == 0) {
+			ctl_jw_obj_open(&w, NULL);
+			ctl_jw_str(&w, "result", "ok");
+			ctl_jw_obj_close(&w);
+			ctl_jw_end(&w);
+			rc = 0;
+		}
+		break;
+	case CTL_SHOW_RIB:
+		if (ctl_rib_check(c->rde, &req, err, sizeof err) < 0)
+			break;
+		ctl_jw_init(&cc->jw, out);
+		ctl_rib_begin(&cc->walk, c->rde, &req, &cc->jw);
+		set_idle(cc, true);
+		return stream_continue(cc);
+	}
+	if (rc < 0)
+		ctl_jw_error(out, err[0] != '\0' ? err : "failed");
+	else if (w.err) {
+		log_warn("control: output failed, connection dropped");
+		conn_free(cc);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+process_input(struct ctl_conn *cc)
+{
+	struct evbuffer *in = bufferevent_get_input(cc->bev);
+	struct evbuffer *out = bufferevent_get_output(cc->bev);
+
+	while (!cc->streaming) {
+		size_t n;
+		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (line == NULL) {
+			if (evbuffer_get_length(in) <= CTL_LINE_MAX)
+				break;
+			/* No newline in sight: answer, and take nothing more from this client. */
+			ctl_jw_error(out, "request: line too long");
+			evbuffer_drain(in, evbuffer_get_length(in));
+			bufferevent_disable(cc->bev, EV_READ);
+			cc->eof = true;
+			break;
+		}
+		size_t skip = strspn(line, " \t");
+		int rc = skip == n ? 0 : handle(cc, line, n);
+		free(line);
+		if (rc < 0)
+			return -1;
+	}
+	return maybe_close(cc);
+}
+
+static void
+on_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	process_input(arg);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *cc = arg;
+	(void)bev;
+	if (cc->streaming)
+		stream_continue(cc);
+	else
+		maybe_close(cc);
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl_conn *cc = arg;
+	(void)fd;
+	(void)what;
+	if (cc->streaming)
+		stream_continue(cc);
+	else
+		process_input(cc);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *cc = arg;
+	(void)bev;
+	if (what & BEV_EVENT_EOF) {
+		struct evbuffer *in = bufferevent_get_input(cc->bev);
+		cc->eof = true;
+		/* A last request without its newline is still a request. */
+		if (evbuffer_get_length(in) > 0 &&
+		    evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos < 0)
+			evbuffer_add(in, "\n", 1);
+		process_input(cc);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		log_info("control: client %s, connection dropped",
+			 (what & BEV_EVENT_READING) ? "idle" : "not reading");
+	conn_free(cc);
+}
+
+static void
+on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
+{
+	struct ctl *c = arg;
+	struct ucred cred;
+	socklen_t credlen = sizeof cred;
+	(void)lev;
+	(void)sa;
+	(void)salen;
+
+	if (c->n_conns >= CTL_MAX_CONNS) {
+		log_warn("control: %d connections open, refusing another", CTL_MAX_CONNS);
+		close(fd);
+		return;
+	}
+	struct ctl_conn *cc = calloc(1, sizeof *cc);
+	if (cc == NULL) {
+		close(fd);
+		return;
+	}
+	cc->ctl = c;
+	cc->uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
+		cc->uid = cred.uid;
+	cc->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	cc->resume = event_new(c->base, -1, 0, on_resume, cc);
+	if (cc->bev == NULL || cc->resume == NULL) {
+		if (cc->bev != NULL)
+			bufferevent_free(cc->bev);
+		else
+			close(fd);
+		if (cc->resume != NULL)
+			event_free(cc->resume);
+		free(cc);
+		return;
+	}
+	cc->next = c->conns;
+	if (c->conns != NULL)
+		c->conns->prev = cc;
+	c->conns = cc;
+	c->n_conns++;
+	bufferevent_setcb(cc->bev, on_read, on_write, on_event, cc);
+	/* Stop reading while several lines wait (a client pipelining behind a stream). */
+	bufferevent_setwatermark(cc->bev, EV_READ, 0, 4 * CTL_LINE_MAX);
+	set_idle(cc, false);
+	bufferevent_enable(cc->bev, EV_READ | EV_WRITE);
+}
+
+/*
+ * Removes a socket left by a daemon that died; refuses a live one (something accepts
+ * connections there) and anything that is not a socket.
+ */
+static int
+clear_stale(const char *path, const struct sockaddr_un *sun)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		log_err("control socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err("control socket %s: exists and is not a socket", path);
+		return -1;
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_err("control socket: socket: %s", strerror(errno));
+		return -1;
+	}
+	int rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
+	int e = errno;
+	close(fd);
+	if (rc == 0 || e == EAGAIN) {
+		log_err("control socket %s: in use by another process (another bgp64d running?)",
+			path);
+		return -1;
+	}
+	if (e != ECONNREFUSED) {
+		log_err("control socket %s: %s", path, strerror(e));
+		return -1;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_err("control socket %s: cannot remove the stale socket: %s", path,
+			strerror(errno));
+		return -1;
+	}
+	log_info("control socket %s: removed a stale socket", path);
+	return 0;
+}
+
+/* Binds path with the given mode and group; the listening descriptor or -1. */
+static int
+sock_open(struct ctl *c, mode_t mode, const char *group)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	const char *path = c->path;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		log_err("control socket %s: path too long (at most %zu bytes)", path,
+			sizeof sun.sun_path - 1);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if (clear_stale(path, &sun) < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_err("control socket: socket: %s", strerror(errno));
+		return -1;
+	}
+	mode_t old = umask(0177); /* nobody else may connect before the chmod */
+	int rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (rc < 0) {
+		log_err("control socket %s: bind: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (group != NULL) {
+		struct group *g = getgrnam(group);
+		if (g == NULL) {
+			log_err("control socket %s: no group \"%s\"", path, group);
+			goto fail;
+		}
+		if (chown(path, (uid_t)-1, g->gr_gid) < 0) {
+			log_err("control socket %s: chown to group %s: %s", path, group,
+				strerror(errno));
+			goto fail;
+		}
+	}
+	if (chmod(path, mode) < 0) {
+		log_err("control socket %s: chmod %04o: %s", path, (unsigned)mode, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, 16) < 0) {
+		log_err("control socket %s: listen: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (lstat(path, &st) == 0) {
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+	}
+	return fd;
+fail:
+	unlink(path);
+	close(fd);
+	return -1;
+}
+
+struct ctl *
+ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode, const char *group,
+	int (*reload)(void *arg, char *err, size_t errlen), void *arg)
+{
+	struct ctl *c = calloc(1, sizeof *c);
+
+	if (c == NULL || (c->path = strdup(path)) == NULL) {
+		log_err("control socket %s: out of memory", path);
+		free(c);
+		return NULL;
+	}
+	c->base = base;
+	c->rde = rde;
+	c->reload = reload;
+	c->arg = arg;
+	int fd = sock_open(c, mode, group);
+	if (fd < 0) {
+		free(c->path);
+		free(c);
+		return NULL;
+	}
+	c->lev = evconnlistener_new(base, on_accept, c,
+				    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+	if (c->lev == NULL) {
+		log_err("control socket %s: cannot listen on the event loop", path);
+		unlink(path);
+		close(fd);
+		free(c->path);
+		free(c);
+		return NULL;
+	}
+	log_info("control socket %s: listening (mode %04o)", path, (unsigned)mode);
+	return c;
+}
+
+void
+ctl_free(struct ctl *c)
+{
+	struct stat st;
+
+	if (c == NULL)
+		return;
+	while (c->conns != NULL)
+		conn_free(c->conns);
+	evconnlistener_free(c->lev);
+	if (lstat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)
+		unlink(c->path);
+	free(c->path);
+	free(c);
+}
+
+size_t
+ctl_conn_count(const struct ctl *c)
+{
+	return c->n_conns;
+}
