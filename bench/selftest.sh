@@ -35,6 +35,7 @@ done
 
 work=$(mktemp -d /tmp/bgp64-bench-selftest.XXXXXX)
 pids=()
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
@@ -51,9 +52,9 @@ at() { awk -v e="$2" '$1 == e { print $2; exit }' "$1"; }
 
 # report NAME FEEDER_LOG SINK_LOG SINK_STATUS
 report() {
-	local t0 done settled
+	local t0 t_done settled
 	t0=$(at "$2" FIRST_UPDATE)
-	done=$(at "$3" DONE)
+	t_done=$(at "$3" DONE)
 	settled=$(at "$3" SETTLED)
 	if [ "$4" -ne 0 ] || ! grep -q '^VERIFY ok' "$3" || grep -q '^VERIFY missing' "$3"; then
 		echo "$1: FAILED (sink status $4)"
@@ -61,7 +62,7 @@ report() {
 		fail=1
 		return
 	fi
-	awk -v n="$1" -v a="$t0" -v d="$done" -v s="$settled" -v w="$(at "$2" WITHDRAW_START)" \
+	awk -v n="$1" -v a="$t0" -v d="$t_done" -v s="$settled" -v w="$(at "$2" WITHDRAW_START)" \
 		'BEGIN { printf "%s: ok, DONE %.3f s after the first UPDATE", n, d - a;
 			 if (s != "") printf ", SETTLED %.3f s after the withdrawal started", s - w;
 			 printf "\n" }'

@@ -3,8 +3,8 @@
  * its listeners and its configured neighbors; this file owns their life cycle, the
  * administrative actions (start, shutdown, reset, remove), lookups and accessors, the output
  * API of an Established session, the ConnectRetry back-off, and the calls into the pipeline.
- * Connections and the FSM are in session_fsm.c, sockets in session_sock.c; session_int.h
- * describes the objects and their lifetimes.
+ * Connections are in session_conn.c, the FSM in session_fsm.c, sockets in session_sock.c;
+ * session_int.h describes the objects and their lifetimes.
  *
  * ConnectRetry (RFC 4271 8, 10): an active neighbor is connected at once when it starts; the
  * next attempts follow after min(connect-retry, 5 s), doubling up to 4 x connect-retry, each
@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,15 +54,6 @@ bgp_session_jitter(struct bgp_speaker *sp)
 	sp->rng = x;
 	uint64_t r = x * 0x2545F4914F6CDD1DULL;
 	return 0.75 + 0.25 * (double)(r >> 11) / 9007199254740992.0;
-}
-
-static void
-timer_start(struct event *ev, double s)
-{
-	struct timeval tv;
-	tv.tv_sec = (time_t)s;
-	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
-	evtimer_add(ev, &tv);
 }
 
 /* ---- peer life cycle ---- */
@@ -134,7 +126,7 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	bgp_session_abort_connect(p);
 	if (p->conns[0] == NULL && p->conns[1] == NULL && peer_may_connect(p)) {
 		p->retries++;
-		timer_start(p->retry_ev, backoff(p));
+		bgp_session_timer(p->retry_ev, backoff(p));
 		bgp_session_connect(p);
 	}
 	bgp_session_peer_release(p);
@@ -144,7 +136,7 @@ void
 bgp_session_conns_gone(struct bgp_peer *p)
 {
 	if (peer_may_connect(p) && !evtimer_pending(p->retry_ev, NULL))
-		timer_start(p->retry_ev, backoff(p));
+		bgp_session_timer(p->retry_ev, backoff(p));
 }
 
 static void peer_reset_now(struct bgp_peer *p, uint8_t subcode, const char *msg);
@@ -432,7 +424,7 @@ bgp_peer_add(struct bgp_speaker *sp, const struct cfg_neighbor *n)
 		p->broken = true;
 	log_debug("%s: added (%s)", p->name, n->passive ? "passive" : "active");
 	if (peer_may_connect(p))
-		timer_start(p->retry_ev, 0);
+		bgp_session_timer(p->retry_ev, 0);
 	return p;
 }
 
@@ -531,7 +523,7 @@ bgp_peer_start(struct bgp_peer *p)
 			p->broken = true;
 	}
 	if (peer_may_connect(p) && p->conns[0] == NULL && p->conns[1] == NULL)
-		timer_start(p->retry_ev, 0);
+		bgp_session_timer(p->retry_ev, 0);
 }
 
 void
@@ -668,6 +660,21 @@ size_t
 bgp_peer_max_msg(const struct bgp_peer *p)
 {
 	return p->neg_valid && p->neg.ext_msg_tx ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;
+}
+
+int
+bgp_peer_local_addr(const struct bgp_peer *p, int *af, uint8_t addr[16])
+{
+	const struct bgp_conn *c = p->sess;
+	if (c == NULL || c->dead || c->bev == NULL)
+		return -1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	uint16_t port;
+	int fd = (int)bufferevent_getfd(c->bev);
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -1;
+	return bgp_session_sa_parse((const struct sockaddr *)&ss, af, addr, &port);
 }
 
 struct bgp_parse_ctx *

@@ -47,14 +47,14 @@ struct bgp_local {
 
 /* What both sides agreed on, valid from OpenConfirm on. */
 struct bgp_neg {
-	uint8_t fams;	    /* BGP_FAM_BIT: multiprotocol families negotiated */
+	uint8_t fams; /* BGP_FAM_BIT: multiprotocol families negotiated */
 	bool as4;
 	bool route_refresh, enhanced_rr;
-	bool ext_msg_rx;    /* we may receive 65535 (we advertised) */
-	bool ext_msg_tx;    /* we may send 65535 (peer advertised) */
-	uint8_t ext_nh;	    /* families where we may send an IPv6 next hop (RFC 8950) */
+	bool ext_msg_rx; /* we may receive 65535 (we advertised) */
+	bool ext_msg_tx; /* we may send 65535 (peer advertised) */
+	uint8_t ext_nh;	 /* families where we may send an IPv6 next hop (RFC 8950) */
 	uint8_t addpath_rx, addpath_tx;
-	uint16_t hold;	    /* negotiated hold time */
+	uint16_t hold; /* negotiated hold time */
 	uint16_t keepalive;
 	bool ibgp;
 	struct bgp_open peer_open; /* the peer's OPEN as received */
@@ -63,12 +63,12 @@ struct bgp_neg {
 struct bgp_peer_stats {
 	uint64_t msgs_in[6], msgs_out[6]; /* by message type 1..5, [0] unused */
 	uint64_t updates_in, updates_out;
-	uint64_t withdraw_treated;	  /* RFC 7606 treat-as-withdraw UPDATEs */
-	uint64_t attr_discarded;	  /* RFC 7606 attribute discards */
-	uint32_t flaps;			  /* Established -> down transitions */
-	time_t established_at, down_at;	  /* wall clock, 0 when never */
-	char last_error[160];		  /* last NOTIFICATION sent/received or socket error */
-	char last_shutdown_msg[256];	  /* RFC 8203 communication received */
+	uint64_t withdraw_treated;	/* RFC 7606 treat-as-withdraw UPDATEs */
+	uint64_t attr_discarded;	/* RFC 7606 attribute discards */
+	uint32_t flaps;			/* Established -> down transitions */
+	time_t established_at, down_at; /* wall clock, 0 when never */
+	char last_error[160];		/* last NOTIFICATION sent/received or socket error */
+	char last_shutdown_msg[256];	/* RFC 8203 communication received */
 };
 
 struct bgp_speaker_ops {
@@ -106,6 +106,10 @@ struct bgp_speaker *bgp_speaker_new(struct event_base *base, const struct bgp_lo
 void bgp_speaker_shutdown(struct bgp_speaker *sp, const char *msg);
 /* Connections still writing their last NOTIFICATION: run the loop until 0 before freeing. */
 size_t bgp_speaker_flushing(const struct bgp_speaker *sp);
+/*
+ * Frees everything; connections still open are closed without NOTIFICATION (a graceful
+ * restart helper keeps our routes). The process must ignore SIGPIPE (bgp64d does).
+ */
 void bgp_speaker_free(struct bgp_speaker *sp);
 /*
  * Opens the listeners (replacing earlier ones; "::" also takes IPv4 unless "0.0.0.0" is listed

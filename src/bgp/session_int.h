@@ -1,8 +1,9 @@
 /*
  * Private to the session module: the objects shared by session.c (speaker and peer life
- * cycle, public API, reconnect back-off), session_fsm.c (connections: framing, the RFC 4271
- * FSM, OPEN negotiation, collisions, timers, NOTIFICATIONs) and session_sock.c (listening and
- * outgoing sockets, TCP MD5 / TCP-AO / GTSM options).
+ * cycle, public API, reconnect back-off), session_conn.c (connections: life cycle, timers,
+ * NOTIFICATIONs sent, the end of a session), session_fsm.c (framing, the RFC 4271 FSM, OPEN
+ * negotiation, collisions) and session_sock.c (listening and outgoing sockets, TCP MD5 /
+ * TCP-AO / GTSM options).
  *
  * Objects. A speaker owns its listeners and peers. A peer (one configured neighbor) owns at
  * most two TCP connections: while a collision is being resolved, one we opened and one the
@@ -25,6 +26,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include <event2/util.h>
+
 #include "bgp/session.h"
 #include "lib/prefix.h"
 
@@ -35,7 +38,7 @@ struct evconnlistener;
 #define BGP_SESS_OUT_HIGH	 (256 * 1024) /* bgp_peer_send_room() is 0 from here */
 #define BGP_SESS_OUT_LOW	 (64 * 1024)  /* 'writable' once the output drains below */
 #define BGP_SESS_IN_HIGH	 (512 * 1024) /* stop reading the socket above this */
-#define BGP_SESS_SLICE_NS 2000000000L     /* input work per callback, then yield */
+#define BGP_SESS_SLICE_NS	 2000000L     /* input work per callback, then yield */
 #define BGP_SESS_OPENSENT_HOLD	 240	      /* s, hold timer in OpenSent (RFC 4271 8.2.2) */
 #define BGP_SESS_FLUSH_MS	 1000	      /* longest wait for a NOTIFICATION to drain */
 #define BGP_SESS_COLLISION_GUARD 3.0	      /* s, see collision() in session_fsm.c */
@@ -54,8 +57,8 @@ struct bgp_conn {
 	uint8_t addr[16];
 	uint16_t port;
 	struct event *hold_ev, *ka_ev, *more_ev, *flush_ev;
-	double est_time;     /* monotonic, when Established */
-	double out_progress; /* monotonic, when the output last shrank or was empty */
+	double est_time;       /* monotonic, when Established */
+	double out_progress;   /* monotonic, when the output last shrank or was empty */
 	struct bgp_conn *next; /* sp->closing */
 };
 
@@ -110,7 +113,7 @@ struct bgp_speaker {
 
 /* ---- session.c ---- */
 
-double bgp_session_now(void); /* monotonic seconds */
+double bgp_session_now(void);			   /* monotonic seconds */
 double bgp_session_jitter(struct bgp_speaker *sp); /* uniform in [0.75, 1.0] (RFC 4271 10) */
 void bgp_session_peer_hold(struct bgp_peer *p);
 void bgp_session_peer_release(struct bgp_peer *p);
@@ -125,8 +128,46 @@ void bgp_session_call_writable(struct bgp_peer *p);
 /* The speaker's parse context, set up for p's session. */
 struct bgp_parse_ctx *bgp_session_ctx(const struct bgp_peer *p);
 
-/* ---- session_fsm.c ---- */
+/* ---- session_conn.c ---- */
 
+enum bgp_down_why {
+	BGP_DOWN_TCP,	   /* connection lost, no NOTIFICATION */
+	BGP_DOWN_NOTIF_RX, /* NOTIFICATION received */
+	BGP_DOWN_NOTIF_TX, /* NOTIFICATION sent (bgp_session_conn_down writes it) */
+	BGP_DOWN_REPLACED, /* a new connection of a restarting neighbor took over */
+	BGP_DOWN_QUIET,	   /* closed without a word */
+};
+
+void bgp_session_timer(struct event *ev, double s);
+/* Busy count of a connection (see the top of this file). */
+void bgp_session_conn_hold(struct bgp_conn *c);
+void bgp_session_conn_release(struct bgp_conn *c);
+/*
+ * Detaches c from its peer and closes it; with flush, what is queued (the NOTIFICATION) is
+ * written first, for at most BGP_SESS_FLUSH_MS. Schedules a reconnect when it was the peer's
+ * last connection.
+ */
+void bgp_session_conn_close(struct bgp_conn *c, bool flush);
+/*
+ * Ends connection c: writes n first (BGP_DOWN_NOTIF_TX), closes, and when it carried the
+ * Established session calls 'down' with the graceful restart verdict. text is for the log.
+ */
+void bgp_session_conn_down(struct bgp_conn *c, enum bgp_down_why why, const struct bgp_notify *n,
+			   const char *text);
+/* NOTIFICATION code/subcode without data, then down. */
+void bgp_session_conn_fail(struct bgp_conn *c, uint8_t code, uint8_t subcode, const char *text);
+/* Cease(subcode, msg), wrapped in Hard Reset where RFC 8538 asks, then down. */
+void bgp_session_conn_cease(struct bgp_conn *c, uint8_t subcode, const char *msg, const char *text);
+/* "Cease/Administrative Shutdown" (and the inner error of a Hard Reset) for logs. */
+void bgp_session_notify_text(const struct bgp_notify *n, char *buf, size_t len);
+/* The error a Hard Reset wraps, or n itself. */
+void bgp_session_notify_inner(const struct bgp_notify *n, struct bgp_notify *inner);
+/* Graceful restart advertised by both sides of p's current session. */
+bool bgp_session_gr_negotiated(const struct bgp_peer *p);
+void bgp_session_send(struct bgp_conn *c, const uint8_t *buf, size_t len, uint8_t type);
+void bgp_session_send_keepalive(struct bgp_conn *c);
+/* Restarts the hold timer: negotiated hold, none when 0 and Established, else 4 minutes. */
+void bgp_session_hold_restart(struct bgp_conn *c);
 /* A connection accepted on a listener; takes fd. */
 void bgp_session_accept(struct bgp_speaker *sp, int fd, const struct sockaddr *sa);
 /* Starts an outgoing connection to p (state Connect). */
@@ -138,15 +179,27 @@ void bgp_session_abort_connect(struct bgp_peer *p);
  * Reset when RFC 8538 asks for it; 'down' runs for an Established session.
  */
 void bgp_session_close_all(struct bgp_peer *p, uint8_t subcode, const char *msg);
-/* Frees every connection of the speaker without a word (bgp_speaker_free). */
+/* Frees every connection without a word (bgp_speaker_free). */
 void bgp_session_conns_free(struct bgp_peer *p);
 void bgp_session_closing_free(struct bgp_speaker *sp);
+
+/* ---- session_fsm.c ---- */
+
+/* TCP is up: send our OPEN, hold timer 4 minutes (RFC 4271 8.2.2). */
+void bgp_session_tcp_up(struct bgp_conn *c);
+/*
+ * Frames and dispatches the messages waiting in c's input; unless 'all', for one slice of
+ * BGP_SESS_SLICE_NS, continuing from c->more_ev.
+ */
+void bgp_session_input(struct bgp_conn *c, bool all);
+void bgp_session_readcb(struct bufferevent *bev, void *arg);
+void bgp_session_more_cb(evutil_socket_t fd, short what, void *arg);
 
 /* ---- session_sock.c ---- */
 
 /* sockaddr for (af, addr, port) on a socket of family sock_af (v4-mapped when they differ). */
-socklen_t bgp_session_sa_make(struct sockaddr_storage *ss, int sock_af, int af,
-			      const uint8_t *addr, uint16_t port);
+socklen_t bgp_session_sa_make(struct sockaddr_storage *ss, int sock_af, int af, const uint8_t *addr,
+			      uint16_t port);
 /* Address and port of sa, v4-mapped IPv6 normalised to IPv4; -1 for other families. */
 int bgp_session_sa_parse(const struct sockaddr *sa, int *af, uint8_t addr[16], uint16_t *port);
 /* Opens the listeners in place of the current ones; -1 when one failed (logged). */

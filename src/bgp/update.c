@@ -80,6 +80,7 @@ typedef uint8_t (*attr_fn)(struct pstate *ps, const struct attr_hdr *h);
 #define ROW_IBGP    0x02 /* from an eBGP peer: attribute discard */
 #define ROW_AS2	    0x04 /* from a 4-octet (NEW) speaker: attribute discard (RFC 6793) */
 #define ROW_CLASSIC 0x08 /* ignored unless the UPDATE has classic NLRI (RFC 4760 3) */
+#define ROW_DROP    0x10 /* deprecated: dropped silently, never passed on */
 
 struct attr_row {
 	const char *name;
@@ -641,7 +642,7 @@ static const struct attr_row attr_tab[256] = {
     [ATTR_MP_UNREACH] = {"MP_UNREACH_NLRI", F_ONT, ROW_MP, BGP_UPD_RESET, NULL},
     /* 7.14: length 0 or not a multiple of 8 -> t-a-w (unknown types are fine) */
     [ATTR_EXT_COMMUNITIES] = {"EXTENDED_COMMUNITIES", F_OTR, 0, TAW, p_ecomms},
-    /* RFC 6793 6 (7606 7.13): malformed or from a NEW speaker -> attribute discard */
+    /* RFC 6793 6: malformed, or sent by a NEW speaker -> attribute discard */
     [ATTR_AS4_PATH] = {"AS4_PATH", F_OTR, ROW_AS2, DISCARD, p_as4path},
     [ATTR_AS4_AGGREGATOR] = {"AS4_AGGREGATOR", F_OTR, ROW_AS2, DISCARD, p_as4agg},
     /* 7.15 (RFC 5701): length 0 or not a multiple of 20 -> t-a-w */
@@ -650,8 +651,16 @@ static const struct attr_row attr_tab[256] = {
     [ATTR_LARGE_COMMUNITIES] = {"LARGE_COMMUNITY", F_OTR, 0, TAW, p_lcomms},
     /* RFC 9234 5: length != 4 -> t-a-w */
     [ATTR_OTC] = {"OTC", F_OTR, 0, TAW, p_otc},
-    /* RFC 6368 5: malformed ATTR_SET -> t-a-w */
+    /* RFC 6368 (RFC 7606 7 list): malformed ATTR_SET -> t-a-w */
     [128] = {"ATTR_SET", F_OTR, 0, TAW, p_attrset},
+    /* deprecated types (bgp-wire.md 6: never send): dropped, not an error */
+    [11] = {"DPA", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [12] = {"ADVERTISER", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [13] = {"RCID_PATH", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [19] = {"SAFI_SPECIFIC", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [20] = {"CONNECTOR", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [21] = {"AS_PATHLIMIT", 0, ROW_DROP, BGP_UPD_OK, NULL},
+    [28] = {"ENTROPY_LABEL_CAP", 0, ROW_DROP, BGP_UPD_OK, NULL},
 };
 
 static bool
@@ -675,8 +684,8 @@ attr_one(struct pstate *ps, const struct attr_hdr *h)
 {
 	char name[24];
 	const struct attr_row *row = &attr_tab[h->type];
-	if (row->opts & ROW_MP)
-		return 0;
+	if (row->opts & (ROW_MP | ROW_DROP))
+		return 0; /* MP: done with the NLRI fields */
 	if (seen_test_set(ps, h->type)) {
 		/* 3g: repeated attribute: keep the first, discard the rest */
 		snprintf(name, sizeof name, "attribute %u", h->type);
@@ -888,8 +897,8 @@ bgp_update_parse(const uint8_t *body, size_t len, struct bgp_parse_ctx *ctx, str
 	uint16_t wrl, tpal;
 	const uint8_t *wd, *attrs;
 	struct attr_hdr reach = {0}, unreach = {0}, h;
-	size_t walk_len;
-	unsigned nattrs;
+	size_t walk_len = 0;
+	unsigned nattrs = 0;
 
 	memset(u, 0, sizeof *u);
 	memset(&ps, 0, offsetof(struct pstate, unk));

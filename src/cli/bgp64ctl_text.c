@@ -342,7 +342,7 @@ text_neighbor(FILE *out, json_t *n)
 	fprintf(out, "BGP neighbor %s, remote AS %s", jtext(n, "remote_addr", "?", b1),
 		jtext(n, "remote_as", "?", b2));
 	if (js(n, "description") != NULL)
-		fprintf(out, ", description \"%s\"", js(n, "description"));
+		fprintf(out, ", description: %s", js(n, "description"));
 	const char *state = jtext(n, "state", "?", b3);
 	bool est = strcmp(state, "Established") == 0;
 	fprintf(out, "\n  State %s, %s %s\n", state, est ? "up for" : "last up/down",
@@ -461,6 +461,9 @@ text_translation(FILE *out, json_t *x)
 			jtext(x, "next_hop", "none", b1),
 			jtext(x, "next_hop_rule", "none", (char[32]){0}));
 	route_line(out, "IPv4 route", json_object_get(x, "route"));
+	if (json_is_object(json_object_get(x, "route")) &&
+	    json_array_size(json_object_get(x, "ipv6_routes")) == 0)
+		fprintf(out, "%-14s none\n", "IPv6 routes");
 	json_array_foreach(json_object_get(x, "ipv6_routes"), i, r)
 	{
 		fprintf(out, "%-14s %s via %s", i == 0 ? "IPv6 routes" : "", js(r, "prefix"),

@@ -109,13 +109,18 @@ size_t ctl_conn_count(const struct ctl *c);
 /* ---- streaming JSON writer (ctl_json.c) ---- */
 
 #define CTL_JW_DEPTH 16
+#define CTL_JW_STAGE 8192
 
 /*
  * Appends compact JSON text to an evbuffer as it is produced; nothing is kept but the nesting
- * state (which container is open and whether it holds an element yet), so a document can be
- * written in many slices. key is the member name inside an object and must be NULL inside an
- * array or at the top. A nesting error (closing what is not open, too deep) or a failed append
- * sets err; later calls do nothing, and the caller drops the connection.
+ * state (which container is open and whether it holds an element yet) and a small staging
+ * buffer that saves an evbuffer call per token, so a document can be written in many slices.
+ * Staged text reaches the evbuffer when the stage fills, at ctl_jw_flush() and at
+ * ctl_jw_end(): call ctl_jw_flush() at the end of a slice.
+ *
+ * key is the member name inside an object and must be NULL inside an array or at the top. A
+ * nesting error (closing what is not open, too deep) or a failed append sets err; later calls
+ * do nothing, and the caller drops the connection.
  */
 struct ctl_jw {
 	struct evbuffer *out;
@@ -123,6 +128,8 @@ struct ctl_jw {
 	bool err;
 	bool first[CTL_JW_DEPTH]; /* container at this depth has no element yet */
 	char kind[CTL_JW_DEPTH];  /* '{' or '[' */
+	size_t staged;
+	char stage[CTL_JW_STAGE];
 };
 
 void ctl_jw_init(struct ctl_jw *w, struct evbuffer *out);
@@ -149,7 +156,9 @@ void ctl_jw_prefix(struct ctl_jw *w, const char *key, const struct prefix *p);
  */
 void ctl_jw_key(struct ctl_jw *w, const char *key);
 void ctl_jw_raw(struct ctl_jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Ends the document: checks that everything is closed and writes the newline. */
+/* Moves staged text to the evbuffer. */
+void ctl_jw_flush(struct ctl_jw *w);
+/* Ends the document: checks that everything is closed, writes the newline and flushes. */
 void ctl_jw_end(struct ctl_jw *w);
 /* A whole {"error":"..."} document with its newline. */
 void ctl_jw_error(struct evbuffer *out, const char *msg);

@@ -11,9 +11,9 @@
 #include "cli/ctl.h"
 
 /* Slices of show rib: nodes visited per slice, and output queued before waiting for drain. */
-#define CTL_SLICE_NODES 4096
-#define CTL_OUT_HIGH	(512 * 1024)
-#define CTL_OUT_LOW	(128 * 1024)
+#define CTL_SLICE_NODES 2048
+#define CTL_OUT_HIGH	(256 * 1024)
+#define CTL_OUT_LOW	(64 * 1024)
 
 /*
  * A show rib in progress. Phases: native IPv4, native IPv6, IPv6 translated from the IPv4

@@ -419,8 +419,10 @@ ctl_rib_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t bu
 	struct radix_node *n = NULL; /* valid only within this slice */
 
 	while (wk->phase != CTL_PH_DONE && !w->err) {
-		if (budget == 0 || evbuffer_get_length(w->out) >= CTL_OUT_HIGH)
+		if (budget == 0 || evbuffer_get_length(w->out) + w->staged >= CTL_OUT_HIGH) {
+			ctl_jw_flush(w);
 			return false;
+		}
 		if (wk->phase == CTL_PH_X6 && wk->ranged && !wk->ancestors_done) {
 			x6_ancestors(wk, r, w);
 			wk->ancestors_done = true;

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/pool.h"
 
 #define CTL_MAX_CONNS  64
 #define CTL_IDLE_SECS  300
@@ -209,6 +210,13 @@ process_input(struct ctl_conn *cc)
 	while (!cc->streaming) {
 		size_t n;
 		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (line == NULL && cc->eof && (n = evbuffer_get_length(in)) > 0 &&
+		    n <= CTL_LINE_MAX) {
+			/* A last request without its newline is still a request. */
+			line = xmalloc(n + 1);
+			evbuffer_remove(in, line, n);
+			line[n] = '\0';
+		}
 		if (line == NULL) {
 			if (evbuffer_get_length(in) <= CTL_LINE_MAX)
 				break;
@@ -264,12 +272,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	struct ctl_conn *cc = arg;
 	(void)bev;
 	if (what & BEV_EVENT_EOF) {
-		struct evbuffer *in = bufferevent_get_input(cc->bev);
 		cc->eof = true;
-		/* A last request without its newline is still a request. */
-		if (evbuffer_get_length(in) > 0 &&
-		    evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos < 0)
-			evbuffer_add(in, "\n", 1);
 		process_input(cc);
 		return;
 	}

@@ -289,6 +289,14 @@ nbr_down() {
 	[ -n "$s" ] && [ "$s" != Established ] && [[ $s != \<* ]]
 }
 
+# xlat96 NSP/96 IPV4-PREFIX: the RFC 6052 IPv6 prefix of IPV4-PREFIX under a /96 prefix.
+xlat96() {
+	python3 -c 'import ipaddress as i, sys
+p = i.ip_network(sys.argv[1]); v = i.ip_network(sys.argv[2])
+assert p.prefixlen == 96
+print("%s/%d" % (i.ip_address(int(p.network_address) + int(v.network_address)), 96 + v.prefixlen))' "$1" "$2"
+}
+
 # ---------------------------------------------------------------- BIRD
 
 bird_sock() { printf '%s/%s.bird.ctl' "$T" "$1"; }
@@ -320,6 +328,18 @@ birdc_q() {
 # bird_proto_state NAME PROTO: "Established", "Active", "Idle", ... (BGP state of a protocol).
 bird_proto_state() {
 	birdc_q "$1" show protocols all "$2" | sed -n 's/^ *BGP state: *//p' | head -n1
+}
+
+# bird_down NAME PROTO: the BGP protocol PROTO of BIRD NAME is not Established.
+bird_down() {
+	local s
+	s=$(bird_proto_state "$1" "$2") || return 1
+	[ -n "$s" ] && [ "$s" != Established ]
+}
+
+# bird_last_error NAME PROTO: BIRD's "Last error" of protocol PROTO ("" if none).
+bird_last_error() {
+	birdc_q "$1" show protocols all "$2" | sed -n 's/^ *Last error: *//p' | head -n1
 }
 
 # bird_q NAME EXPR [birdc "show route all" arguments]: EXPR (jcheck.py helpers) on BIRD's routes.

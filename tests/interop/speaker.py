@@ -165,6 +165,7 @@ class Speaker:
                 self.on_update(body)
             elif mtype == NOTIFICATION:
                 self.on_notification(body)
+                self.event("closed after the NOTIFICATION")
                 break
             elif mtype == ROUTE_REFRESH:
                 self.event("route-refresh-received %s" % body.hex())

@@ -429,6 +429,7 @@ test_json_slices(void **state)
 			ctl_jw_u64(&w, "n", (uint64_t)(slice * 1000 + i));
 			ctl_jw_obj_close(&w);
 		}
+		ctl_jw_flush(&w);
 		evbuffer_add_buffer(all, b); /* "sent": the writer keeps only its state */
 		assert_int_equal(evbuffer_get_length(b), 0);
 	}

@@ -882,6 +882,17 @@ test_unknown_attrs(void **state)
 	assert_int_equal(b->data[309], 3);
 	assert_memory_equal(b->data + 310, v1, 3);
 
+	/* deprecated types are dropped, never passed on (bgp-wire.md 6) */
+	static const uint8_t dpa[] = {0, 0, 0xfd, 0xe8, 0, 0, 0, 1};
+	tb_reset();
+	tb_std();
+	tb_attr(0xc0, 11, dpa, sizeof dpa);
+	tb_attr(0xc0, 21, dpa, 5);
+	tb_nlri("10.0.0.0/8");
+	assert_int_equal(parse(), 0);
+	expect_action(BGP_UPD_OK, NULL);
+	assert_null(u.attrs.unknown);
+
 	/* unknown well-known -> reset 3/2 with the attribute */
 	tb_reset();
 	tb_std();
