@@ -439,6 +439,14 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 		if (why != NULL)
 			r->stats.loops_dropped++;
 	}
+	/* Both classic NLRI and MP_REACH with different next hops: the MP prefixes get a set
+	 * of their own. */
+	struct attrs *amp = a;
+	if (a != NULL && u->nh_split && u->nlri.len > 0) {
+		struct attrs t;
+		bgp_update_mp_attrs(u, &t);
+		amp = attr_intern(&t);
+	}
 	for (int i = 0; i < 2; i++) {
 		struct bgp_nlri *n = ann[i];
 		if (n == NULL || n->len == 0)
@@ -448,9 +456,11 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 				r->stats.import_denied++;
 			withdraw_all(r, rp, n);
 		} else {
-			announce_all(r, rp, n, a);
+			announce_all(r, rp, n, i == 0 ? a : amp);
 		}
 	}
+	if (amp != NULL && amp != a)
+		attr_unref(amp);
 	if (a != NULL)
 		attr_unref(a);
 	check_max_prefix(r, rp);

@@ -43,6 +43,7 @@ struct ctl_conn {
 	uid_t uid;	      /* the client's, for the log of commands that change state */
 	bool streaming;
 	bool eof;
+	bool discard; /* after a line too long */
 	struct ctl_jw jw;
 	struct ctl_rib_walk walk;
 };
@@ -100,8 +101,8 @@ maybe_close(struct ctl_conn *cc)
 
 	if (!cc->eof || cc->streaming || evbuffer_get_length(out) > 0)
 		return 0;
-	if (evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0)
-		return 0;
+	if (evbuffer_get_length(in) > 0)
+		return 0; /* requests left: process_input() comes back here */
 	conn_free(cc);
 	return -1;
 }
@@ -207,7 +208,7 @@ process_input(struct ctl_conn *cc)
 	struct evbuffer *in = bufferevent_get_input(cc->bev);
 	struct evbuffer *out = bufferevent_get_output(cc->bev);
 
-	while (!cc->streaming) {
+	while (!cc->streaming && !cc->discard) {
 		size_t n;
 		char *line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
 		if (line == NULL && cc->eof && (n = evbuffer_get_length(in)) > 0 &&
@@ -220,11 +221,9 @@ process_input(struct ctl_conn *cc)
 		if (line == NULL) {
 			if (evbuffer_get_length(in) <= CTL_LINE_MAX)
 				break;
-			/* No newline in sight: answer, and take nothing more from this client. */
+			/* No newline in sight: answer, and ignore this client from now on. */
 			ctl_jw_error(out, "request: line too long");
-			evbuffer_drain(in, evbuffer_get_length(in));
-			bufferevent_disable(cc->bev, EV_READ);
-			cc->eof = true;
+			cc->discard = true;
 			break;
 		}
 		size_t skip = strspn(line, " \t");
@@ -233,6 +232,8 @@ process_input(struct ctl_conn *cc)
 		if (rc < 0)
 			return -1;
 	}
+	if (cc->discard) /* read and dropped until the client closes or idles out */
+		evbuffer_drain(in, evbuffer_get_length(in));
 	return maybe_close(cc);
 }
 

@@ -13,7 +13,9 @@
 # Checked: sessions Established on both sides and opened by the expected side; every path in
 # `bgp64ctl show rib ipv4` with its exact attributes; best path by LOCAL_PREF; FRR killed (-9)
 # -> graceful-restart paths kept as stale, v4p's paths flushed; FRR restarted -> refreshed, and
-# what it no longer announces flushed at its End-of-RIB; FRR stopped -> every path gone.
+# what it no longer announces flushed at its End-of-RIB; a session shut down at FRR (Cease) ->
+# its paths gone at once; FRR stopped -> every path gone (FRR closes its GR sessions without a
+# NOTIFICATION, so those go when FRR's restart time, 15 s, runs out).
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -57,6 +59,7 @@ router bgp 4200000002
  bgp graceful-restart
  bgp graceful-restart preserve-fw-state
  bgp graceful-restart select-defer-time 5
+ bgp graceful-restart restart-time 15
  no bgp graceful-restart notification
  timers bgp 3 9
  neighbor 10.0.2.1 remote-as 64500
@@ -242,10 +245,34 @@ done
 assert_eq "10.20.3.0/24 left with the iBGP path only" 10.0.3.2 \
 	"$(rib d ipv4 "words(p['neighbor'] for p in paths('10.20.3.0/24'))")"
 
-step "FRR stopped (SIGTERM): every path gone"
+step "FRR shuts session v4a down (Cease/Administrative Shutdown): its paths gone at once"
+vty frr "configure terminal" "router bgp 4200000002" "neighbor 10.0.2.1 shutdown message maintenance" \
+	"end" >/dev/null
+wait_for 10 "bgp64d: neighbor 10.0.2.2 down" nbr_down d 10.0.2.2
+wait_eq 5 "paths from 10.0.2.2" "" \
+	rib d ipv4 "words(r['prefix'] for r in routes() if path(r['prefix'], '10.0.2.2'))"
+assert_match "bgp64d: last error of 10.0.2.2" 'Cease/Administrative Shutdown' \
+	"$(ctl d show neighbors 10.0.2.2 | jget "nbr('10.0.2.2')['last_error']")"
+assert_eq "paths from fd00:2::2 untouched" "10.20.1.0/24 10.20.2.0/24" \
+	"$(rib d ipv4 "words(r['prefix'] for r in routes() if path(r['prefix'], 'fd00:2::2'))")"
+
+step "FRR stopped (SIGTERM): every path gone (GR sessions: after FRR's restart time, 15 s)"
+say "bgp64d: frri's graceful restart capability: $(ctl d show neighbors 10.0.3.2 |
+	jget "nbr('10.0.3.2')['capabilities']['graceful_restart']")"
+assert_eq "FRR iBGP instance: graceful restart mode (helper only: no family to keep)" Helper* \
+	"$(vty frri 'show bgp neighbors 10.0.3.1 json' | jget "j['10.0.3.1']['gracefulRestartInfo']['localGrMode']")"
 stop frr || true
 stop frri || true
-wait_eq 20 "IPv4 RIB after FRR stopped" 0 rib d ipv4 "count()"
+wait_eq 5 "paths from 10.0.2.3 (GR disabled: FRR sends a Cease)" "" \
+	rib d ipv4 "words(r['prefix'] for r in routes() if path(r['prefix'], '10.0.2.3'))"
+wait_eq 5 "paths from 10.0.3.2 (helper-only GR: nothing to keep)" "" \
+	rib d ipv4 "words(r['prefix'] for r in routes() if path(r['prefix'], '10.0.3.2'))"
+for a in fd00:2::2 fd00:2::3; do
+	assert_eq "paths from $a (FRR closed without NOTIFICATION: GR) kept as stale" \
+		"10.20.1.0/24:true 10.20.2.0/24:true" \
+		"$(rib d ipv4 "words(r['prefix']+':'+str(path(r['prefix'],'$a')['stale']).lower() for r in routes() if path(r['prefix'],'$a'))")"
+done
+wait_eq 30 "IPv4 RIB once FRR's restart time ran out" 0 rib d ipv4 "count()"
 for a in $NBRS; do
 	wait_for 10 "bgp64d: neighbor $a not Established" nbr_down d "$a"
 done
