@@ -38,7 +38,7 @@ struct evconnlistener;
 #define BGP_SESS_OUT_HIGH	 (256 * 1024) /* bgp_peer_send_room() is 0 from here */
 #define BGP_SESS_OUT_LOW	 (64 * 1024)  /* 'writable' once the output drains below */
 #define BGP_SESS_IN_HIGH	 (512 * 1024) /* stop reading the socket above this */
-#define BGP_SESS_SLICE_NS 2000000000L     /* input work per callback, then yield */
+#define BGP_SESS_SLICE_NS	 2000000L     /* input work per callback, then yield */
 #define BGP_SESS_OPENSENT_HOLD	 240	      /* s, hold timer in OpenSent (RFC 4271 8.2.2) */
 #define BGP_SESS_FLUSH_MS	 1000	      /* longest wait for a NOTIFICATION to drain */
 #define BGP_SESS_COLLISION_GUARD 3.0	      /* s, see collision() in session_fsm.c */

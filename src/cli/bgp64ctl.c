@@ -128,8 +128,11 @@ parse_neighbor(json_t *req, char **w, int n)
 				return die("neighbor %s: takes no message", actions[i]);
 			if (n > 2) {
 				char *m = join(w + 2, n - 2);
-				json_object_set_new(req, "message", json_string(m));
+				json_t *js = json_string(m);
 				free(m);
+				if (js == NULL)
+					return die("neighbor: the message is not valid UTF-8");
+				json_object_set_new(req, "message", js);
 			}
 			return 0;
 		}

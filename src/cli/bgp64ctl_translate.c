@@ -190,7 +190,8 @@ translate_one(const struct xlat *x, const char *s, bool with_nh, bool *failed)
 	struct prefix in;
 	int rc;
 
-	json_object_set_new(o, "input", json_string(s));
+	json_t *js = json_string(s);
+	json_object_set_new(o, "input", js != NULL ? js : json_string("(not UTF-8)"));
 	int r = prefix_parse(s, &in, true, false);
 	if (r == -2) {
 		char buf[64];

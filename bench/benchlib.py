@@ -1,0 +1,168 @@
+"""Shared pieces of the bgp64d benchmarks (Python 3 stdlib only).
+
+Topology, all on loopback in the current network namespace (run as root or in a private
+namespace; nothing leaves the host):
+
+    feeder 127.0.0.1  --iBGP-->  DUT 127.0.0.2:PORT  --iBGP-->  sink 127.0.0.3
+
+The feeder and the sink are bench/feeder and bench/sink (C); the DUT is bgp64d, or BIRD as a
+plain IPv4 route reflector for the comparison. Times are CLOCK_MONOTONIC, which the C tools
+print and time.monotonic() reads here.
+"""
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def die(msg):
+    print(f"bench: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def find_build(arg):
+    """The build directory holding bgp64d, bgp64ctl and bench/feeder, bench/sink."""
+    cands = [arg] if arg else [os.path.join(HERE, "..", "build")]
+    for c in cands:
+        c = os.path.abspath(c)
+        if os.path.exists(os.path.join(c, "bgp64d")) and os.path.exists(
+            os.path.join(c, "bench", "feeder")
+        ):
+            return c
+    die(f"no build found in {cands}: build first (cmake -S . -B build && cmake --build build)")
+
+
+def table(n, seed=6052, datadir=None):
+    """Generates (once) the N-prefix table and returns its path."""
+    datadir = datadir or os.path.join(tempfile.gettempdir(), "bgp64-bench-data")
+    os.makedirs(datadir, exist_ok=True)
+    path = os.path.join(datadir, f"table-{n}-s{seed}.txt")
+    if not os.path.exists(path):
+        rc = subprocess.run(
+            [sys.executable, os.path.join(HERE, "gen_table.py"), "-n", str(n), "-s", str(seed),
+             "-o", path + ".tmp"]
+        ).returncode
+        if rc != 0:
+            die("gen_table.py failed")
+        os.rename(path + ".tmp", path)
+    return path
+
+
+def wait_listen(addr, port, proc, timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            die(f"DUT exited early with {proc.returncode}")
+        try:
+            with socket.create_connection((addr, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    die(f"DUT not listening on {addr}:{port}")
+
+
+def peak_rss_mib(pid):
+    """VmHWM of a live process, MiB."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+def cpu_s(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
+def stop(proc, timeout=5.0):
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def parse_events(path):
+    """Lines 'WORD <t> ...' of a feeder/sink log -> {WORD: [fields]} (first occurrence)."""
+    ev = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].isupper() and parts[0] not in ev:
+                ev[parts[0]] = parts[1:]
+    return ev
+
+
+def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True):
+    import json
+
+    neighbors = [
+        {"address": "127.0.0.1", "remote-as": 64500, "passive": True,
+         "route-reflector-client": True, "hold-time": 180,
+         "families": {"ipv4": {"import": True, "export": False},
+                      "ipv6": {"import": False, "export": False}}},
+    ]
+    if sink:
+        neighbors.append(
+            {"address": "127.0.0.3", "remote-as": 64500, "passive": True,
+             "route-reflector-client": True, "hold-time": 180,
+             "families": {"ipv4": {"import": False, "export": False},
+                          "ipv6": {"import": False, "export": True}}})
+    cfg = {
+        "router-id": "127.0.0.2",
+        "local-as": 64500,
+        "log-level": "warning",
+        "listen": [{"address": "127.0.0.2", "port": port}],
+        "translation": {"prefix": xlat6, "unknown-next-hop": "default",
+                        "default-next-hop": {"ipv6": nexthop6}, "eor-wait": 5},
+        "neighbors": neighbors,
+        "control": {"socket": ctl_sock},
+    }
+    with open(path, "w") as f:
+        json.dump(cfg, f, indent=1)
+
+
+def bird_config(path, port):
+    with open(path, "w") as f:
+        f.write(f"""router id 127.0.0.2;
+log stderr {{ error, fatal }};
+protocol device {{}}
+template bgp rrc {{
+	local 127.0.0.2 port {port} as 64500;
+	rr client;
+	rr cluster id 127.0.0.2;
+	passive on;
+	strict bind on;
+	hold time 180;
+	ipv4 {{ import all; export all; }};
+}}
+protocol bgp feeder from rrc {{ neighbor 127.0.0.1 as 64500; }}
+protocol bgp sink from rrc {{ neighbor 127.0.0.3 as 64500; }}
+""")
+
+
+def median(xs):
+    xs = [x for x in xs if x == x]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_runs(xs):
+    return ", ".join(f"{x:.3f}" for x in xs)
