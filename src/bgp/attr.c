@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/pool.h"
 
 /* ---- hashing ---- */
 
@@ -74,29 +75,7 @@ fold(uint64_t h)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-/* ---- memory ---- */
-
-static void *
-xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (p == NULL) {
-		log_err("out of memory (%zu bytes for attributes)", n);
-		abort();
-	}
-	return p;
-}
-
-static void *
-xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-	if (p == NULL) {
-		log_err("out of memory (%zu bytes for attribute tables)", n * sz);
-		abort();
-	}
-	return p;
-}
+/* ---- memory: lib/pool.h xmalloc/xcalloc abort on out of memory ---- */
 
 /* ---- tables ---- */
 

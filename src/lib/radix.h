@@ -36,12 +36,23 @@ struct radix_node;
 #define RADIX_NODE_SIZE_V4 32
 #define RADIX_NODE_SIZE_V6 48
 
+/*
+ * A tree that reaches 4096 prefixes (a full table, not a small mapping table) is level
+ * compressed at the root: an array of 65536 buckets, one per value of the first 16 key bits,
+ * each a small tree of the prefixes of length 16 or more, beside the tree of the shorter
+ * ones. It costs RADIX_BUCKETS_BYTES (LP64) from then until the tree becomes empty, and
+ * brings a lookup in a full IPv4 table from about 25 nodes to about 5. Nothing of the
+ * contract below changes (node handles, order, results).
+ */
+#define RADIX_BUCKETS_BYTES 532608
+
 struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
 /* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */
 void radix_free(struct radix *t, void (*fn)(void *value, void *arg), void *arg);
 
-size_t radix_count(const struct radix *t);     /* stored prefixes */
-size_t radix_mem_bytes(const struct radix *t); /* bytes allocated for nodes, glue included */
+size_t radix_count(const struct radix *t); /* stored prefixes */
+/* Bytes allocated for the tree: nodes, glue included, and the bucket array when there is one. */
+size_t radix_mem_bytes(const struct radix *t);
 
 /*
  * Finds the node of (key, plen), creating it (value NULL, uflags 0) when absent. Bits of key

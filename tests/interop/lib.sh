@@ -31,7 +31,6 @@ BIRDC=${BIRDC:-/usr/sbin/birdc}
 FRR_BGPD=${FRR_BGPD:-/usr/lib/frr/bgpd}
 VTYSH=${VTYSH:-/usr/bin/vtysh}
 JCHECK="python3 $B64_DIR/jcheck.py"
-SPEAKER="python3 $B64_DIR/speaker.py"
 
 B64_TEST=$(basename "${0%.sh}")
 B64_TAG="b64-$$"
@@ -411,6 +410,7 @@ speaker_cmd() {
 	local name=$1 cmd=$2 n i
 	n=$(($(grep -c '^done ' "$T/$name.events") + 1))
 	alive "$name" || fail "speaker $name is not running (cannot: $cmd)"
+	# shellcheck disable=SC2016 # $1 and $2 belong to the inner shell
 	timeout 5 sh -c 'printf "%s\n" "$1" >"$2"' _ "$cmd" "$T/$name.fifo" ||
 		fail "speaker $name: cannot hand over: $cmd"
 	for ((i = 0; i < 100; i++)); do

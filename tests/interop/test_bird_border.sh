@@ -134,6 +134,7 @@ assert_eq "IPv4 best path of 10.60.1.0/24 (LOCAL_PREF 200 at b1)" 10.0.1.2 \
 
 step "the borders' IPv6 tables hold exactly the translated routes"
 ALL6="$X501 $X502 $X504 $X509 $X601 $X701"
+# shellcheck disable=SC2086 # one prefix a word
 ALL6=$(printf '%s\n' $ALL6 | python3 -c 'import sys,ipaddress as i; print(" ".join(sorted(sys.stdin.read().split(), key=lambda p: (int(i.ip_network(p).network_address), i.ip_network(p).prefixlen))))')
 wait_eq 30 "b1: IPv6 routes from bgp64d" "$ALL6" v6table b1 "prefixes()"
 wait_eq 10 "b2: IPv6 routes from bgp64d" "$ALL6" v6table b2 "prefixes()"

@@ -204,6 +204,7 @@ for b in f1 f2; do
 done
 
 step "final table check"
+# shellcheck disable=SC2086 # one prefix a word
 ALL6=$(printf '%s\n' $ALL6 | grep -vx "$X509" | tr '\n' ' ' | sed 's/ $//')
 wait_eq 10 "f1: exactly the translated routes" "$ALL6" v6table f1 "prefixes()"
 wait_eq 10 "f2: exactly the translated routes" "$ALL6" v6table f2 "prefixes()"
