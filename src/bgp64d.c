@@ -29,6 +29,7 @@ struct daemon {
 	const char *config_path;
 	struct rde *rde;
 	struct ctl *ctl;
+	struct ctl_metrics *metrics;
 	bool stopping;
 };
 
@@ -150,8 +151,19 @@ main(int argc, char **argv)
 		event_base_free(d.base);
 		return 1;
 	}
+	if (rc->metrics.enabled) {
+		d.metrics = ctl_metrics_new(d.base, d.rde, rc->metrics.af, rc->metrics.addr,
+					    rc->metrics.port);
+		if (d.metrics == NULL) {
+			ctl_free(d.ctl);
+			rde_free(d.rde);
+			event_base_free(d.base);
+			return 1;
+		}
+	}
 	if (rde_start(d.rde) < 0) {
 		log_err("cannot listen on the configured addresses");
+		ctl_metrics_free(d.metrics);
 		ctl_free(d.ctl);
 		rde_free(d.rde);
 		event_base_free(d.base);
@@ -176,6 +188,7 @@ main(int argc, char **argv)
 
 	for (int i = 0; i < 3; i++)
 		event_free(sigs[i]);
+	ctl_metrics_free(d.metrics);
 	ctl_free(d.ctl);
 	rde_free(d.rde);
 	event_base_free(d.base);

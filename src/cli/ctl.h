@@ -106,6 +106,14 @@ void ctl_free(struct ctl *c);
 /* Open client connections (for tests and metrics). */
 size_t ctl_conn_count(const struct ctl *c);
 
+/* ---- Prometheus metrics over HTTP (ctl_metrics.c) ---- */
+
+struct ctl_metrics;
+/* Serves GET /metrics on addr:port. NULL (logged) when the address cannot be bound. */
+struct ctl_metrics *ctl_metrics_new(struct event_base *base, struct rde *rde, int af,
+				    const uint8_t *addr, uint16_t port);
+void ctl_metrics_free(struct ctl_metrics *m);
+
 /* ---- streaming JSON writer (ctl_json.c) ---- */
 
 #define CTL_JW_DEPTH 16
