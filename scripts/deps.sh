@@ -2,7 +2,7 @@
 # Installs what bgp64d needs to build, test and run on Debian 12 (idempotent: quick when
 # everything is already there). Run as root.
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
+pkgs=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
       libevent-dev libnl-route-3-dev libjansson-dev libcmocka-dev
       iproute2 bird2 frr mandoc python3 procps)
 missing=()

@@ -56,6 +56,28 @@ if [ "$secs" -gt 0 ]; then
 	done
 fi
 
+step "formatting (clang-format, .clang-format)"
+bad=$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c' | while read -r f; do
+	clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
+done)
+if [ -n "$bad" ]; then
+	echo "not formatted (run clang-format -i):" $bad >&2
+	exit 1
+fi
+
+step "install"
+dest=$(mktemp -d)
+DESTDIR="$dest" cmake --install build >/dev/null
+for f in sbin/bgp64d sbin/bgp64ctl man8/bgp64d.8 man8/bgp64ctl.8 man5/bgp64d.json.5 \
+	etc/bgp64d.json system/bgp64d.service; do
+	if [ -z "$(find "$dest" -path "*/$f" -print -quit)" ]; then
+		echo "install: */$f missing" >&2
+		exit 1
+	fi
+done
+"$(find "$dest" -path '*/sbin/bgp64d')" -n -c "$(find "$dest" -path '*/etc/bgp64d.json')"
+rm -rf "$dest"
+
 step "manual pages"
 for m in man/*.[0-9]; do
 	out=$(mandoc -T lint -W warning "$m" 2>&1 || true)

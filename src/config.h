@@ -32,23 +32,23 @@ struct cfg_family {
 };
 
 struct cfg_neighbor {
-	int af;			  /* transport family of address */
+	int af; /* transport family of address */
 	uint8_t addr[16];
-	uint16_t port;		  /* remote port when connecting, default 179 */
-	bool has_local;		  /* "local-address": source address to bind */
+	uint16_t port;	/* remote port when connecting, default 179 */
+	bool has_local; /* "local-address": source address to bind */
 	uint8_t local[16];
 	uint32_t remote_as;
-	char *description;	  /* NULL when absent */
+	char *description; /* NULL when absent */
 	bool rr_client;
 	struct cfg_family fam[2]; /* [BGP_FAM_V4], [BGP_FAM_V6] */
 	uint16_t hold_time;	  /* 0 or 3..65535, default 90 */
 	uint16_t connect_retry;	  /* s, default 30 */
 	bool passive;
-	char *password;		  /* TCP MD5 key, NULL when none */
-	bool ttl_security;	  /* GTSM, RFC 5082 */
-	struct {		  /* TCP-AO (RFC 5925); enabled when key != NULL */
+	char *password;	   /* TCP MD5 key, NULL when none */
+	bool ttl_security; /* GTSM, RFC 5082 */
+	struct {	   /* TCP-AO (RFC 5925); enabled when key != NULL */
 		char *key;
-		char *algorithm;  /* kernel crypto name, default "hmac(sha1)" */
+		char *algorithm; /* kernel crypto name, default "hmac(sha1)" */
 		uint8_t send_id, recv_id;
 	} tcp_ao;
 	uint32_t max_prefixes;	  /* 0 = unlimited */
@@ -56,7 +56,7 @@ struct cfg_neighbor {
 	uint16_t gr_restart_time; /* advertised restart time, default 120 */
 	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
 	uint8_t nexthop6[16];
-	bool has_nexthop6_ll;	  /* "ipv6-link-local-next-hop" */
+	bool has_nexthop6_ll; /* "ipv6-link-local-next-hop" */
 	uint8_t nexthop6_ll[16];
 	bool extended_nexthop;	  /* RFC 8950: export IPv4 with the mapped IPv6 next hop */
 	bool allow_wkp_specifics; /* export WKP more-specifics to this eBGP neighbor */
@@ -74,7 +74,7 @@ struct cfg_eam {
 };
 
 struct cfg {
-	char *path;	   /* file name used in messages */
+	char *path;	    /* file name used in messages */
 	uint32_t router_id; /* host order */
 	uint32_t local_as;
 	uint32_t cluster_id; /* default router_id */
@@ -92,8 +92,8 @@ struct cfg {
 	bool wkp_global_only;		/* default true */
 	struct cfg_eam *eams;
 	size_t n_eams;
-	uint16_t eor_wait;   /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */
-	struct xlat *xlat;   /* built from the above; owned by the cfg */
+	uint16_t eor_wait; /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */
+	struct xlat *xlat; /* built from the above; owned by the cfg */
 
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
@@ -107,9 +107,9 @@ struct cfg {
 	} fib;
 
 	struct {
-		char *socket;	/* default /run/bgp64d.sock */
-		mode_t mode;	/* default 0660 */
-		char *group;	/* NULL = unchanged */
+		char *socket; /* default /run/bgp64d.sock */
+		mode_t mode;  /* default 0660 */
+		char *group;  /* NULL = unchanged */
 	} control;
 
 	struct {

@@ -58,7 +58,7 @@ struct adjout {
 	int exp;
 	uint8_t targets; /* families exported to this peer */
 	bool ebgp;
-	bool extnh;	 /* RFC 8950: IPv4 with an IPv6 next hop */
+	bool extnh;			/* RFC 8950: IPv4 with an IPv6 next hop */
 	struct ao_walk walk[BGP_FAM_N]; /* by source tree */
 	uint8_t eor_sent;
 	struct prefix *wd; /* explicit withdrawals (reload) */
@@ -177,7 +177,7 @@ export_rules(const struct adjout *ao, struct attrs *t, struct attr_blob **tmp, s
 		t->aspath = b;
 		tmp[(*ntmp)++] = b;
 		/* LOCAL_PREF never to eBGP; a MED from another AS is not passed on. */
-		t->flags &= (uint8_t)~(ATTRS_LOCAL_PREF | ATTRS_MED | ATTRS_ORIGINATOR);
+		t->flags &= (uint8_t) ~(ATTRS_LOCAL_PREF | ATTRS_MED | ATTRS_ORIGINATOR);
 		t->clusters = NULL;
 	} else if (!(t->flags & ATTRS_LOCAL_PREF)) {
 		t->flags |= ATTRS_LOCAL_PREF;
@@ -186,8 +186,8 @@ export_rules(const struct adjout *ao, struct attrs *t, struct attr_blob **tmp, s
 }
 
 static struct attrs *
-build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind,
-      const uint8_t *nh6, enum bgp_fam fam)
+build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, const uint8_t *nh6,
+      enum bgp_fam fam)
 {
 	const struct rde *r = ao->r;
 	const struct cfg_neighbor *cn = bgp_peer_cfg(ao->bp);
@@ -206,12 +206,14 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind,
 	} else {
 		const struct rib_peer *src = rib_peer_get(r->rib, best->peer);
 		if (!ao->ebgp && src != NULL && src->ibgp) {
-			/* Reflection (RFC 4456): ORIGINATOR_ID kept or set, our cluster id first. */
+			/* Reflection (RFC 4456): ORIGINATOR_ID kept or set, our cluster id first.
+			 */
 			if (!(t.flags & ATTRS_ORIGINATOR)) {
 				t.flags |= ATTRS_ORIGINATOR;
 				t.originator_id = src->bgp_id;
 			}
-			struct attr_blob *cl = attr_clusters_prepend(t.clusters, r->cfg->cluster_id);
+			struct attr_blob *cl =
+			    attr_clusters_prepend(t.clusters, r->cfg->cluster_id);
 			t.clusters = cl;
 			tmp[ntmp++] = cl;
 		}
@@ -241,8 +243,8 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind,
 /* Cached build(): a full table has few attribute sets, and prefixes sharing one arrive
  * together, so most exports are a cache hit. Returns a new reference or NULL. */
 static struct attrs *
-export_attrs(struct adjout *ao, const struct rib_path *best, enum ao_kind kind,
-	     const uint8_t *nh6, enum bgp_fam fam)
+export_attrs(struct adjout *ao, const struct rib_path *best, enum ao_kind kind, const uint8_t *nh6,
+	     enum bgp_fam fam)
 {
 	uintptr_t h = (uintptr_t)best->attrs >> 4;
 	h ^= (uintptr_t)best->peer * 0x9e3779b1u ^ (uintptr_t)kind * 0x85ebca6bu;
@@ -362,8 +364,7 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 	int xi = -1;
 	if (xlat_unmap_prefix(ao->r->cfg->xlat, p, &v4, &rule) == 0) {
-		struct radix_node *vn =
-			radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
+		struct radix_node *vn = radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
 		xbest = vn != NULL ? rib_best(vn) : NULL;
 		int n = xbest ? rde_translate(ao->r, &v4, xbest, xr, RDE_XROUTES_MAX, NULL) : 0;
 		for (int i = 0; i < n; i++)
@@ -504,7 +505,8 @@ collect(struct adjout *ao, size_t max)
 	struct rib *rib = ao->r->rib;
 	for (int s = 0; s < BGP_FAM_N; s++) {
 		struct radix_node *n;
-		while (room(ao, used, max) && (n = rib_dirty_pop(rib, ao->exp, (enum bgp_fam)s)) != NULL) {
+		while (room(ao, used, max) &&
+		       (n = rib_dirty_pop(rib, ao->exp, (enum bgp_fam)s)) != NULL) {
 			used++;
 			if (!ao->walk[s].needed || beyond_walk(ao, (enum bgp_fam)s, n))
 				continue;
@@ -517,7 +519,7 @@ collect(struct adjout *ao, size_t max)
 			continue;
 		struct radix *t = rib_tree(rib, (enum bgp_fam)s);
 		struct radix_node *n =
-			w->started ? radix_next_after(t, w->last.a, w->last.len) : radix_first(t);
+		    w->started ? radix_next_after(t, w->last.a, w->last.len) : radix_first(t);
 		w->started = true;
 		for (; n != NULL && room(ao, used, max); n = radix_next(t, n)) {
 			radix_prefix(t, n, &w->last);

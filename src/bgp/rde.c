@@ -12,8 +12,8 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 
-#define RDE_JOB_BUDGET	 20000 /* RIB nodes per slice of a peer-wide job */
-#define RDE_PUMP_BUDGET	 8192  /* prefixes per peer per pump slice */
+#define RDE_JOB_BUDGET	20000 /* RIB nodes per slice of a peer-wide job */
+#define RDE_PUMP_BUDGET 8192  /* prefixes per peer per pump slice */
 
 static void rde_established(void *arg, struct bgp_peer *p);
 static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
@@ -22,11 +22,11 @@ static void rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t s
 static void rde_writable(void *arg, struct bgp_peer *p);
 
 static const struct bgp_speaker_ops rde_ops = {
-	.established = rde_established,
-	.down = rde_down,
-	.update = rde_update,
-	.refresh = rde_refresh,
-	.writable = rde_writable,
+    .established = rde_established,
+    .down = rde_down,
+    .update = rde_update,
+    .refresh = rde_refresh,
+    .writable = rde_writable,
 };
 
 struct rde_peer *
@@ -321,9 +321,9 @@ rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 		/* Helper mode: keep the routes as stale for the restart time. */
 		log_info("%s: graceful restart: keeping its routes as stale for %u s",
 			 bgp_peer_name(p), gr_time);
-		rib_peer_flush(r->rib, rp->id, (uint8_t)(BGP_FAM_BIT(BGP_FAM_V4) |
-							 BGP_FAM_BIT(BGP_FAM_V6)) &
-						       (uint8_t)~gr_fams);
+		rib_peer_flush(r->rib, rp->id,
+			       (uint8_t)(BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6)) &
+				   (uint8_t)~gr_fams);
 		rib_peer_sweep_stale(r->rib, rp->id, gr_fams); /* stale from an earlier restart */
 		rib_peer_mark_stale(r->rib, rp->id, gr_fams);
 		rp->stale_fams = gr_fams;

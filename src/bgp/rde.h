@@ -28,9 +28,9 @@ struct rde;
 struct rde_xroute {
 	struct prefix v6;
 	enum xlat_rule rule;
-	struct prefix rule_src;	     /* translation prefix or EAM IPv4 prefix */
+	struct prefix rule_src; /* translation prefix or EAM IPv4 prefix */
 	bool has_nh;
-	struct xlat_nh nh;	     /* the IPv6 next hop (when has_nh) */
+	struct xlat_nh nh; /* the IPv6 next hop (when has_nh) */
 	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
 };
 
@@ -40,9 +40,9 @@ struct rde_xroute {
 struct rde_stats {
 	uint64_t updates_in, prefixes_in, withdraws_in;
 	uint64_t treat_as_withdraw, loops_dropped, import_denied;
-	uint64_t non_global_skipped;   /* WKP rule (RFC 6052 3.1) */
+	uint64_t non_global_skipped;	/* WKP rule (RFC 6052 3.1) */
 	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
-	uint64_t no_nexthop;	       /* best paths left untranslated: unknown next hop */
+	uint64_t no_nexthop;		/* best paths left untranslated: unknown next hop */
 	uint64_t updates_out, prefixes_out, withdraws_out;
 };
 

@@ -16,10 +16,10 @@ struct rde_peer {
 	struct bgp_peer *bp;
 	uint16_t id;
 	bool up;
-	int exp;	     /* RIB export id while established and exporting, else -1 */
+	int exp; /* RIB export id while established and exporting, else -1 */
 	struct adjout *ao;
-	uint8_t eor_rx;	     /* families whose End-of-RIB arrived in this session */
-	uint8_t stale_fams;  /* families kept stale over a graceful restart */
+	uint8_t eor_rx;	    /* families whose End-of-RIB arrived in this session */
+	uint8_t stale_fams; /* families kept stale over a graceful restart */
 	struct event *gr_timer;
 	bool max_prefix_hit;
 };

@@ -136,7 +136,8 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	}
 	if (listen_changed(old, next) &&
 	    bgp_speaker_listen(r->sp, next->listen, next->n_listen) < 0) {
-		snprintf(err, errlen, "%s: cannot open the new listeners (see the log)", next->path);
+		snprintf(err, errlen, "%s: cannot open the new listeners (see the log)",
+			 next->path);
 		bgp_speaker_listen(r->sp, old->listen, old->n_listen);
 		return -1;
 	}

@@ -22,7 +22,7 @@ source_neighbor(const struct rde *r, uint16_t peer)
 
 bool
 rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_nh *out,
-	 enum rde_nh_source *src)
+	     enum rde_nh_source *src)
 {
 	const struct cfg *c = r->cfg;
 	const struct xlat_nh *nh = NULL;

@@ -27,7 +27,7 @@ struct job {
 	enum job_kind kind;
 	uint16_t peer; /* or export id for JOB_MARK */
 	uint8_t fams;
-	int fam;	 /* family being walked */
+	int fam; /* family being walked */
 	bool started;
 	struct prefix last; /* cursor: last prefix handled */
 };
@@ -216,7 +216,7 @@ rib_export_del(struct rib *r, int exp)
 {
 	if (exp < 0 || exp >= RIB_MAX_EXPORTS || !(r->exports & (1u << exp)))
 		return;
-	r->exports &= (uint16_t)~(1u << exp);
+	r->exports &= (uint16_t) ~(1u << exp);
 	for (int f = 0; f < BGP_FAM_N; f++) {
 		struct radix_node *n;
 		while ((n = q_pop(&r->q[exp][f])) != NULL) {
@@ -450,8 +450,8 @@ job_step(struct rib *r, struct job *j, size_t *budget)
 		}
 		enum bgp_fam f = (enum bgp_fam)j->fam;
 		struct radix *t = r->tree[f];
-		struct radix_node *n = j->started ? radix_next_after(t, j->last.a, j->last.len)
-						  : radix_first(t);
+		struct radix_node *n =
+		    j->started ? radix_next_after(t, j->last.a, j->last.len) : radix_first(t);
 		j->started = true;
 		while (n != NULL && *budget > 0) {
 			struct radix_node *next = radix_next(t, n);
@@ -462,7 +462,7 @@ job_step(struct rib *r, struct job *j, size_t *budget)
 		}
 		if (n != NULL)
 			return false; /* out of budget, resume after j->last */
-		j->started = false; /* family done */
+		j->started = false;   /* family done */
 		if (*budget == 0)
 			return job_next_fam(j) < 0;
 	}

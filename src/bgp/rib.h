@@ -44,7 +44,7 @@ struct rib_peer {
 	bool rr_client;
 	uint32_t bgp_id; /* host order */
 	uint32_t as;
-	uint8_t af;	 /* transport address, for the last tie-break */
+	uint8_t af; /* transport address, for the last tie-break */
 	uint8_t addr[16];
 	uint64_t paths[BGP_FAM_N]; /* paths held (Adj-RIB-In size) */
 	uint64_t stale[BGP_FAM_N];
@@ -110,9 +110,9 @@ size_t rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f);
 void rib_mark_all(struct rib *r, int exp, enum bgp_fam f);
 
 /* Peer-wide jobs, run in slices by rib_jobs_run(). fams is a BGP_FAM_BIT set. */
-void rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams);	   /* remove all */
-void rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams);	   /* GR begins */
-void rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams);	   /* EoR / timer */
+void rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams);       /* remove all */
+void rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams);  /* GR begins */
+void rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams); /* EoR / timer */
 /* Runs queued jobs over at most budget nodes; true when jobs remain. */
 bool rib_jobs_run(struct rib *r, size_t budget);
 bool rib_jobs_pending(const struct rib *r);

@@ -70,10 +70,10 @@ path_cmp(const struct rib *r, const struct rib_path *a, const struct rib_path *b
 		return ea ? -1 : 1;
 	/* 6. IGP cost to the next hop: bgp64d has no IGP view; all equal. */
 	/* 7. Lowest BGP Identifier, ORIGINATOR_ID instead when present (RFC 4456). */
-	uint32_t ida = (a->attrs->flags & ATTRS_ORIGINATOR) ? a->attrs->originator_id
-							    : (pa ? pa->bgp_id : 0);
-	uint32_t idb = (b->attrs->flags & ATTRS_ORIGINATOR) ? b->attrs->originator_id
-							    : (pb ? pb->bgp_id : 0);
+	uint32_t ida =
+	    (a->attrs->flags & ATTRS_ORIGINATOR) ? a->attrs->originator_id : (pa ? pa->bgp_id : 0);
+	uint32_t idb =
+	    (b->attrs->flags & ATTRS_ORIGINATOR) ? b->attrs->originator_id : (pb ? pb->bgp_id : 0);
 	if ((c = cmp_u32(ida, idb)) != 0)
 		return c;
 	/* 8. Shortest CLUSTER_LIST (RFC 4456 9). */

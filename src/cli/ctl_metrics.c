@@ -37,8 +37,8 @@ metrics_neighbors(struct evbuffer *b, struct rde *r)
 		const struct cfg_neighbor *n = bgp_peer_cfg(p);
 		char a[ADDR_STRLEN];
 		addr_fmt(n->af, n->addr, a);
-		evbuffer_add_printf(b, "bgp64d_neighbor_up{neighbor=\"%s\",remote_as=\"%u\"} %d\n", a,
-				    n->remote_as, bgp_peer_state(p) == BGP_ESTABLISHED);
+		evbuffer_add_printf(b, "bgp64d_neighbor_up{neighbor=\"%s\",remote_as=\"%u\"} %d\n",
+				    a, n->remote_as, bgp_peer_state(p) == BGP_ESTABLISHED);
 	}
 	evbuffer_add_printf(b, "# HELP bgp64d_neighbor_prefixes paths held from the neighbor\n"
 			       "# TYPE bgp64d_neighbor_prefixes gauge\n");
@@ -48,10 +48,12 @@ metrics_neighbors(struct evbuffer *b, struct rde *r)
 		char a[ADDR_STRLEN];
 		addr_fmt(n->af, n->addr, a);
 		for (int f = 0; f < BGP_FAM_N; f++)
-			evbuffer_add_printf(b, "bgp64d_neighbor_prefixes{neighbor=\"%s\",family=\"%s\"} "
-					       "%llu\n",
-					    a, bgp_fam_name((enum bgp_fam)f),
-					    (unsigned long long)(pe ? pe->paths[f] : 0));
+			evbuffer_add_printf(
+			    b,
+			    "bgp64d_neighbor_prefixes{neighbor=\"%s\",family=\"%s\"} "
+			    "%llu\n",
+			    a, bgp_fam_name((enum bgp_fam)f),
+			    (unsigned long long)(pe ? pe->paths[f] : 0));
 	}
 	evbuffer_add_printf(b, "# HELP bgp64d_neighbor_flaps sessions lost since start\n"
 			       "# TYPE bgp64d_neighbor_flaps counter\n");
@@ -79,10 +81,11 @@ metrics_page(struct evhttp_request *req, void *arg)
 	rib_stats(rde_rib(r), &rs);
 	attr_stats(&as);
 	const struct rde_stats *s = rde_stats(r);
-	evbuffer_add_printf(b, "# HELP bgp64d_prefixes prefixes in the RIB\n"
-			       "# TYPE bgp64d_prefixes gauge\n"
-			       "bgp64d_prefixes{family=\"ipv4\"} %zu\n"
-			       "bgp64d_prefixes{family=\"ipv6\"} %zu\n",
+	evbuffer_add_printf(b,
+			    "# HELP bgp64d_prefixes prefixes in the RIB\n"
+			    "# TYPE bgp64d_prefixes gauge\n"
+			    "bgp64d_prefixes{family=\"ipv4\"} %zu\n"
+			    "bgp64d_prefixes{family=\"ipv6\"} %zu\n",
 			    rs.prefixes[BGP_FAM_V4], rs.prefixes[BGP_FAM_V6]);
 	metric(b, "bgp64d_paths", "gauge", "paths in the Adj-RIB-In", rs.paths);
 	metric(b, "bgp64d_attribute_sets", "gauge", "interned attribute sets", as.sets);
@@ -92,15 +95,13 @@ metrics_page(struct evhttp_request *req, void *arg)
 	       s->updates_in);
 	metric(b, "bgp64d_updates_sent_total", "counter", "UPDATE messages sent", s->updates_out);
 	metric(b, "bgp64d_prefixes_sent_total", "counter", "prefixes announced", s->prefixes_out);
-	metric(b, "bgp64d_withdraws_sent_total", "counter", "prefixes withdrawn",
-	       s->withdraws_out);
+	metric(b, "bgp64d_withdraws_sent_total", "counter", "prefixes withdrawn", s->withdraws_out);
 	metric(b, "bgp64d_treat_as_withdraw_total", "counter",
 	       "UPDATEs handled as withdrawals (RFC 7606)", s->treat_as_withdraw);
 	metric(b, "bgp64d_loops_dropped_total", "counter", "paths dropped by loop checks",
 	       s->loops_dropped);
 	metric(b, "bgp64d_untranslated_paths", "gauge",
-	       "IPv4 best paths without an IPv6 next hop (unknown-next-hop reject)",
-	       s->no_nexthop);
+	       "IPv4 best paths without an IPv6 next hop (unknown-next-hop reject)", s->no_nexthop);
 	metric(b, "bgp64d_wkp_specifics_blocked_total", "counter",
 	       "well-known-prefix more-specifics not sent to eBGP (RFC 6052 3.1)",
 	       s->wkp_specifics_blocked);

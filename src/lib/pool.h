@@ -10,11 +10,11 @@
 #include <stddef.h>
 
 struct pool {
-	size_t size;	  /* object size, rounded up to 8 */
-	void *free;	  /* free list */
-	char *cur, *end;  /* bump area in the current slab */
-	void *slabs;	  /* list of slabs */
-	size_t live;	  /* objects handed out */
+	size_t size;	 /* object size, rounded up to 8 */
+	void *free;	 /* free list */
+	char *cur, *end; /* bump area in the current slab */
+	void *slabs;	 /* list of slabs */
+	size_t live;	 /* objects handed out */
 	size_t slab_bytes;
 };
 

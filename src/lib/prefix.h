@@ -14,8 +14,8 @@
 #define ADDR_STRLEN   46 /* INET6_ADDRSTRLEN */
 
 struct prefix {
-	uint8_t af;  /* AF_INET or AF_INET6 */
-	uint8_t len; /* 0..32 or 0..128 */
+	uint8_t af;    /* AF_INET or AF_INET6 */
+	uint8_t len;   /* 0..32 or 0..128 */
 	uint8_t a[16]; /* IPv4 uses a[0..3]; bytes past len are zero once masked */
 };
 
