@@ -12,6 +12,18 @@
  * to about 1500 prefixes and shrinks to empty again and again. Keys are passed in buffers of
  * exactly 4 or 16 bytes so that ASan sees an over-read.
  *
+ * A second mix drives the level-compressed mode (radix.h: past BUCKET_AT prefixes, a bucket per
+ * value of the first 16 bits, shorter prefixes in a tree of their own): the tree grows to 5000
+ * prefixes and back to empty (about 550 of them shorter than 16 over some 900 non-empty
+ * buckets), keys are drawn around nested anchors of lengths 11, 15, 17, ... at 6 bits shorter
+ * to 8 bits longer (so 15, 16 and 17 are common and short prefixes sit between and over the
+ * buckets), random prefixes of length 8 and more over the whole space (sparse buckets), and
+ * keys at the edges of a slot (its first or last address, at lengths 12 and up) including
+ * slots 0 and 65535. The same reference comparison then covers the merge of the short tree
+ * with the buckets in first/next/next_after/walk/walk_sub, the fall back of LPM to the short
+ * tree, the split into buckets (checked in full as it happens) and the release of the array
+ * when the tree is empty again. test_buckets_v4 spells the same cases out.
+ *
  * The seed is printed; RADIX_TEST_SEED=N replays a run.
  */
 #include <stdarg.h>
@@ -30,6 +42,13 @@
 #define OPS_PER_FAMILY 100000
 #define GROW_TO	       1500
 #define CHECK_EVERY    2000
+#define BUCKET_AT      4096 /* radix.h: prefixes at which a tree gets its bucket array */
+
+/* Key mixes of run_random(). */
+enum mix {
+	MIX_NESTED,  /* deep nesting under a few anchors, at most GROW_TO prefixes */
+	MIX_BUCKETS, /* around the 16-bit boundary and across many slots, past BUCKET_AT */
+};
 
 static uint64_t rng_state;
 
@@ -191,6 +210,7 @@ struct anchor {
 
 struct fam {
 	int af;
+	enum mix mix;
 	unsigned kb, bits;
 	struct anchor anchor[128];
 	unsigned nanchor;
@@ -201,14 +221,20 @@ struct fam {
 };
 
 static void
-fam_init(struct fam *f, int af)
+fam_init(struct fam *f, int af, enum mix mix)
 {
 	static const unsigned lens4[] = {16, 24, 28}, lens6[] = {32, 48, 64, 96, 120};
+	static const unsigned lensb4[] = {11, 15, 17, 21, 25}, lensb6[] = {11, 15, 17, 40, 64};
 	const unsigned *lens = af == AF_INET ? lens4 : lens6;
 	unsigned levels = af == AF_INET ? 3 : 5;
+	if (mix == MIX_BUCKETS) {
+		lens = af == AF_INET ? lensb4 : lensb6;
+		levels = 5;
+	}
 
 	memset(f, 0, sizeof *f);
 	f->af = af;
+	f->mix = mix;
 	f->kb = af_bytes(af);
 	f->bits = af_bits(af);
 	f->t = radix_new(af);
@@ -223,6 +249,8 @@ fam_init(struct fam *f, int af)
 		for (unsigned k = 0; k < n; k++) {
 			struct anchor *x = &f->anchor[f->nanchor++];
 			rng_bytes(x->a, f->kb);
+			if (mix == MIX_BUCKETS && lv == 0 && k < 2)
+				memset(x->a, k == 0 ? 0 : 0xff, f->kb); /* slots 0 and 65535 */
 			if (lv > 0) {
 				const struct anchor *p = &f->anchor[start + k / 2];
 				copy_bits(x->a, p->a, p->len);
@@ -243,6 +271,26 @@ fam_fini(struct fam *f)
 	free(f->kbuf);
 }
 
+/* MIX_BUCKETS: random prefixes anywhere, slot edges, or near an anchor. */
+static void
+gen_key_buckets(const struct fam *f, uint8_t a[16], unsigned *len)
+{
+	unsigned r = rng_below(100);
+	const struct anchor *x = &f->anchor[rng_below(f->nanchor)];
+	if (r < 15) {
+		*len = 8 + rng_below(f->af == AF_INET ? 17 : 57);
+	} else if (r < 25) {
+		/* The first or last address of an anchor's slot, at length 12 or more. */
+		memset(a, rng_below(2) ? 0xff : 0, f->kb);
+		copy_bits(a, x->a, x->len < 16 ? x->len : 16);
+		*len = 12 + rng_below(f->bits - 11);
+	} else {
+		int l = (int)x->len + (int)rng_below(15) - 6;
+		*len = l > (int)f->bits ? f->bits : (unsigned)l;
+		copy_bits(a, x->a, x->len);
+	}
+}
+
 /* A raw key (random bits past len) from the mix of anchors, /0, hosts and random prefixes. */
 static void
 gen_key(const struct fam *f, uint8_t a[16], unsigned *len)
@@ -250,7 +298,9 @@ gen_key(const struct fam *f, uint8_t a[16], unsigned *len)
 	unsigned r = rng_below(100);
 	memset(a, 0, 16);
 	rng_bytes(a, f->kb);
-	if (r < 2) {
+	if (r >= 5 && f->mix == MIX_BUCKETS) {
+		gen_key_buckets(f, a, len);
+	} else if (r < 2) {
 		*len = 0;
 	} else if (r < 5) {
 		*len = f->bits;
@@ -513,14 +563,18 @@ op_set(struct fam *f)
 }
 
 static void
-run_random(int af)
+run_random(int af, enum mix mix)
 {
 	struct fam f;
-	fam_init(&f, af);
-	bool grow = true;
-	unsigned emptied = 0;
+	fam_init(&f, af, mix);
+	size_t grow_to = mix == MIX_BUCKETS ? 5000 : GROW_TO;
+	unsigned ops = mix == MIX_BUCKETS ? 2 * OPS_PER_FAMILY : OPS_PER_FAMILY;
+	size_t empty_mem = radix_mem_bytes(f.t);
+	bool grow = true, split = false;
+	unsigned emptied = 0, bucketed = 0;
 	size_t peak = 0;
-	for (unsigned op = 1; op <= OPS_PER_FAMILY; op++) {
+	for (unsigned op = 1; op <= ops; op++) {
+		size_t before = f.r.n;
 		unsigned ins = grow ? 45 : 10, del = grow ? 10 : 45;
 		unsigned r = rng_below(100);
 		if (r < ins)
@@ -541,20 +595,34 @@ run_random(int af)
 			op_set(&f);
 		if (f.r.n > peak)
 			peak = f.r.n;
-		if (grow && f.r.n >= GROW_TO) {
+		if (before < BUCKET_AT && f.r.n == BUCKET_AT) {
+			/* The tree has (just, the first time) been split into buckets: same
+			 * handles, same answers. */
+			bucketed += !split;
+			split = true;
+			assert_true(radix_mem_bytes(f.t) >= empty_mem + RADIX_BUCKETS_BYTES);
+			full_check(&f);
+		}
+		if (grow && f.r.n >= grow_to) {
 			grow = false;
 		} else if (!grow && f.r.n == 0) {
 			grow = true;
+			split = false;
 			emptied++;
 			full_check(&f);
+			/* The bucket array went back with the slabs. */
+			assert_int_equal(radix_mem_bytes(f.t), empty_mem);
 		}
 		if (op % CHECK_EVERY == 0)
 			full_check(&f);
 	}
 	full_check(&f);
-	printf("  %s: %d ops, peak %zu prefixes, emptied %u times\n",
-	       af == AF_INET ? "IPv4" : "IPv6", OPS_PER_FAMILY, peak, emptied);
+	printf("  %s%s: %u ops, peak %zu prefixes, emptied %u times, bucketed %u times\n",
+	       af == AF_INET ? "IPv4" : "IPv6", mix == MIX_BUCKETS ? " buckets" : "", ops, peak,
+	       emptied, bucketed);
 	assert_true(emptied >= 2); /* the empty tree is reached again and again */
+	if (mix == MIX_BUCKETS)
+		assert_true(bucketed >= 2);
 	fam_fini(&f);
 }
 
@@ -562,14 +630,28 @@ static void
 test_random_v4(void **state)
 {
 	(void)state;
-	run_random(AF_INET);
+	run_random(AF_INET, MIX_NESTED);
 }
 
 static void
 test_random_v6(void **state)
 {
 	(void)state;
-	run_random(AF_INET6);
+	run_random(AF_INET6, MIX_NESTED);
+}
+
+static void
+test_random_buckets_v4(void **state)
+{
+	(void)state;
+	run_random(AF_INET, MIX_BUCKETS);
+}
+
+static void
+test_random_buckets_v6(void **state)
+{
+	(void)state;
+	run_random(AF_INET6, MIX_BUCKETS);
 }
 
 /* A large tree built at once, compared with a sorted, deduplicated array, then torn down. */
@@ -585,7 +667,7 @@ static void
 run_bulk(int af, size_t count)
 {
 	struct fam f;
-	fam_init(&f, af);
+	fam_init(&f, af, MIX_NESTED);
 	size_t empty_mem = radix_mem_bytes(f.t);
 	struct ent *v = calloc(count, sizeof *v);
 	assert_non_null(v);
@@ -624,7 +706,7 @@ run_bulk(int af, size_t count)
 		op_find(&f);
 	}
 	size_t mem = radix_mem_bytes(f.t);
-	printf("  %s bulk: %zu prefixes, %zu bytes of nodes (%.1f per prefix)\n",
+	printf("  %s bulk: %zu prefixes, %zu bytes (%.1f per prefix)\n",
 	       af == AF_INET ? "IPv4" : "IPv6", u, mem, (double)mem / (double)u);
 
 	/* Deleting a fifth and putting it back gives the same shape: the free list serves. */
@@ -897,6 +979,155 @@ test_edges_v6(void **state)
 	radix_free(t, NULL, NULL);
 }
 
+/*
+ * The level-compressed tree, written out: 4096 /28s in 172.16.0.0/12 make it bucketed, then
+ * short prefixes sit over and between the buckets of 10.0.0.0/8.
+ */
+static struct radix_node *
+next_after(const struct radix *t, const char *s)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p, true, true), 0);
+	return radix_next_after(t, p.a, p.len);
+}
+
+static const char *
+value_or_null(const struct radix_node *n)
+{
+	return n != NULL ? radix_value(n) : "(null)";
+}
+
+static int
+walk_sub_count(const struct radix *t, const char *s, size_t stop)
+{
+	struct prefix p;
+	assert_int_equal(prefix_parse(s, &p, true, false), 0);
+	struct collect c = {.v = malloc(8192 * sizeof *c.v), .cap = 8192, .stop = stop};
+	assert_non_null(c.v);
+	int r = radix_walk_sub(t, p.a, p.len, collect_fn, &c);
+	if (stop != 0 && c.n == stop)
+		assert_int_equal(r, 7);
+	else
+		assert_int_equal(r, 0);
+	for (size_t i = 1; i < c.n; i++)
+		assert_ptr_equal(radix_next(t, c.v[i - 1]), c.v[i]);
+	free(c.v);
+	return (int)c.n;
+}
+
+static void
+test_buckets_v4(void **state)
+{
+	(void)state;
+	static const char *const shorts[] = {
+	    "0.0.0.0/0",   "10.0.0.0/8",     "10.0.0.0/15",	   "10.0.0.0/16", "10.0.255.255/32",
+	    "10.1.0.0/16", "10.1.128.0/17",  "10.2.0.0/15",	   "10.3.0.0/24", "11.0.0.0/8",
+	    "255.0.0.0/8", "255.255.0.0/16", "255.255.255.255/32",
+	};
+	const size_t nshort = sizeof shorts / sizeof shorts[0], nfill = 4096;
+	struct radix *t = radix_new(AF_INET);
+	assert_non_null(t);
+	size_t empty = radix_mem_bytes(t);
+	for (size_t i = 0; i < nshort; i++)
+		add(t, shorts[i]);
+	uint8_t *k = malloc(4);
+	assert_non_null(k);
+	for (size_t i = 0; i < nfill; i++) {
+		uint32_t a = 0xac100000u | (uint32_t)i << 4; /* 172.16.0.0/28, ... */
+		k[0] = (uint8_t)(a >> 24), k[1] = (uint8_t)(a >> 16);
+		k[2] = (uint8_t)(a >> 8), k[3] = (uint8_t)a;
+		struct radix_node *n = radix_get(t, k, 28);
+		assert_non_null(n);
+		radix_set_value(n, (void *)"fill");
+	}
+	assert_int_equal(radix_count(t), nshort + nfill);
+	assert_true(radix_mem_bytes(t) >= empty + RADIX_BUCKETS_BYTES);
+
+	/* Order: short prefixes before the buckets of their slot, after those below it. */
+	struct radix_node *n = radix_first(t);
+	for (size_t i = 0; i < nshort; i++) {
+		assert_non_null(n);
+		assert_string_equal(radix_value(n), shorts[i]);
+		if (i == 9) { /* after 11.0.0.0/8: the fill, then 255.0.0.0/8 */
+			for (size_t j = 0; j < nfill; j++) {
+				n = radix_next(t, n);
+				assert_string_equal(value_or_null(n), "fill");
+			}
+		}
+		n = radix_next(t, n);
+	}
+	assert_null(n);
+
+	/* Successors of absent keys around the slot boundaries. */
+	assert_string_equal(value_or_null(next_after(t, "10.0.0.0/14")), "10.0.0.0/15");
+	assert_string_equal(value_or_null(next_after(t, "10.0.0.0/16")), "10.0.255.255/32");
+	assert_string_equal(value_or_null(next_after(t, "10.0.255.255/32")), "10.1.0.0/16");
+	assert_string_equal(value_or_null(next_after(t, "10.1.0.0/17")), "10.1.128.0/17");
+	assert_string_equal(value_or_null(next_after(t, "10.1.255.255/32")), "10.2.0.0/15");
+	/* Bucket 10.2 is empty: bucket 10.3 comes before the short 11.0.0.0/8. */
+	assert_string_equal(value_or_null(next_after(t, "10.2.0.0/16")), "10.3.0.0/24");
+	assert_string_equal(value_or_null(next_after(t, "10.2.0.0/15")), "10.3.0.0/24");
+	assert_string_equal(value_or_null(next_after(t, "10.3.0.0/24")), "11.0.0.0/8");
+	assert_string_equal(value_or_null(next_after(t, "10.3.0.0/16")), "10.3.0.0/24");
+	assert_string_equal(value_or_null(next_after(t, "12.0.0.0/6")), "fill");
+	assert_string_equal(value_or_null(next_after(t, "172.31.255.255/32")), "255.0.0.0/8");
+	assert_string_equal(value_or_null(next_after(t, "255.0.0.0/9")), "255.255.0.0/16");
+	assert_string_equal(value_or_null(next_after(t, "255.255.255.255/16")),
+			    "255.255.255.255/32");
+	assert_null(next_after(t, "255.255.255.255/32"));
+
+	/* LPM falls back to the short tree when the bucket has no match. */
+	assert_string_equal(lpm(t, "10.0.1.1"), "10.0.0.0/16");
+	assert_string_equal(lpm(t, "10.1.1.1"), "10.1.0.0/16");
+	assert_string_equal(lpm(t, "10.1.200.1"), "10.1.128.0/17");
+	assert_string_equal(lpm(t, "10.3.0.7"), "10.3.0.0/24");
+	assert_string_equal(lpm(t, "10.3.1.1"), "10.2.0.0/15");
+	assert_string_equal(lpm(t, "10.3.0.0/23"), "10.2.0.0/15");
+	assert_string_equal(lpm(t, "10.4.0.1"), "10.0.0.0/8");
+	assert_string_equal(lpm(t, "10.0.0.0/15"), "10.0.0.0/15");
+	assert_string_equal(lpm(t, "172.16.0.1"), "fill");
+	assert_string_equal(lpm(t, "172.32.0.1"), "0.0.0.0/0");
+
+	/* Sub-walks: one bucket, several buckets and the short tree, the whole space. */
+	assert_int_equal(walk_sub_count(t, "10.0.0.0/8", 0), 8);
+	assert_int_equal(walk_sub_count(t, "10.0.0.0/15", 0), 5);
+	assert_int_equal(walk_sub_count(t, "10.0.0.0/15", 3), 3);
+	assert_int_equal(walk_sub_count(t, "10.0.0.0/16", 0), 2);
+	assert_int_equal(walk_sub_count(t, "10.1.0.0/16", 0), 2);
+	assert_int_equal(walk_sub_count(t, "10.2.0.0/15", 0), 2);
+	assert_int_equal(walk_sub_count(t, "10.2.0.0/16", 0), 0);
+	assert_int_equal(walk_sub_count(t, "255.0.0.0/8", 0), 3);
+	assert_int_equal(walk_sub_count(t, "172.16.0.0/16", 0), 4096);
+	assert_int_equal(walk_sub_count(t, "172.0.0.0/8", 10), 10);
+	int calls = 0;
+	assert_int_equal(radix_walk(t, count_fn, &calls), 0);
+	assert_int_equal(calls, (int)(nshort + nfill));
+
+	/* Deletes across both parts; the last one gives everything back. */
+	assert_string_equal(radix_delete(t, find(t, "10.3.0.0/24")), "10.3.0.0/24");
+	assert_string_equal(value_or_null(next_after(t, "10.2.0.0/15")), "11.0.0.0/8");
+	assert_string_equal(radix_delete(t, find(t, "10.0.0.0/15")), "10.0.0.0/15");
+	assert_string_equal(value_or_null(next_after(t, "10.0.0.0/8")), "10.0.0.0/16");
+	assert_string_equal(lpm(t, "10.0.0.0/15"), "10.0.0.0/8");
+	calls = 0;
+	radix_free(t, free_fn, &calls);
+	assert_int_equal(calls, (int)(nshort + nfill - 2));
+
+	/* Emptied by deletes, a bucketed tree is small again. */
+	t = radix_new(AF_INET);
+	assert_non_null(t);
+	for (size_t i = 0; i < nfill; i++) {
+		k[0] = 10, k[1] = (uint8_t)(i >> 4), k[2] = (uint8_t)(i << 4), k[3] = 0;
+		assert_non_null(radix_get(t, k, 20));
+	}
+	assert_true(radix_mem_bytes(t) >= empty + RADIX_BUCKETS_BYTES);
+	while (radix_first(t) != NULL)
+		radix_delete(t, radix_first(t));
+	assert_int_equal(radix_mem_bytes(t), empty);
+	radix_free(t, NULL, NULL);
+	free(k);
+}
+
 int
 main(void)
 {
@@ -907,9 +1138,15 @@ main(void)
 	       (unsigned long long)seed);
 
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty),     cmocka_unit_test(test_edges_v4),
-	    cmocka_unit_test(test_edges_v6),  cmocka_unit_test(test_random_v4),
-	    cmocka_unit_test(test_random_v6), cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_edges_v4),
+	    cmocka_unit_test(test_edges_v6),
+	    cmocka_unit_test(test_random_v4),
+	    cmocka_unit_test(test_random_v6),
+	    cmocka_unit_test(test_buckets_v4),
+	    cmocka_unit_test(test_random_buckets_v4),
+	    cmocka_unit_test(test_random_buckets_v6),
+	    cmocka_unit_test(test_bulk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
