@@ -43,7 +43,7 @@
 #define RADIX_CACHELINE 64
 #define RADIX_MAX_DEPTH 129 /* nodes on a path from the root: lengths 0..128 at most */
 
-#define RADIX_STRIDE	16 /* key bits resolved by the bucket array */
+#define RADIX_STRIDE	20 /* key bits resolved by the bucket array */
 #define RADIX_NBUCKET	(1u << RADIX_STRIDE)
 #define RADIX_BUCKET_AT 4096 /* prefixes at which a tree gets its bucket array */
 
@@ -252,14 +252,14 @@ subtree_first(struct radix_node *n)
 static inline unsigned
 key_slot(const uint8_t *key)
 {
-	return (unsigned)key[0] << 8 | key[1];
+	return (unsigned)key[0] << 12 | (unsigned)key[1] << 4 | key[2] >> 4;
 }
 
 /* The slot of (key, plen) with plen < RADIX_STRIDE: the first 16 bits, masked to plen. */
 static inline unsigned
 short_slot(const uint8_t *key, unsigned plen)
 {
-	return key_slot(key) & (0xffffu << (RADIX_STRIDE - plen)) & 0xffffu;
+	return key_slot(key) & (0xfffffu << (RADIX_STRIDE - plen)) & 0xfffffu;
 }
 
 static void
@@ -528,8 +528,9 @@ after_slot(const struct radix *t, unsigned s)
 		/* The last address of slot s as a host route: the short prefixes after it. */
 		uint8_t key[16];
 		memset(key, 0xff, sizeof key);
-		key[0] = (uint8_t)(s >> 8);
-		key[1] = (uint8_t)s;
+		key[0] = (uint8_t)(s >> 12);
+		key[1] = (uint8_t)(s >> 4);
+		key[2] = (uint8_t)(s << 4 | 0x0f);
 		sh = tree_next_after(t->root, key, t->bits);
 	}
 	return merge_first(t, sh, s + 1);
@@ -720,6 +721,20 @@ radix_get(struct radix *t, const uint8_t *key, unsigned plen)
 		bucket_mark(t->bk, key_slot(key));
 	}
 	return n;
+}
+
+void
+radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int stage)
+{
+	if (t->bk == NULL || plen < RADIX_STRIDE || plen > t->bits)
+		return;
+	struct radix_node *const *slot = &t->bk->root[key_slot(key)];
+	if (stage == 0) {
+		__builtin_prefetch(slot);
+	} else if (*slot != NULL) {
+		__builtin_prefetch(*slot);
+		__builtin_prefetch((const char *)*slot + 24);
+	}
 }
 
 struct radix_node *

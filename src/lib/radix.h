@@ -44,7 +44,7 @@ struct radix_node;
  * brings a lookup in a full IPv4 table from about 25 nodes to about 5. Nothing of the
  * contract below changes (node handles, order, results).
  */
-#define RADIX_BUCKETS_BYTES 532608
+#define RADIX_BUCKETS_BYTES (8388608 + 131072 + 2048)
 
 struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
 /* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */
@@ -62,6 +62,12 @@ size_t radix_mem_bytes(const struct radix *t);
  * ignored; a plen beyond the family's bits finds nothing (NULL, or 0 from radix_walk_sub()).
  */
 struct radix_node *radix_get(struct radix *t, const uint8_t *key, unsigned plen);
+/*
+ * Memory-level parallelism for batches of lookups or inserts: stage 0 prefetches the bucket
+ * slot of (key, plen), stage 1 (after stage 0 of the whole batch) the bucket's root node. A
+ * no-op for trees without the bucket array. Purely a hint.
+ */
+void radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int stage);
 /* Exact match; NULL when absent. */
 struct radix_node *radix_find(const struct radix *t, const uint8_t *key, unsigned plen);
 /* Longest stored prefix covering (key, plen) (plen = 32 / 128 for an address); NULL if none. */
