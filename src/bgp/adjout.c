@@ -57,6 +57,7 @@ struct adjout {
 	struct bgp_peer *bp;
 	int exp;
 	uint8_t targets; /* families exported to this peer */
+	uint8_t fams;	 /* families negotiated (each gets an End-of-RIB) */
 	bool ebgp;
 	bool extnh;			/* RFC 8950: IPv4 with an IPv6 next hop */
 	struct ao_walk walk[BGP_FAM_N]; /* by source tree */
@@ -87,6 +88,9 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	for (int f = 0; f < BGP_FAM_N; f++)
 		if (cn->fam[f].export && (neg->fams & BGP_FAM_BIT(f)))
 			ao->targets |= (uint8_t)BGP_FAM_BIT(f);
+	ao->fams = neg->fams;
+	if (ao->exp < 0)
+		ao->targets = 0; /* End-of-RIBs only */
 	ao->extnh = cn->extended_nexthop && (neg->ext_nh & BGP_FAM_BIT(BGP_FAM_V4));
 	ao->walk[BGP_FAM_V4].needed = ao->targets != 0;
 	ao->walk[BGP_FAM_V6].needed = (ao->targets & BGP_FAM_BIT(BGP_FAM_V6)) != 0;
@@ -503,7 +507,7 @@ collect(struct adjout *ao, size_t max)
 		used++;
 	}
 	struct rib *rib = ao->r->rib;
-	for (int s = 0; s < BGP_FAM_N; s++) {
+	for (int s = 0; s < BGP_FAM_N && ao->exp >= 0; s++) {
 		struct radix_node *n;
 		while (room(ao, used, max) &&
 		       (n = rib_dirty_pop(rib, ao->exp, (enum bgp_fam)s)) != NULL) {
@@ -537,11 +541,14 @@ static void
 send_eors(struct adjout *ao)
 {
 	for (int f = 0; f < BGP_FAM_N; f++) {
-		if (!(ao->targets & BGP_FAM_BIT(f)) || (ao->eor_sent & BGP_FAM_BIT(f)))
+		if (!(ao->fams & BGP_FAM_BIT(f)) || (ao->eor_sent & BGP_FAM_BIT(f)))
 			continue;
-		if (!ao->walk[BGP_FAM_V4].done)
+		/* RFC 4724: an End-of-RIB for every negotiated family, also those we send nothing
+		 * of (a restarting peer waits for it). */
+		bool exported = (ao->targets & BGP_FAM_BIT(f)) != 0;
+		if (exported && !ao->walk[BGP_FAM_V4].done)
 			continue;
-		if (f == BGP_FAM_V6) {
+		if (exported && f == BGP_FAM_V6) {
 			/* Only when every IPv4 source finished its table (or eor-wait ran out),
 			 * so a restarting peer does not flush translations still coming. */
 			if (!ao->walk[BGP_FAM_V6].done || !rde_v4_sources_done(ao->r))
@@ -561,6 +568,8 @@ work_left(const struct adjout *ao)
 {
 	if (ao->n_wd > 0)
 		return true;
+	if (ao->exp < 0)
+		return false;
 	for (int s = 0; s < BGP_FAM_N; s++)
 		if (!ao->walk[s].done || rib_dirty_count(ao->r->rib, ao->exp, (enum bgp_fam)s) > 0)
 			return true;

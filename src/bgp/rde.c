@@ -82,7 +82,7 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct rde *r = arg;
-	bool more = false;
+	bool more = rde_fib_pump(r, RDE_PUMP_BUDGET);
 	for (size_t i = 0; i < r->n_peers; i++) {
 		struct rde_peer *rp = r->peers[i];
 		if (rp != NULL && rp->ao != NULL && adjout_pump(rp->ao, RDE_PUMP_BUDGET))
@@ -157,6 +157,8 @@ rde_new(struct event_base *base, struct cfg *cfg)
 int
 rde_start(struct rde *r)
 {
+	if (rde_fib_start(r) < 0)
+		return -1;
 	int rc = bgp_speaker_listen(r->sp, r->cfg->listen, r->cfg->n_listen);
 	for (size_t i = 0; i < r->cfg->n_neighbors; i++) {
 		struct bgp_peer *bp = bgp_peer_add(r->sp, &r->cfg->neighbors[i]);
@@ -206,6 +208,7 @@ rde_free(struct rde *r)
 		if (r->peers[i] != NULL)
 			peer_free(r, r->peers[i]);
 	free(r->peers);
+	rde_fib_free(r);
 	bgp_speaker_free(r->sp);
 	rib_free(r->rib);
 	event_free(r->pump_ev);
@@ -295,17 +298,19 @@ rde_established(void *arg, struct bgp_peer *p)
 		}
 	}
 
+	if (r->shutting_down)
+		return;
+	/* Every established peer gets an adj-out: it sends the End-of-RIBs even when the peer
+	 * exports nothing; an export id only when it does. */
 	bool exports = cn->fam[BGP_FAM_V4].export || cn->fam[BGP_FAM_V6].export;
-	if (exports && !r->shutting_down) {
+	if (exports) {
 		rp->exp = rib_export_add(r->rib);
-		if (rp->exp < 0) {
+		if (rp->exp < 0)
 			log_err("%s: too many exporting peers (max %d), not exporting to it",
 				bgp_peer_name(p), RIB_MAX_EXPORTS);
-		} else {
-			rp->ao = adjout_new(r, rp);
-			rde_kick(r);
-		}
 	}
+	rp->ao = adjout_new(r, rp);
+	rde_kick(r);
 }
 
 static void

@@ -22,6 +22,7 @@
 #include "xlat/xlat.h"
 
 struct event_base;
+struct fib;
 struct rde;
 
 /* One IPv6 route derived from an IPv4 best path. */
@@ -65,6 +66,8 @@ struct rib *rde_rib(const struct rde *r);
 struct bgp_speaker *rde_speaker(const struct rde *r);
 const struct rde_stats *rde_stats(const struct rde *r);
 time_t rde_started_at(const struct rde *r);
+/* The kernel export (src/fib), NULL when fib.enabled is false. */
+const struct fib *rde_fib(const struct rde *r);
 
 /*
  * Derives the IPv6 routes of an IPv4 prefix whose best path is 'best' (NULL: none). Returns

@@ -10,6 +10,7 @@
 #include "bgp/rde.h"
 
 struct adjout;
+struct rde_fib;
 
 struct rde_peer {
 	struct rde *rde;
@@ -38,6 +39,7 @@ struct rde {
 	bool shutting_down;
 	time_t started_at;
 	struct rde_stats stats;
+	struct rde_fib *fibx; /* kernel export, NULL when fib.enabled is false */
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -57,6 +59,14 @@ bool rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_
 		  enum rde_nh_source *src);
 void rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
 		      const struct attrs *old, const struct rib_path *best);
+
+/* rde_fib.c */
+int rde_fib_start(struct rde *r); /* -1 (logged) when the FIB cannot be opened */
+void rde_fib_free(struct rde *r);
+/* Installs/removes what the pending marks say; true when work remains and it has room. */
+bool rde_fib_pump(struct rde *r, size_t budget);
+/* A translated route that no longer exists (reload). */
+void rde_fib_withdraw(struct rde *r, const struct prefix *v6);
 
 /* adjout.c */
 struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);

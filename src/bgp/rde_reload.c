@@ -111,6 +111,7 @@ reload_translation(struct rde *r, struct cfg *next)
 			if (kept)
 				continue;
 			withdrawn++;
+			rde_fib_withdraw(r, &xo[i].v6);
 			for (size_t k = 0; k < r->n_peers; k++)
 				if (r->peers[k] != NULL && r->peers[k]->ao != NULL)
 					adjout_withdraw(r->peers[k]->ao, BGP_FAM_V6, &xo[i].v6);

@@ -144,7 +144,9 @@ rib_peer_set(struct rib *r, uint16_t id, const struct rib_peer *info)
 	uint64_t paths[BGP_FAM_N], stale[BGP_FAM_N];
 	memcpy(paths, pe->paths, sizeof paths);
 	memcpy(stale, pe->stale, sizeof stale);
+	uint8_t epoch = pe->epoch;
 	*pe = *info;
+	pe->epoch = epoch;
 	pe->known = true;
 	memcpy(pe->paths, paths, sizeof paths);
 	memcpy(pe->stale, stale, sizeof stale);
@@ -268,6 +270,7 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 			break;
 		}
 	if (path != NULL) {
+		path->epoch = acct->epoch;
 		if (path->flags & RIB_PATH_STALE) {
 			path->flags &= (uint8_t)~RIB_PATH_STALE;
 			acct->stale[f]--;
@@ -284,6 +287,7 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 		path = pool_alloc(&r->paths);
 		path->attrs = attrs;
 		path->peer = peer;
+		path->epoch = acct->epoch;
 		/* Append: a lone path is the best without a decision. */
 		struct rib_path **pp = &head;
 		while (*pp != NULL)
@@ -396,6 +400,7 @@ rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams)
 void
 rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams)
 {
+	peer_acct(r, peer)->epoch++;
 	job_add(r, JOB_STALE, peer, fams);
 }
 
@@ -418,7 +423,9 @@ job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
 		if (q->peer != j->peer)
 			continue;
 		if (j->kind == JOB_STALE) {
-			if (!(q->flags & RIB_PATH_STALE)) {
+			/* only what was announced before the mark (see rib.h) */
+			if (!(q->flags & RIB_PATH_STALE) &&
+			    q->epoch != peer_acct(r, q->peer)->epoch) {
 				q->flags |= RIB_PATH_STALE;
 				peer_acct(r, q->peer)->stale[f]++;
 			}

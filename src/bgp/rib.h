@@ -35,6 +35,7 @@ struct rib_path {
 	struct attrs *attrs; /* a reference owned by the path */
 	uint16_t peer;	     /* peer id */
 	uint8_t flags;
+	uint8_t epoch; /* the peer's epoch when the path was last (re)announced */
 };
 
 /* What the decision process needs to know about a peer (set when it comes up). */
@@ -47,6 +48,7 @@ struct rib_peer {
 	uint8_t af; /* transport address, for the last tie-break */
 	uint8_t addr[16];
 	uint64_t paths[BGP_FAM_N]; /* paths held (Adj-RIB-In size) */
+	uint8_t epoch;		   /* bumped when its routes become stale (GR, BoRR) */
 	uint64_t stale[BGP_FAM_N];
 };
 
@@ -109,7 +111,12 @@ size_t rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f);
 /* Marks every prefix of a family dirty for an export (reload, route refresh) as a job. */
 void rib_mark_all(struct rib *r, int exp, enum bgp_fam f);
 
-/* Peer-wide jobs, run in slices by rib_jobs_run(). fams is a BGP_FAM_BIT set. */
+/*
+ * Peer-wide jobs, run in slices by rib_jobs_run(). fams is a BGP_FAM_BIT set.
+ * Marking stale takes effect at once for what follows: the peer's epoch is bumped, the job
+ * then marks only paths announced before the bump, so routes the peer re-sends while the job
+ * is still walking the table stay fresh.
+ */
 void rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams);       /* remove all */
 void rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams);  /* GR begins */
 void rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams); /* EoR / timer */

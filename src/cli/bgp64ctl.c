@@ -39,6 +39,7 @@ usage(FILE *f)
 		"  show neighbors [ADDR]\n"
 		"  show rib [ipv4|ipv6] [PREFIX [exact|longer]] [neighbor ADDR]\n"
 		"  show nexthops\n"
+		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
 		"  reload\n"
 		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n");
@@ -166,6 +167,8 @@ build_request(char **w, int n, const char **cmd)
 			rc = parse_rib(req, w + 2, n - 2);
 		} else if (strcmp(what, "nexthops") == 0 && n == 2) {
 			*cmd = "show nexthops";
+		} else if (strcmp(what, "fib") == 0 && n == 2) {
+			*cmd = "show fib";
 		} else if (strcmp(what, "translation") == 0 && n == 3) {
 			*cmd = "show translation";
 			if (!is_prefix(w[2]))

@@ -498,6 +498,19 @@ bgp64ctl_text_doc(FILE *out, const char *cmd, json_t *doc)
 		text_nexthops(out, json_object_get(doc, "nexthops"));
 	} else if (strcmp(cmd, "show translation") == 0) {
 		text_translation(out, json_object_get(doc, "translation"));
+	} else if (strcmp(cmd, "show fib") == 0) {
+		/* key: value lines, in the daemon's order */
+		const char *k;
+		json_t *v;
+		json_object_foreach(json_object_get(doc, "fib"), k, v)
+		{
+			char *txt = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+			fprintf(out, "%-14s %s\n", k,
+				json_is_string(v) ? json_string_value(v)
+				: txt		  ? txt
+						  : "?");
+			free(txt);
+		}
 	} else if (strcmp(cmd, "neighbor") == 0) {
 		fprintf(out, "neighbor %s: %s requested\n", js(doc, "neighbor"), js(doc, "action"));
 	} else {

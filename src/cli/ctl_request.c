@@ -33,6 +33,7 @@ static const struct cmd_row {
     {"show neighbors", CTL_SHOW_NEIGHBORS, K_NEIGHBOR, 0},
     {"show rib", CTL_SHOW_RIB, K_FAMILY | K_PREFIX | K_MATCH | K_NEIGHBOR, 0},
     {"show nexthops", CTL_SHOW_NEXTHOPS, 0, 0},
+    {"show fib", CTL_SHOW_FIB, 0, 0},
     {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
     {"reload", CTL_RELOAD, 0, 0},
     {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},

@@ -167,6 +167,9 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 	case CTL_SHOW_NEXTHOPS:
 		rc = ctl_show_nexthops(c->rde, &w);
 		break;
+	case CTL_SHOW_FIB:
+		rc = ctl_show_fib(c->rde, &w);
+		break;
 	case CTL_SHOW_TRANSLATION:
 		rc = ctl_show_translation(c->rde, &req, &w, err, sizeof err);
 		break;

@@ -14,6 +14,7 @@
 
 #include "bgp/attr.h"
 #include "bgp/session.h"
+#include "fib/fib.h"
 
 static void
 jw_u32_addr(struct ctl_jw *w, const char *key, uint32_t v)
@@ -527,6 +528,38 @@ ctl_neighbor_cmd(struct rde *r, const struct ctl_request *req, struct ctl_jw *w,
 	ctl_jw_str(w, "result", "ok");
 	ctl_jw_str(w, "neighbor", a);
 	ctl_jw_str(w, "action", ctl_action_name(req->action));
+	ctl_jw_obj_close(w);
+	ctl_jw_end(w);
+	return 0;
+}
+
+/* show fib: the kernel export's settings and counters (the routes themselves are the
+ * translated table: show rib ipv6, or ip -6 route show proto N). */
+int
+ctl_show_fib(struct rde *r, struct ctl_jw *w)
+{
+	const struct cfg *c = rde_cfg(r);
+	const struct fib *f = rde_fib(r);
+	ctl_jw_obj_open(w, NULL);
+	ctl_jw_obj_open(w, "fib");
+	ctl_jw_bool(w, "enabled", f != NULL);
+	ctl_jw_u64(w, "table", c->fib.table);
+	ctl_jw_u64(w, "protocol", c->fib.protocol);
+	ctl_jw_u64(w, "metric", c->fib.metric);
+	if (f != NULL) {
+		const struct fib_stats *s = fib_stats(f);
+		ctl_jw_bool(w, "sync_active", fib_sync_active(f));
+		ctl_jw_u64(w, "queued", fib_queued(f));
+		ctl_jw_u64(w, "installed", s->installed);
+		ctl_jw_u64(w, "deleted", s->deleted);
+		ctl_jw_u64(w, "absent", s->absent);
+		ctl_jw_u64(w, "errors", s->errors);
+		ctl_jw_u64(w, "batches", s->batches);
+		ctl_jw_u64(w, "stale_removed", s->stale);
+		ctl_jw_u64(w, "enobufs", s->enobufs);
+		ctl_jw_str(w, "last_error", s->last_error[0] ? s->last_error : NULL);
+	}
+	ctl_jw_obj_close(w);
 	ctl_jw_obj_close(w);
 	ctl_jw_end(w);
 	return 0;

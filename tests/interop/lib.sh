@@ -41,6 +41,8 @@ declare -a B64_NS=()          # namespaces created (full names)
 declare -A B64_PID=()         # process name -> pid
 declare -A B64_LOG=()         # process name -> log file
 declare -a B64_LOGORDER=()    # process names in start order (for the failure dump)
+declare -a B64_DAEMONS=()     # bgp64d instances (their state is dumped on failure)
+declare -a B64_BIRDS=()       # BIRD instances (same)
 B64_CHECKS=0
 B64_FAILED=0
 
@@ -255,6 +257,7 @@ b64_start() {
 	local name=$1 n=$2
 	shift 2
 	need_bgp64d
+	[[ " ${B64_DAEMONS[*]} " == *" $name "* ]] || B64_DAEMONS+=("$name")
 	rm -f "$(b64_sock "$name")"
 	spawn "$name" "$n" "$BGP64D" -d -c "$(b64_conf "$name")" "$@"
 	local i
@@ -307,6 +310,7 @@ bird_start() {
 	"$BIRD" -p -c "$T/$name.conf" >"$T/$name.parse" 2>&1 ||
 		{ cat "$T/$name.parse" >&2; fail "BIRD $name: configuration rejected"; }
 	rm -f "$(bird_sock "$name")"
+	[[ " ${B64_BIRDS[*]} " == *" $name "* ]] || B64_BIRDS+=("$name")
 	spawn "$name" "$n" "$BIRD" -f -c "$T/$name.conf" -s "$(bird_sock "$name")" "$@"
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -430,11 +434,28 @@ speaker_events() { grep -E -- "$2" "$T/$1.events"; }
 
 b64_dump_logs() {
 	local name f
+	for name in "${B64_DAEMONS[@]}"; do
+		alive "$name" || continue
+		printf '\n----- bgp64ctl show neighbors / show rib of %s (first 150 lines each)\n' "$name"
+		ctl "$name" show neighbors 2>&1 | python3 -m json.tool 2>/dev/null | head -n 150
+		for f in ipv4 ipv6; do
+			ctl "$name" show rib "$f" 2>&1 | python3 -c 'import json, sys
+for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True))' 2>&1 |
+				head -n 150
+		done
+	done
 	for name in "${B64_LOGORDER[@]}"; do
 		f=${B64_LOG[$name]}
 		[ -s "$f" ] || continue
 		printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
 		tail -n 80 "$f"
+	done
+	for name in "${B64_BIRDS[@]}"; do
+		alive "$name" || continue
+		printf '\n----- BIRD %s: show status, show protocols, show route (first 60 lines)\n' "$name"
+		birdc_q "$name" show status 2>&1
+		birdc_q "$name" show protocols 2>&1
+		birdc_q "$name" show route 2>&1 | head -n 60
 	done
 	for f in "$T"/*.events; do
 		[ -s "$f" ] || continue

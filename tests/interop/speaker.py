@@ -25,6 +25,11 @@ Commands (one per line; PREFIXES is a comma-separated list):
              [nlri-hex=HEX]        raw octets appended to the NLRI field
     withdraw PREFIXES
     raw TYPE HEX                  a message of TYPE with the body HEX (header added)
+    borr [AFI SAFI] | eorr [AFI SAFI]
+                                  RFC 7313 Beginning / End of Route Refresh (default 1 1)
+    eor                           the IPv4 End-of-RIB
+    cork | uncork                 TCP_CORK on/off: what is sent in between leaves in as few
+                                  segments as possible, so the peer reads it in one go
     notify CODE SUBCODE [HEX]     send a NOTIFICATION and close
     close                         close the TCP connection without a NOTIFICATION
     sleep SECONDS
@@ -133,6 +138,8 @@ class Speaker:
         if a.ipv6:
             caps += cap(1, struct.pack("!HBB", 2, 0, 1))      # MP IPv6 unicast
         caps += cap(2, b"")                                   # route refresh
+        if a.enhanced_refresh:
+            caps += cap(70, b"")                              # enhanced route refresh
         caps += cap(65, struct.pack("!I", a.asn))             # 4-octet AS
         opt = struct.pack("!BB", 2, len(caps)) + caps
         my_as = a.asn if a.asn < 65536 else AS_TRANS
@@ -315,6 +322,14 @@ class Speaker:
             self.send(UPDATE, struct.pack("!H", len(w)) + w + struct.pack("!H", 0))
         elif cmd == "eor":
             self.send(UPDATE, struct.pack("!HH", 0, 0))
+        elif cmd in ("borr", "eorr"):
+            afi, safi = (int(pos[0]), int(pos[1])) if len(pos) >= 2 else (1, 1)
+            self.send(ROUTE_REFRESH, struct.pack("!HBB", afi, 1 if cmd == "borr" else 2, safi))
+        elif cmd in ("cork", "uncork"):
+            with self.wlock:
+                if self.sock is not None:
+                    self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK,
+                                         1 if cmd == "cork" else 0)
         elif cmd == "raw":
             self.send(int(pos[0]), bytes.fromhex(pos[1] if len(pos) > 1 else ""))
         elif cmd == "notify":
@@ -414,6 +429,8 @@ def main():
     p.add_argument("--hold", type=int, default=9)
     p.add_argument("--nexthop", default="192.0.2.1", help="default NEXT_HOP of announcements")
     p.add_argument("--ipv6", action="store_true", help="also offer MP IPv6 unicast")
+    p.add_argument("--enhanced-refresh", action="store_true",
+                   help="offer enhanced route refresh (RFC 7313)")
     p.add_argument("--cmd", required=True, help="FIFO to read commands from")
     p.add_argument("--events", required=True, help="file to append events to")
     p.add_argument("--timeout", type=float, default=30, help="seconds to get a connection")

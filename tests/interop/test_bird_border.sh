@@ -15,7 +15,8 @@
 # at b1's source removes the translation from both borders; the unknown next hop yields no route
 # (and is counted by `bgp64ctl show nexthops`); a prefix announced by both borders is translated
 # with the next hop of the IPv4 best path and moves when b1 changes its LOCAL_PREF, and again
-# when the AS path length decides.
+# when the AS path length decides; b2 restarting gracefully keeps its translations at b1 and
+# finishes its recovery (it gets bgp64d's End-of-RIB on both channels).
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -31,6 +32,7 @@ write_border() {
 	cat >"$T/$1.conf" <<EOF
 log stderr all;
 router id 10.0.$2.2;
+graceful restart wait 60;
 protocol device {}
 # The connected subnet in master6, and a route to the other border's subnet, so that the
 # translated routes' next hops resolve (iBGP: gateway recursive).
@@ -44,6 +46,7 @@ filter to_d {
 protocol bgp d {
   local 10.0.$2.2 as 64500; neighbor 10.0.$2.1 as 64500;
   hold time 9; connect retry time 2; connect delay time 1; error wait time 1, 2;
+  graceful restart on;
   ipv4 { import none; export filter to_d; };
   ipv6 { import all; export none; };
 }
@@ -159,6 +162,10 @@ done
 assert_eq "bgp64d show rib ipv6 $X501: translated from 10.50.1.0/24, next hop fd00:1::64" \
 	"true 10.50.1.0/24 fd00:1::64" \
 	"$(ctl d show rib ipv6 "$X501" | jget "' '.join([str(route('$X501')['translated']).lower(), route('$X501')['ipv4_prefix'], route('$X501')['next_hop']])")"
+assert_eq "bgp64d show rib ipv6: the same translated set (with a next hop)" "$ALL6" \
+	"$(rib d ipv6 "words(r['prefix'] for r in routes() if r.get('next_hop'))")"
+assert_eq "bgp64d show rib ipv6: 10.50.3.0/24 shown untranslated" "next_hop=None unknown_next_hop" \
+	"$(rib d ipv6 "'next_hop=%s %s' % (route('$X503')['next_hop'], route('$X503')['untranslated_reason'])")"
 assert_eq "bgp64d show nexthops: 10.0.1.200 counted as unknown" 1 \
 	"$(ctl d show nexthops | jget "[u['paths'] for u in j['nexthops']['unknown'] if u['next_hop'] == '10.0.1.200'][0]")"
 
@@ -194,6 +201,26 @@ for b in b1 b2; do
 	wait_eq 20 "$b: $X601 via b2 once b1 withdraws it" "next_hop=fd00:2::64" \
 		v6table $b "summ('$X601','next_hop')"
 done
+
+step "border b2 restarts gracefully: the translations of its routes stay meanwhile"
+birdc_q b2 graceful restart >/dev/null
+for ((i = 0; i < 50; i++)); do alive b2 || break; sleep 0.1; done
+stop b2 || true
+wait_for 20 "bgp64d: b2 down" nbr_down d 10.0.2.2
+assert_eq "bgp64d: b2's paths kept as stale" "10.60.1.0/24:true 10.70.1.0/24:true" \
+	"$(rib d ipv4 "words(r['prefix']+':'+str(path(r['prefix'],'10.0.2.2')['stale']).lower() for r in routes() if path(r['prefix'],'10.0.2.2'))")"
+b2_xlat() { v6table b1 "words(p+'='+str((best(p) or {}).get('next_hop')) for p in ['$X601','$X701'])"; }
+stays_eq 3 "b1: translations of b2's routes kept" "$X601=fd00:2::64 $X701=fd00:2::64" b2_xlat
+bird_start b2 b2 -R
+wait_eq 30 "bgp64d: b2 back" Established nbr_state d 10.0.2.2
+# BIRD restarted with -R stays in graceful-restart recovery, and sends nothing to its peers,
+# until every GR channel got the peer's End-of-RIB (RFC 4724: sent after the initial update, even
+# an empty one): ipv6 AND ipv4, which bgp64d does not export to the border.
+b2_recovering() { birdc_q b2 show status | grep -E 'Graceful restart recovery|Waiting for' | tr -s ' \n' ' '; }
+wait_eq 15 "b2: graceful restart recovery finished (End-of-RIB received on every channel)" "" b2_recovering
+wait_eq 20 "bgp64d: b2's paths refreshed" "10.60.1.0/24:false 10.70.1.0/24:false" \
+	rib d ipv4 "words(r['prefix']+':'+str(path(r['prefix'],'10.0.2.2')['stale']).lower() for r in routes() if path(r['prefix'],'10.0.2.2'))"
+wait_eq 20 "b2: IPv6 routes after its restart" "$ALL6" v6table b2 "prefixes()"
 
 step "final table check"
 wait_eq 10 "b1: exactly the translated routes" "$ALL6" v6table b1 "prefixes()"

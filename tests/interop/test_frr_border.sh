@@ -13,7 +13,8 @@
 # exactly the translated routes with the mapped next hops and the attributes of the IPv4 best
 # path; `no network` at f1 removes the translation from both borders; the unknown next hop yields
 # no route; the multihomed prefix follows the IPv4 best path when f1 changes LOCAL_PREF, and
-# when the AS path length decides.
+# when the AS path length decides; f2 killed and restarted with graceful restart keeps its
+# translations at f1 meanwhile.
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -76,6 +77,9 @@ router bgp 64500
  bgp router-id 10.0.2.2
  no bgp ebgp-requires-policy
  no bgp network import-check
+ bgp graceful-restart
+ bgp graceful-restart preserve-fw-state
+ no bgp graceful-restart notification
  timers bgp 3 9
  neighbor 10.0.2.1 remote-as 64500
  neighbor 10.0.2.1 update-source 10.0.2.2
@@ -202,6 +206,18 @@ for b in f1 f2; do
 	wait_eq 20 "$b: $X601 back at f1's translator" "next_hop=fd00:1::64 as_path=65200 local_pref=100" \
 		v6table $b "summ('$X601','next_hop','as_path','local_pref')"
 done
+
+step "border f2 killed and restarted (graceful restart): its translations stay meanwhile"
+stop f2 KILL
+wait_for 20 "bgp64d: f2 down" nbr_down d 10.0.2.2
+assert_eq "bgp64d: f2's paths kept as stale" "10.60.1.0/24:true 10.70.1.0/24:true" \
+	"$(rib d ipv4 "words(r['prefix']+':'+str(path(r['prefix'],'10.0.2.2')['stale']).lower() for r in routes() if path(r['prefix'],'10.0.2.2'))")"
+stays_eq 3 "f1: translation of f2's 10.70.1.0/24 kept" "next_hop=fd00:2::64" v6table f1 "summ('$X701','next_hop')"
+frr_start f2 f2
+wait_eq 30 "bgp64d: f2 back" Established nbr_state d 10.0.2.2
+wait_eq 20 "bgp64d: f2's paths refreshed" "10.60.1.0/24:false 10.70.1.0/24:false" \
+	rib d ipv4 "words(r['prefix']+':'+str(path(r['prefix'],'10.0.2.2')['stale']).lower() for r in routes() if path(r['prefix'],'10.0.2.2'))"
+say "f2: End-of-RIB from bgp64d: $(vty f2 'show bgp neighbors 10.0.2.1 json' | jget "j['10.0.2.1']['gracefulRestartInfo']['endOfRibRecv']")"
 
 step "final table check"
 # shellcheck disable=SC2086 # one prefix a word

@@ -245,6 +245,31 @@ test_stale_and_sweep(void **state)
 	rib_free(r);
 }
 
+static void
+test_refreshed_during_stale_job(void **state)
+{
+	(void)state;
+	/* RFC 7313: BoRR, the re-sent routes and EoRR can arrive before the stale-marking job
+	 * ran: what the peer re-sent after BoRR must survive the EoRR sweep. */
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct attrs *a = mk(64501, 1, 0, -1, 100, 0);
+	struct prefix p1 = pfx("198.51.100.0/24"), p2 = pfx("203.0.113.0/24");
+	rib_update(r, BGP_FAM_V4, &p1, 1, attr_ref(a));
+	rib_update(r, BGP_FAM_V4, &p2, 1, attr_ref(a));
+	rib_peer_mark_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4));  /* BoRR */
+	rib_update(r, BGP_FAM_V4, &p1, 1, attr_ref(a));	     /* re-sent before the job ran */
+	rib_peer_sweep_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4)); /* EoRR */
+	while (rib_jobs_run(r, 1))
+		;
+	assert_non_null(radix_find(rib_tree(r, BGP_FAM_V4), p1.a, p1.len));
+	assert_null(radix_find(rib_tree(r, BGP_FAM_V4), p2.a, p2.len));
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 1);
+	assert_int_equal(rib_peer_get(r, 1)->stale[BGP_FAM_V4], 0);
+	attr_unref(a);
+	rib_free(r);
+}
+
 static unsigned hook_calls;
 static void
 hook(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
@@ -282,7 +307,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_single_path_and_marks), cmocka_unit_test(test_decision_steps),
 	    cmocka_unit_test(test_deterministic_med),	  cmocka_unit_test(test_flush_in_slices),
-	    cmocka_unit_test(test_stale_and_sweep),	  cmocka_unit_test(test_best_hook),
+	    cmocka_unit_test(test_stale_and_sweep),
+	    cmocka_unit_test(test_refreshed_during_stale_job),	  cmocka_unit_test(test_best_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
