@@ -67,6 +67,7 @@ protocol static {
 protocol bgp bgp64d {
 	local 192.0.2.10 as 64500;
 	neighbor 192.0.2.1 as 64500;
+	direct;
 	connect retry time 2;
 	ipv4 { import none; export all; next hop self; };
 	ipv6 { import all; export none; gateway direct; };
