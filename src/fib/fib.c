@@ -230,15 +230,24 @@ fib_wait_out(struct fib *f, bool transient)
 	}
 }
 
+/* ev_req (replies), ev_work (the next slice) */
 static void
 fib_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct fib *f = arg;
 	(void)fd;
-	if (what & (EV_WRITE | EV_TIMEOUT))
-		f->out_blocked = false; /* ev_out, ev_retry; a spurious clear only costs a send */
+	(void)what;
 	if (fib_step(f))
 		fib_schedule(f);
+}
+
+/* ev_out (room in the send buffer), ev_retry (after a transient failure) */
+static void
+fib_on_unblock(evutil_socket_t fd, short what, void *arg)
+{
+	struct fib *f = arg;
+	f->out_blocked = false;
+	fib_on_event(fd, what, arg);
 }
 
 /*
@@ -319,9 +328,9 @@ fib_new(struct event_base *base, const struct fib_cfg *c, char *err, size_t errl
 		return NULL;
 	}
 	f->ev_req = event_new(base, f->req_fd, EV_READ | EV_PERSIST, fib_on_event, f);
-	f->ev_out = event_new(base, f->req_fd, EV_WRITE, fib_on_event, f);
+	f->ev_out = event_new(base, f->req_fd, EV_WRITE, fib_on_unblock, f);
 	f->ev_work = evtimer_new(base, fib_on_event, f);
-	f->ev_retry = evtimer_new(base, fib_on_event, f);
+	f->ev_retry = evtimer_new(base, fib_on_unblock, f);
 	if (f->ev_req == NULL || f->ev_out == NULL || f->ev_work == NULL || f->ev_retry == NULL)
 		fib_oom();
 	event_add(f->ev_req, NULL);

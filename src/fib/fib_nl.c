@@ -21,7 +21,8 @@
  * that the requests before it succeeded (their error may be among the dropped replies): the
  * replies still queued are read and noted one by one, no new batch goes out, and once the
  * socket is empty every request without a reply is queued again, unless a newer one for its
- * prefix waits. Set (create or replace) and delete (absent is fine) are idempotent.
+ * prefix is in flight or waits. Set (create or replace) and delete (absent is fine) are
+ * idempotent.
  */
 #include "fib/fib_impl.h"
 
@@ -255,24 +256,40 @@ fib_ring_failed(struct fib *f, struct fib_flight *e, int err, const char *why)
 }
 
 /*
- * After an overflow (f->lost): the replies still queued have been read and noted one by one;
- * the requests without one are sent again, and the ring starts afresh.
+ * After an overflow (f->lost): the replies still queued have been read and noted one by one.
+ * A request without a reply is queued again when it is the newest in flight for its prefix
+ * and no newer one waits (walking from the newest, a temporary tree remembers the prefixes
+ * seen); then the ring starts afresh.
  */
 static void
 fib_ring_requeue(struct fib *f)
 {
+	struct radix *seen[2] = {radix_new(AF_INET), radix_new(AF_INET6)};
+	if (seen[0] == NULL || seen[1] == NULL)
+		fib_nl_oom();
 	size_t again = 0, n = f->ring_len;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = n; i-- > 0;) {
 		const struct fib_flight *e = fib_ring_at(f, i);
+		bool newest = true;
+		if (e->r.metric == f->cfg.metric) { /* coalesced per prefix, see fib_op_push */
+			struct radix_node *x =
+			    radix_get(seen[fib_fam(e->r.dst.af)], e->r.dst.a, e->r.dst.len);
+			if (x == NULL)
+				fib_nl_oom();
+			newest = radix_uflags(x) == 0;
+			radix_set_uflags(x, 1);
+		}
 		if (e->acked && !e->failed) {
 			if (e->r.kind == FIB_SET)
 				f->stats.installed++;
 			else
 				f->stats.deleted++;
-		} else if (!e->failed && fib_op_push(f, &e->r, true)) {
+		} else if (!e->failed && newest && fib_op_push(f, &e->r, true)) {
 			again++;
 		}
 	}
+	radix_free(seen[0], NULL, NULL);
+	radix_free(seen[1], NULL, NULL);
 	f->ring_seq += (uint32_t)n; /* a late reply for them is ignored */
 	f->ring_len = 0;
 	f->ring_head = 0;

@@ -702,7 +702,8 @@ static int
 group_teardown(void **state)
 {
 	(void)state;
-	event_base_free(base);
+	if (base != NULL)
+		event_base_free(base);
 	free(kr);
 	return 0;
 }
