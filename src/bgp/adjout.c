@@ -17,6 +17,15 @@
  *                for one IPv6 prefix the decision process (rib_path_cmp) picks one.
  * Withdrawals are sent for every dirty prefix that has nothing to export (a withdrawal of a
  * prefix the peer never had is harmless), so no per-peer state is needed to know what was sent.
+ *
+ * Update groups: peers with the same export policy (struct ao_key) share one adj-out, so each
+ * change is derived, grouped and packed once and the same bytes are written to every member.
+ * A peer starts in a group of its own (its initial table is its own walk) and joins an equal
+ * group when both are idle - everything current sent to each - so they are in the same state.
+ * The group writes only when every member's socket has room (the slowest member paces it).
+ * Split horizon inside a group: a reflected route goes to the members other than the one it
+ * came from, which gets a withdrawal of the prefix instead. A member asking for a route
+ * refresh leaves its group and starts over alone.
  */
 #include "bgp/rde_impl.h"
 
@@ -36,6 +45,16 @@ struct ao_item {
 	struct attrs *a; /* NULL = withdraw; else a reference */
 	struct prefix p;
 	uint8_t fam;
+	uint16_t skip; /* member that must not get it (split horizon), 0 = none */
+};
+
+/* Everything that makes two peers' exports identical. */
+struct ao_key {
+	uint8_t targets, fams;
+	bool ebgp, extnh, rr_client, copy_unknown, allow_wkp;
+	bool self4_ok, self6_ok;
+	uint8_t self4[4], self6[16];
+	struct bgp_enc_ctx enc;
 };
 
 struct ao_cache {
@@ -53,10 +72,12 @@ struct ao_walk {
 
 struct adjout {
 	struct rde *r;
-	struct rde_peer *rp;
-	struct bgp_peer *bp;
+	struct rde_peer **members;
+	size_t n_members, cap_members;
+	struct adjout *next_group; /* the engine's list of groups */
 	int exp;
-	uint8_t targets; /* families exported to this peer */
+	struct ao_key key;
+	uint8_t targets; /* families exported to this group */
 	uint8_t fams;	 /* families negotiated (each gets an End-of-RIB) */
 	bool ebgp;
 	bool extnh;			/* RFC 8950: IPv4 with an IPv6 next hop */
@@ -72,7 +93,19 @@ struct adjout {
 	struct ao_item items[AO_BATCH + 1 + RDE_XROUTES_MAX];
 	size_t n_items;
 	uint8_t buf[BGP_MAX_EXT_MSG];
+	uint8_t buf2[BGP_MAX_EXT_MSG]; /* split-horizon withdrawals */
 };
+
+static void
+member_add(struct adjout *ao, struct rde_peer *rp)
+{
+	if (ao->n_members == ao->cap_members) {
+		ao->cap_members = ao->cap_members ? ao->cap_members * 2 : 4;
+		ao->members = xrealloc(ao->members, ao->cap_members * sizeof *ao->members);
+	}
+	ao->members[ao->n_members++] = rp;
+	rp->ao = ao;
+}
 
 struct adjout *
 adjout_new(struct rde *r, struct rde_peer *rp)
@@ -81,9 +114,13 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
 	const struct bgp_neg *neg = bgp_peer_neg(rp->bp);
 	ao->r = r;
-	ao->rp = rp;
-	ao->bp = rp->bp;
-	ao->exp = rp->exp;
+	ao->exp = -1;
+	if (cn->fam[BGP_FAM_V4].export || cn->fam[BGP_FAM_V6].export) {
+		ao->exp = rib_export_add(r->rib);
+		if (ao->exp < 0)
+			log_err("%s: too many export groups (max %d), not exporting to it",
+				bgp_peer_name(rp->bp), RIB_MAX_EXPORTS);
+	}
 	ao->ebgp = !neg->ibgp;
 	for (int f = 0; f < BGP_FAM_N; f++)
 		if (cn->fam[f].export && (neg->fams & BGP_FAM_BIT(f)))
@@ -101,7 +138,7 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	ao->enc.addpath_tx = neg->addpath_tx;
 	int af;
 	uint8_t a[16];
-	if (bgp_peer_local_addr(rp->bp, &af, a) == 0) {
+	if (ao->ebgp && bgp_peer_local_addr(rp->bp, &af, a) == 0) {
 		if (af == AF_INET) {
 			memcpy(ao->self4, a, 4);
 			ao->self4_ok = true;
@@ -110,7 +147,68 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 			ao->self6_ok = true;
 		}
 	}
+	struct ao_key *k = &ao->key;
+	k->targets = ao->targets;
+	k->fams = ao->fams;
+	k->ebgp = ao->ebgp;
+	k->extnh = ao->extnh;
+	k->rr_client = cn->rr_client;
+	k->copy_unknown = cn->copy_unknown_attrs;
+	k->allow_wkp = cn->allow_wkp_specifics;
+	k->self4_ok = ao->self4_ok;
+	k->self6_ok = ao->self6_ok;
+	memcpy(k->self4, ao->self4, 4);
+	memcpy(k->self6, ao->self6, 16);
+	k->enc = ao->enc;
+	member_add(ao, rp);
+	ao->next_group = r->groups;
+	r->groups = ao;
 	return ao;
+}
+
+static void
+group_free(struct adjout *ao)
+{
+	struct adjout **pp = &ao->r->groups;
+	while (*pp != NULL && *pp != ao)
+		pp = &(*pp)->next_group;
+	if (*pp == ao)
+		*pp = ao->next_group;
+	if (ao->exp >= 0)
+		rib_export_del(ao->r->rib, ao->exp);
+	adjout_flush_cache(ao);
+	free(ao->members);
+	free(ao->wd);
+	free(ao->wd_fam);
+	free(ao);
+}
+
+void
+adjout_leave(struct rde_peer *rp)
+{
+	struct adjout *ao = rp->ao;
+	if (ao == NULL)
+		return;
+	rp->ao = NULL;
+	for (size_t i = 0; i < ao->n_members; i++)
+		if (ao->members[i] == rp) {
+			ao->members[i] = ao->members[--ao->n_members];
+			break;
+		}
+	if (ao->n_members == 0)
+		group_free(ao);
+}
+
+struct adjout *
+adjout_next(const struct adjout *ao)
+{
+	return ao->next_group;
+}
+
+size_t
+adjout_members(const struct adjout *ao)
+{
+	return ao->n_members;
 }
 
 void
@@ -124,28 +222,6 @@ adjout_flush_cache(struct adjout *ao)
 			attr_unref(c->out);
 		memset(c, 0, sizeof *c);
 	}
-}
-
-void
-adjout_free(struct adjout *ao)
-{
-	if (ao == NULL)
-		return;
-	adjout_flush_cache(ao);
-	free(ao->wd);
-	free(ao->wd_fam);
-	free(ao);
-}
-
-void
-adjout_resync(struct adjout *ao, enum bgp_fam f)
-{
-	if (!(ao->targets & BGP_FAM_BIT(f)))
-		return;
-	/* IPv4 routes feed both targets; native IPv6 only the IPv6 one. */
-	ao->walk[BGP_FAM_V4].started = ao->walk[BGP_FAM_V4].done = false;
-	if (f == BGP_FAM_V6)
-		ao->walk[BGP_FAM_V6].started = ao->walk[BGP_FAM_V6].done = false;
 }
 
 void
@@ -194,7 +270,6 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
       enum bgp_fam fam)
 {
 	const struct rde *r = ao->r;
-	const struct cfg_neighbor *cn = bgp_peer_cfg(ao->bp);
 	struct attrs t;
 	struct attr_blob *tmp[4];
 	size_t ntmp = 0;
@@ -203,7 +278,7 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 		/* Originated by bgp64d: nothing inherited from reflection of the IPv4 route. */
 		t.flags &= (uint8_t)~ATTRS_ORIGINATOR;
 		t.clusters = NULL;
-		if (!cn->copy_unknown_attrs)
+		if (!ao->key.copy_unknown)
 			t.unknown = NULL;
 		t.nh_len = 16;
 		memcpy(t.nh, nh6, 16);
@@ -278,27 +353,28 @@ export_attrs(struct adjout *ao, const struct rib_path *best, enum ao_kind kind, 
 /* ---- what the peer should have for one RIB node ---- */
 
 static void
-item_add(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct attrs *a)
+item_add(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct attrs *a,
+	 uint16_t skip)
 {
 	struct ao_item *it = &ao->items[ao->n_items++];
 	it->a = a;
 	it->p = *p;
 	it->fam = (uint8_t)fam;
+	it->skip = a != NULL ? skip : 0;
 }
 
-/* May a best path learned from a peer be reflected to this one? (RFC 4456, split horizon) */
+/* May a best path learned from a peer be reflected to this group? (RFC 4456; split horizon
+ * toward its source member is applied when sending, see ao_item.skip) */
 static bool
 may_reflect(const struct adjout *ao, const struct rib_path *best)
 {
-	if (best->peer == ao->rp->id)
-		return false;
 	if (has_no_advertise(best->attrs, ao->ebgp))
 		return false;
 	const struct rib_peer *src = rib_peer_get(ao->r->rib, best->peer);
 	if (ao->ebgp || src == NULL || !src->ibgp)
 		return true;
 	/* iBGP to iBGP: only through reflection. */
-	return src->rr_client || bgp_peer_cfg(ao->bp)->rr_client;
+	return src->rr_client || ao->key.rr_client;
 }
 
 static void
@@ -315,7 +391,7 @@ node_v4_to_v4(struct adjout *ao, const struct prefix *p, const struct rib_path *
 			a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V4);
 		}
 	}
-	item_add(ao, BGP_FAM_V4, p, a);
+	item_add(ao, BGP_FAM_V4, p, a, best != NULL ? best->peer : 0);
 }
 
 /* The native IPv6 best path of a prefix, if any. */
@@ -336,12 +412,12 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 		/* RFC 6052 3.1: more-specifics of the WKP are not announced to eBGP unless
 		 * this neighbor allows it. */
 		if (ao->ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
-		    xr->v6.len > 96 && !bgp_peer_cfg(ao->bp)->allow_wkp_specifics)
+		    xr->v6.len > 96 && !ao->key.allow_wkp)
 			ao->r->stats.wkp_specifics_blocked++;
 		else
 			a = export_attrs(ao, best, AO_XLAT, xr->nh.v6, BGP_FAM_V6);
 	}
-	item_add(ao, BGP_FAM_V6, &xr->v6, a);
+	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
 }
 
 static void
@@ -382,7 +458,7 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	struct attrs *a = NULL;
 	if (best != NULL && may_reflect(ao, best))
 		a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V6);
-	item_add(ao, BGP_FAM_V6, p, a);
+	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
 }
 
 static void
@@ -411,16 +487,36 @@ item_cmp(const void *x, const void *y)
 		return a->fam < b->fam ? -1 : 1;
 	if (a->a != b->a)
 		return (uintptr_t)a->a < (uintptr_t)b->a ? -1 : 1; /* withdrawals (NULL) first */
+	if (a->skip != b->skip)
+		return a->skip < b->skip ? -1 : 1;
 	return prefix_cmp(&a->p, &b->p);
 }
 
+static struct rde_peer *
+member_by_id(const struct adjout *ao, uint16_t id)
+{
+	for (size_t i = 0; i < ao->n_members; i++)
+		if (ao->members[i]->id == id)
+			return ao->members[i];
+	return NULL;
+}
+
+/* Writes one message to every member but 'skip'. */
 static void
-send_msg(struct adjout *ao, struct bgp_upd_builder *b, bool withdraw)
+group_send(struct adjout *ao, const uint8_t *msg, size_t len, const struct rde_peer *skip)
+{
+	for (size_t i = 0; i < ao->n_members; i++)
+		if (ao->members[i] != skip)
+			bgp_peer_send(ao->members[i]->bp, msg, len);
+}
+
+static void
+send_msg(struct adjout *ao, struct bgp_upd_builder *b, bool withdraw, const struct rde_peer *skip)
 {
 	size_t len = bgp_ub_finish(b);
 	if (len == 0)
 		return;
-	bgp_peer_send(ao->bp, ao->buf, len);
+	group_send(ao, ao->buf, len, skip);
 	ao->r->stats.updates_out++;
 	if (withdraw)
 		ao->r->stats.withdraws_out += b->count;
@@ -436,39 +532,68 @@ ub_start(struct adjout *ao, struct bgp_upd_builder *b, const struct ao_item *it)
 	return bgp_ub_announce(b, ao->buf, &ao->enc, (enum bgp_fam)it->fam, it->a);
 }
 
-/* Packs the batch: one run of UPDATEs per (family, attribute set). */
+/* Split horizon: the member a run of reflected routes came from gets them withdrawn. */
+static void
+send_skip_withdrawals(struct adjout *ao, const struct ao_item *run, size_t n, struct rde_peer *skip)
+{
+	struct bgp_upd_builder b;
+	if (bgp_ub_withdraw(&b, ao->buf2, &ao->enc, (enum bgp_fam)run[0].fam) < 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (bgp_ub_add(&b, &run[i].p) == 0)
+			continue;
+		size_t len = bgp_ub_finish(&b);
+		if (len > 0)
+			bgp_peer_send(skip->bp, ao->buf2, len);
+		if (bgp_ub_withdraw(&b, ao->buf2, &ao->enc, (enum bgp_fam)run[0].fam) < 0 ||
+		    bgp_ub_add(&b, &run[i].p) < 0)
+			return;
+	}
+	size_t len = bgp_ub_finish(&b);
+	if (len > 0)
+		bgp_peer_send(skip->bp, ao->buf2, len);
+}
+
+/* Packs one run of items sharing (family, attribute set, skip). */
+static void
+emit_run(struct adjout *ao, const struct ao_item *run, size_t n)
+{
+	struct rde_peer *skip = run[0].skip ? member_by_id(ao, run[0].skip) : NULL;
+	bool withdraw = run[0].a == NULL;
+	struct bgp_upd_builder b;
+	if (skip == NULL || ao->n_members > 1) {
+		if (ub_start(ao, &b, &run[0]) < 0) {
+			char buf[PREFIX_STRLEN];
+			log_warn("%s: attributes of %s do not fit a message; not sent",
+				 bgp_peer_name(ao->members[0]->bp), prefix_fmt(&run[0].p, buf));
+			return;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (bgp_ub_add(&b, &run[i].p) == 0)
+				continue;
+			send_msg(ao, &b, withdraw, skip);
+			if (ub_start(ao, &b, &run[i]) < 0 || bgp_ub_add(&b, &run[i].p) < 0)
+				return;
+		}
+		send_msg(ao, &b, withdraw, skip);
+	}
+	if (skip != NULL)
+		send_skip_withdrawals(ao, run, n, skip);
+}
+
+/* Packs the batch: one run of UPDATEs per (family, attribute set, split-horizon member). */
 static void
 emit_batch(struct adjout *ao)
 {
 	qsort(ao->items, ao->n_items, sizeof ao->items[0], item_cmp);
-	struct bgp_upd_builder b;
-	bool open = false;
-	for (size_t i = 0; i < ao->n_items; i++) {
-		struct ao_item *it = &ao->items[i];
-		bool same = i > 0 && it->fam == ao->items[i - 1].fam && it->a == ao->items[i - 1].a;
-		if (open && !same) {
-			send_msg(ao, &b, ao->items[i - 1].a == NULL);
-			open = false;
-		}
-		if (!open) {
-			if (ub_start(ao, &b, it) < 0) {
-				char buf[PREFIX_STRLEN];
-				log_warn("%s: attributes of %s do not fit a message; not sent",
-					 bgp_peer_name(ao->bp), prefix_fmt(&it->p, buf));
-				continue;
-			}
-			open = true;
-		}
-		if (bgp_ub_add(&b, &it->p) < 0) {
-			send_msg(ao, &b, it->a == NULL);
-			if (ub_start(ao, &b, it) < 0 || bgp_ub_add(&b, &it->p) < 0) {
-				open = false;
-				continue;
-			}
-		}
+	size_t start = 0;
+	for (size_t i = 1; i <= ao->n_items; i++) {
+		const struct ao_item *a = &ao->items[start], *b = &ao->items[i];
+		if (i < ao->n_items && a->fam == b->fam && a->a == b->a && a->skip == b->skip)
+			continue;
+		emit_run(ao, a, i - start);
+		start = i;
 	}
-	if (open)
-		send_msg(ao, &b, ao->items[ao->n_items - 1].a == NULL);
 	for (size_t i = 0; i < ao->n_items; i++)
 		if (ao->items[i].a != NULL)
 			attr_unref(ao->items[i].a);
@@ -503,7 +628,7 @@ collect(struct adjout *ao, size_t max)
 	size_t used = 0;
 	while (ao->n_wd > 0 && room(ao, used, max)) {
 		ao->n_wd--;
-		item_add(ao, (enum bgp_fam)ao->wd_fam[ao->n_wd], &ao->wd[ao->n_wd], NULL);
+		item_add(ao, (enum bgp_fam)ao->wd_fam[ao->n_wd], &ao->wd[ao->n_wd], NULL, 0);
 		used++;
 	}
 	struct rib *rib = ao->r->rib;
@@ -555,11 +680,13 @@ send_eors(struct adjout *ao)
 				continue;
 		}
 		size_t len = bgp_eor_encode(ao->buf, sizeof ao->buf, (enum bgp_fam)f);
-		if (len > 0 && bgp_peer_send(ao->bp, ao->buf, len) == 0) {
-			ao->eor_sent |= (uint8_t)BGP_FAM_BIT(f);
-			log_info("%s: End-of-RIB sent for %s", bgp_peer_name(ao->bp),
+		if (len == 0)
+			continue;
+		group_send(ao, ao->buf, len, NULL);
+		ao->eor_sent |= (uint8_t)BGP_FAM_BIT(f);
+		for (size_t i = 0; i < ao->n_members; i++)
+			log_info("%s: End-of-RIB sent for %s", bgp_peer_name(ao->members[i]->bp),
 				 bgp_fam_name((enum bgp_fam)f));
-		}
 	}
 }
 
@@ -576,12 +703,24 @@ work_left(const struct adjout *ao)
 	return false;
 }
 
+/* Bytes every member can still take: the group moves at the pace of the slowest. */
+static size_t
+group_room(const struct adjout *ao)
+{
+	size_t room = SIZE_MAX;
+	for (size_t i = 0; i < ao->n_members; i++) {
+		struct bgp_peer *bp = ao->members[i]->bp;
+		size_t r = bgp_peer_state(bp) == BGP_ESTABLISHED ? bgp_peer_send_room(bp) : 0;
+		if (r < room)
+			room = r;
+	}
+	return ao->n_members > 0 ? room : 0;
+}
+
 bool
 adjout_pump(struct adjout *ao, size_t budget)
 {
-	if (bgp_peer_state(ao->bp) != BGP_ESTABLISHED)
-		return false;
-	while (budget > 0 && bgp_peer_send_room(ao->bp) >= ao->enc.max_msg) {
+	while (budget > 0 && group_room(ao) >= ao->enc.max_msg) {
 		size_t max = budget < AO_BATCH ? budget : AO_BATCH;
 		size_t used = collect(ao, max);
 		if (ao->n_items > 0)
@@ -590,6 +729,37 @@ adjout_pump(struct adjout *ao, size_t budget)
 			break;
 		budget -= used < budget ? used : budget;
 	}
-	send_eors(ao);
-	return work_left(ao) && bgp_peer_send_room(ao->bp) >= ao->enc.max_msg;
+	if (group_room(ao) >= BGP_HDR_LEN + 16)
+		send_eors(ao);
+	return work_left(ao) && group_room(ao) >= ao->enc.max_msg;
+}
+
+/* Idle: everything current sent, End-of-RIBs included. */
+static bool
+idle(const struct adjout *ao)
+{
+	return !work_left(ao) && ao->eor_sent == ao->fams;
+}
+
+void
+adjout_merge_groups(struct rde *r)
+{
+	for (struct adjout *g = r->groups; g != NULL; g = g->next_group) {
+		if (!idle(g))
+			continue;
+		for (struct adjout *h = g->next_group; h != NULL; h = h->next_group) {
+			if (!idle(h) || memcmp(&g->key, &h->key, sizeof g->key) != 0)
+				continue;
+			/* h joins g: both have sent everything current, so the members of h
+			 * hold what g's members hold. */
+			for (size_t left = h->n_members; left > 0; left--) {
+				struct rde_peer *rp = h->members[left - 1];
+				adjout_leave(rp); /* frees h with its last member */
+				member_add(g, rp);
+				log_info("%s: joins an update group of %zu peers",
+					 bgp_peer_name(rp->bp), g->n_members);
+			}
+			return; /* the list changed: merge more on the next pump */
+		}
+	}
 }

@@ -50,7 +50,6 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 		rp->rde = r;
 		rp->bp = bp;
 		rp->id = id;
-		rp->exp = -1;
 		r->peers[id] = rp;
 	}
 	return r->peers[id];
@@ -83,11 +82,10 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct rde *r = arg;
 	bool more = rde_fib_pump(r, RDE_PUMP_BUDGET);
-	for (size_t i = 0; i < r->n_peers; i++) {
-		struct rde_peer *rp = r->peers[i];
-		if (rp != NULL && rp->ao != NULL && adjout_pump(rp->ao, RDE_PUMP_BUDGET))
+	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+		if (adjout_pump(g, RDE_PUMP_BUDGET))
 			more = true;
-	}
+	adjout_merge_groups(r);
 	/* Work left while sockets still take data: continue after other events ran. Peers
 	 * whose socket is full are resumed by their 'writable' callback. */
 	if (more)
@@ -180,14 +178,8 @@ rde_shutdown(struct rde *r, const char *msg)
 static void
 peer_exports_stop(struct rde *r, struct rde_peer *rp)
 {
-	if (rp->ao != NULL) {
-		adjout_free(rp->ao);
-		rp->ao = NULL;
-	}
-	if (rp->exp >= 0) {
-		rib_export_del(r->rib, rp->exp);
-		rp->exp = -1;
-	}
+	(void)r;
+	adjout_leave(rp);
 }
 
 static void
@@ -301,14 +293,7 @@ rde_established(void *arg, struct bgp_peer *p)
 	if (r->shutting_down)
 		return;
 	/* Every established peer gets an adj-out: it sends the End-of-RIBs even when the peer
-	 * exports nothing; an export id only when it does. */
-	bool exports = cn->fam[BGP_FAM_V4].export || cn->fam[BGP_FAM_V6].export;
-	if (exports) {
-		rp->exp = rib_export_add(r->rib);
-		if (rp->exp < 0)
-			log_err("%s: too many exporting peers (max %d), not exporting to it",
-				bgp_peer_name(p), RIB_MAX_EXPORTS);
-	}
+	 * exports nothing. It starts alone and joins an equal update group when both idle. */
 	rp->ao = adjout_new(r, rp);
 	rde_kick(r);
 }
@@ -494,7 +479,9 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	if (subtype == BGP_RR_REQUEST) {
 		if (rp->ao != NULL) {
-			adjout_resync(rp->ao, f);
+			/* Out of its group, alone again: its whole table is re-sent. */
+			adjout_leave(rp);
+			rp->ao = adjout_new(r, rp);
 			rde_kick(r);
 		}
 	} else if (subtype == BGP_RR_BORR) {

@@ -17,8 +17,7 @@ struct rde_peer {
 	struct bgp_peer *bp;
 	uint16_t id;
 	bool up;
-	int exp; /* RIB export id while established and exporting, else -1 */
-	struct adjout *ao;
+	struct adjout *ao;  /* its update group while established */
 	uint8_t eor_rx;	    /* families whose End-of-RIB arrived in this session */
 	uint8_t stale_fams; /* families kept stale over a graceful restart */
 	struct event *gr_timer;
@@ -39,7 +38,8 @@ struct rde {
 	bool shutting_down;
 	time_t started_at;
 	struct rde_stats stats;
-	struct rde_fib *fibx; /* kernel export, NULL when fib.enabled is false */
+	struct rde_fib *fibx;  /* kernel export, NULL when fib.enabled is false */
+	struct adjout *groups; /* update groups (adjout.c) */
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -69,12 +69,16 @@ bool rde_fib_pump(struct rde *r, size_t budget);
 void rde_fib_withdraw(struct rde *r, const struct prefix *v6);
 
 /* adjout.c */
+/* Puts an established peer in an update group of its own (joined to equal groups later). */
 struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
-void adjout_free(struct adjout *ao);
+/* Takes the peer out of its group; the last member frees the group. */
+void adjout_leave(struct rde_peer *rp);
+size_t adjout_members(const struct adjout *ao);
+struct adjout *adjout_next(const struct adjout *ao);
+/* Joins idle groups with equal export policy (called after pumping). */
+void adjout_merge_groups(struct rde *r);
 /* Sends what fits into the peer's socket; true when work remains. */
 bool adjout_pump(struct adjout *ao, size_t budget);
-/* Restarts the initial table for a family (route refresh, reload). */
-void adjout_resync(struct adjout *ao, enum bgp_fam f);
 /* Queues withdrawals of IPv6 prefixes (reload: translations that disappeared). */
 void adjout_withdraw(struct adjout *ao, enum bgp_fam f, const struct prefix *p);
 /* Drops cached export attributes (config changed). */

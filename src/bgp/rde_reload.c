@@ -38,10 +38,7 @@ peer_drop(struct rde *r, struct bgp_peer *bp)
 	bgp_peer_remove(bp, BGP_CEASE_PEER_DECONFIGURED);
 	rib_peer_flush(r->rib, id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
 	if (rp != NULL) {
-		if (rp->ao != NULL)
-			adjout_free(rp->ao);
-		if (rp->exp >= 0)
-			rib_export_del(r->rib, rp->exp);
+		adjout_leave(rp);
 		if (rp->gr_timer != NULL)
 			event_free(rp->gr_timer);
 		free(rp);
@@ -112,9 +109,8 @@ reload_translation(struct rde *r, struct cfg *next)
 				continue;
 			withdrawn++;
 			rde_fib_withdraw(r, &xo[i].v6);
-			for (size_t k = 0; k < r->n_peers; k++)
-				if (r->peers[k] != NULL && r->peers[k]->ao != NULL)
-					adjout_withdraw(r->peers[k]->ao, BGP_FAM_V6, &xo[i].v6);
+			for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+				adjout_withdraw(g, BGP_FAM_V6, &xo[i].v6);
 		}
 	}
 	r->cfg = old;
@@ -147,9 +143,8 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 		reload_translation(r, next);
 	reload_neighbors(r, next);
 	r->cfg = next;
-	for (size_t k = 0; k < r->n_peers; k++)
-		if (r->peers[k] != NULL && r->peers[k]->ao != NULL)
-			adjout_flush_cache(r->peers[k]->ao);
+	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+		adjout_flush_cache(g);
 	cfg_free(old);
 	log_info("configuration reloaded from %s", next->path);
 	rde_kick(r);
