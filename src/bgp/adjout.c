@@ -52,8 +52,8 @@ struct ao_item {
 struct ao_key {
 	uint8_t targets, fams;
 	bool ebgp, extnh, rr_client, copy_unknown, allow_wkp;
-	bool self4_ok, self6_ok;
-	uint8_t self4[4], self6[16];
+	bool self4_ok, self6_ok, ll_ok;
+	uint8_t self4[4], self6[16], ll[16];
 	struct bgp_enc_ctx enc;
 };
 
@@ -157,6 +157,9 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	k->allow_wkp = cn->allow_wkp_specifics;
 	k->self4_ok = ao->self4_ok;
 	k->self6_ok = ao->self6_ok;
+	k->ll_ok = cn->has_nexthop6_ll;
+	if (k->ll_ok)
+		memcpy(k->ll, cn->nexthop6_ll, 16);
 	memcpy(k->self4, ao->self4, 4);
 	memcpy(k->self6, ao->self6, 16);
 	k->enc = ao->enc;
@@ -282,6 +285,11 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 			t.unknown = NULL;
 		t.nh_len = 16;
 		memcpy(t.nh, nh6, 16);
+		if (ao->key.ll_ok) {
+			/* RFC 2545: global + link-local (ipv6-link-local-next-hop) */
+			t.nh_len = 32;
+			memcpy(t.nh + 16, ao->key.ll, 16);
+		}
 	} else {
 		const struct rib_peer *src = rib_peer_get(r->rib, best->peer);
 		if (!ao->ebgp && src != NULL && src->ibgp) {
