@@ -420,10 +420,20 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 		/* RFC 6052 3.1: more-specifics of the WKP are not announced to eBGP unless
 		 * this neighbor allows it. */
 		if (ao->ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
-		    xr->v6.len > 96 && !ao->key.allow_wkp)
+		    xr->v6.len > 96 && !ao->key.allow_wkp) {
 			ao->r->stats.wkp_specifics_blocked++;
-		else
+			if (!ao->r->logged_wkp_blocked) {
+				char buf[PREFIX_STRLEN];
+				ao->r->logged_wkp_blocked = true;
+				log_warn(
+				    "%s: not sending more-specifics of the well-known prefix to "
+				    "eBGP (RFC 6052 3.1), e.g. %s; set allow-wkp-specifics to "
+				    "send them (logged once)",
+				    bgp_peer_name(ao->members[0]->bp), prefix_fmt(&xr->v6, buf));
+			}
+		} else {
 			a = export_attrs(ao, best, AO_XLAT, xr->nh.v6, BGP_FAM_V6);
+		}
 	}
 	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
 }

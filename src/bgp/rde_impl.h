@@ -36,6 +36,7 @@ struct rde {
 	struct event *eor_timer; /* eor-wait since start */
 	bool eor_wait_over;
 	bool shutting_down;
+	bool logged_non_global, logged_wkp_blocked; /* RFC 6052 3.1 events, logged once */
 	time_t started_at;
 	struct rde_stats stats;
 	struct rde_fib *fibx;  /* kernel export, NULL when fib.enabled is false */

@@ -11,6 +11,8 @@
  */
 #include "bgp/rde_impl.h"
 
+#include "lib/log.h"
+
 #include <string.h>
 
 static const struct cfg_neighbor *
@@ -100,7 +102,6 @@ rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t
 		 const struct attrs *old, const struct rib_path *best)
 {
 	struct rde *r = arg;
-	(void)n;
 	if (f != BGP_FAM_V4)
 		return;
 	if (old != NULL && unmatched(r, old_peer, old)) {
@@ -110,5 +111,27 @@ rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t
 	if (best != NULL && unmatched(r, best->peer, best->attrs)) {
 		xlat_unknown_ref(r->cfg->xlat, best->attrs->nh, 1);
 		r->stats.no_nexthop++;
+	}
+	/* RFC 6052 3.1: prefixes present but not translated under the well-known prefix. */
+	if ((old == NULL) != (best == NULL) && r->cfg->wkp_global_only &&
+	    xlat_is_wkp(&r->cfg->xlat_prefix)) {
+		struct prefix p;
+		radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
+		if (!xlat_v4_is_global(&p)) {
+			if (best != NULL) {
+				r->stats.non_global_skipped++;
+				if (!r->logged_non_global) {
+					char buf[PREFIX_STRLEN];
+					r->logged_non_global = true;
+					log_warn(
+					    "not translating IPv4 routes that are not globally "
+					    "reachable under the well-known prefix (RFC 6052 3.1), "
+					    "e.g. %s; counted in show summary (logged once)",
+					    prefix_fmt(&p, buf));
+				}
+			} else {
+				r->stats.non_global_skipped--;
+			}
+		}
 	}
 }

@@ -18,7 +18,8 @@ cat >"$T/b1.conf" <<EOF
 log stderr all;
 router id 10.0.1.2;
 protocol device {}
-protocol static src4 { ipv4; route 1.1.1.0/24 unreachable; route 8.8.8.0/24 unreachable; }
+protocol static src4 { ipv4; route 1.1.1.0/24 unreachable; route 8.8.8.0/24 unreachable;
+  route 10.99.0.0/16 unreachable; }
 protocol static wd4 { ipv4; route 9.9.9.0/24 unreachable; }
 protocol bgp d {
   local 10.0.1.2 as 64500; neighbor 10.0.1.1 as 64500;
@@ -55,6 +56,7 @@ kroutes() { # our kernel routes: "prefix=gateway" sorted
 }
 other_left() { ip -n "$(ns d)" -6 route show table 100 proto static | awk '{print $1}' | xargs; }
 fib_json() { ctl d show fib | jget "$1"; }
+summary() { ctl d show summary | jget "$1"; }
 
 step "a route of ours from an earlier run, and one of another protocol"
 ip -n "$(ns d)" -6 route add "$STALE" via fd00:1::64 table 100 proto 64 metric 20
@@ -68,6 +70,10 @@ expected=$(printf '%s\n' "$X1=fd00:1::64" "$X8=fd00:1::64" "$X9=fd00:1::64" | so
 wait_eq 30 "bgp64d: neighbor 10.0.1.2" Established nbr_state d 10.0.1.2
 wait_eq 30 "kernel: table 100 proto 64 holds exactly the translations" "$expected" kroutes
 assert_eq "the other protocol's route is untouched" "$OTHER" "$(other_left)"
+assert_eq "10.99.0.0/16 (not globally reachable) is in the IPv4 RIB" 10.99.0.0/16 \
+	"$(rib d ipv4 "words(r['prefix'] for r in routes() if r['prefix'].startswith('10.99'))")"
+assert_eq "... but not translated under the WKP (RFC 6052 3.1), and counted" 1 \
+	"$(summary "j['summary']['stats']['non_global_skipped']")"
 assert_eq "show fib: enabled" true "$(fib_json "j['fib']['enabled']")"
 wait_eq 10 "show fib: the stale route was removed by reconciliation" 1 \
 	fib_json "j['fib']['stale_removed']"
@@ -76,6 +82,15 @@ step "a withdrawal at the border removes the kernel route"
 birdc_q b1 disable wd4 >/dev/null
 expected=$(printf '%s\n' "$X1=fd00:1::64" "$X8=fd00:1::64" | sort | xargs)
 wait_eq 20 "kernel: 9.9.9.0/24's translation gone" "$expected" kroutes
+
+step "reload (SIGHUP) with another translator: routes re-derived, session untouched"
+sed -i 's/"ipv6": "fd00:1::64"/"ipv6": "fd00:1::65"/' "$(b64_conf d)"
+kill -HUP "${B64_PID[d]}"
+expected=$(printf '%s\n' "$X1=fd00:1::65" "$X8=fd00:1::65" | sort | xargs)
+wait_eq 20 "kernel: the translations moved to the new next hop" "$expected" kroutes
+assert_eq "the border's session did not flap" 0 \
+	"$(ctl d show neighbors | jget "nbr('10.0.1.2')['stats']['flaps']")"
+assert_eq "the border's session is Established" Established "$(nbr_state d 10.0.1.2)"
 
 step "SIGTERM removes every route bgp64d installed"
 stop d TERM || true
