@@ -305,10 +305,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_single_path_and_marks), cmocka_unit_test(test_decision_steps),
-	    cmocka_unit_test(test_deterministic_med),	  cmocka_unit_test(test_flush_in_slices),
+	    cmocka_unit_test(test_single_path_and_marks),
+	    cmocka_unit_test(test_decision_steps),
+	    cmocka_unit_test(test_deterministic_med),
+	    cmocka_unit_test(test_flush_in_slices),
 	    cmocka_unit_test(test_stale_and_sweep),
-	    cmocka_unit_test(test_refreshed_during_stale_job),	  cmocka_unit_test(test_best_hook),
+	    cmocka_unit_test(test_refreshed_during_stale_job),
+	    cmocka_unit_test(test_best_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
