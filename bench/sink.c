@@ -19,106 +19,32 @@
 #define _GNU_SOURCE
 #endif
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+#define BENCH_PROG "sink"
+#include "benchbgp.h"
 
-#define BGP_HDR	      19
-#define BGP_OPEN      1
-#define BGP_UPDATE    2
-#define BGP_NOTIFY    3
-#define BGP_KEEPALIVE 4
-#define AS_TRANS      23456
-#define RX_BUF	      (1u << 20)
-#define NEVER	      1e300 /* a time that never comes */
-#define NH_NONE	      UINT32_MAX
-#define FAM_V4	      1 /* = AFI */
-#define FAM_V6	      2
-#define SAMPLES	      5
+#include <getopt.h>
+#include <sys/mman.h>
+
+#define NH_NONE UINT32_MAX
+#define FAM_V4	1 /* = AFI */
+#define FAM_V6	2
+#define SAMPLES 5
 
 /* Exit status: 0 all reached and verified, 1 verification failed, 2 usage, 3 incomplete. */
-enum { EXIT_VERIFY = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
+enum { EXIT_VERIFY = 1, EXIT_INCOMPLETE = EXIT_SESSION };
 
 enum count_mode { COUNT_ALL, COUNT_V4, COUNT_V6 };
 
 struct opts {
-	const char *connect, *listen, *bind, *id, *table, *xlat6, *nexthop6, *nexthop4, *dump;
-	uint32_t as;
-	unsigned hold;
+	struct bench_conn conn;
+	const char *table, *xlat6, *nexthop6, *nexthop4, *dump;
 	long expect; /* -1: from the table */
 	long settle; /* -1: not asked, -2: auto */
-	double withdraw_fraction, exit_after_done, timeout;
+	double withdraw_fraction, exit_after_done;
 	bool verify_ipv4, verify_at_exit;
 	int count_mode; /* -1: derived */
 	int rcvbuf;
 };
-
-static volatile sig_atomic_t got_signal;
-
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void event(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Prints one event line: "<EVENT> <sec.nsec>" and the optional printf-formatted rest. */
-static void
-event(const char *name, const char *fmt, ...)
-{
-	struct timespec ts;
-	va_list ap;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	printf("%s %lld.%09ld", name, (long long)ts.tv_sec, ts.tv_nsec);
-	if (fmt && *fmt) {
-		putchar(' ');
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
-	}
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-
-static void
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("sink: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(status);
-}
 
 static void *
 xcalloc(size_t n, size_t size)
@@ -358,9 +284,7 @@ nh_intern(struct nhtab *t, int fam, const uint8_t *addr)
 	if (added) {
 		if (t->n == t->cap) {
 			t->cap = t->cap ? t->cap * 2 : 64;
-			t->list = realloc(t->list, t->cap * sizeof(*t->list));
-			if (!t->list)
-				die(EXIT_USAGE, "out of memory");
+			t->list = xrealloc(t->list, t->cap * sizeof(*t->list));
 		}
 		e->nh = (uint32_t)t->n;
 		t->list[t->n++] = k;
@@ -403,14 +327,7 @@ struct sink {
 	int count_mode;
 	uint8_t xlat96[12];
 	uint32_t nh6, nh4; /* expected next hops (NH_NONE: unchecked / from the table) */
-	/* session */
-	int fd;
-	uint8_t *rx;
-	size_t roff, rlen;
-	uint32_t peer_as;
-	unsigned hold;
-	char peer_id[INET_ADDRSTRLEN];
-	double last_rx;
+	struct bgp_sess sess;
 	/* progress */
 	unsigned long updates, announced, withdrawn, malformed;
 	bool first, done, settled, verify_failed, session_failed;
@@ -432,28 +349,6 @@ counted(const struct sink *s)
 
 /* ---- the table and the expected set ---- */
 
-static int
-parse_v4(const char **s, uint8_t out[4])
-{
-	const char *p = *s;
-
-	for (int i = 0; i < 4; i++) {
-		unsigned o = 0, digits = 0;
-
-		while (*p >= '0' && *p <= '9' && digits < 4) {
-			o = o * 10 + (unsigned)(*p++ - '0');
-			digits++;
-		}
-		if (!digits || o > 255)
-			return -1;
-		out[i] = (uint8_t)o;
-		if (i < 3 && *p++ != '.')
-			return -1;
-	}
-	*s = p;
-	return 0;
-}
-
 static void
 mask_key(struct key *k)
 {
@@ -462,17 +357,6 @@ mask_key(struct key *k)
 	if (rem)
 		k->addr[full++] &= (uint8_t)(0xff00 >> rem);
 	memset(k->addr + full, 0, 16 - full);
-}
-
-/* The first floor(F * N) prefixes in file order; feeder.c uses the same definition. */
-static size_t
-withdraw_count(double fraction, size_t n)
-{
-	double w = fraction * (double)n + 1e-6; /* tolerate 0.29 * 100 = 28.999... */
-
-	if (w < 1)
-		return 0;
-	return w >= (double)n ? n : (size_t)w; /* truncation is floor for w > 0 */
 }
 
 static void
@@ -489,14 +373,11 @@ expect_add(struct sink *s, const struct key *k, uint32_t nh, size_t ord)
 static void
 read_table(struct sink *s)
 {
-	FILE *fp = fopen(s->o.table, "r");
-	char *line = NULL;
+	FILE *fp = table_open(s->o.table);
+	char *line = NULL, *l;
 	size_t cap = 0;
-	ssize_t n;
 	unsigned long lineno = 0;
 
-	if (!fp)
-		die(EXIT_USAGE, "%s: %s", s->o.table, strerror(errno));
 	if (fseek(fp, 0, SEEK_END) == 0 && ftell(fp) > 0) {
 		/* about 21 bytes a prefix; each verified family takes one entry per prefix */
 		size_t est = (size_t)ftell(fp) / 16 * (s->have_exp[FAM_V4] + s->have_exp[FAM_V6]);
@@ -505,19 +386,16 @@ read_table(struct sink *s)
 			kset_rehash(&s->exp, est);
 	}
 	rewind(fp);
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		const char *p = line, *list;
+	while ((l = table_line(fp, &line, &cap, &lineno))) {
+		const char *p = l, *list;
 		uint8_t nh[4];
 		uint32_t nh4;
 		int tabs = 0;
 
-		lineno++;
-		if (n == 0 || line[0] == '#' || line[0] == '\n')
-			continue;
-		if (parse_v4(&p, nh) < 0 || *p != '\t')
+		if (parse_ipv4(&p, nh) < 0 || *p != '\t')
 			die(EXIT_USAGE, "%s:%lu: bad next hop", s->o.table, lineno);
-		list = strrchr(line, '\t') + 1;
-		for (const char *q = line; *q; q++)
+		list = strrchr(l, '\t') + 1;
+		for (const char *q = l; *q; q++)
 			tabs += *q == '\t';
 		if (tabs != 3 && tabs != 5)
 			die(EXIT_USAGE, "%s:%lu: expected 4 or 6 TAB-separated fields", s->o.table,
@@ -526,19 +404,12 @@ read_table(struct sink *s)
 							       : s->nh4;
 		for (p = list;;) {
 			struct key k4 = {.fam = FAM_V4};
-			unsigned len = 0, digits = 0;
+			unsigned len;
+			int r = next_prefix(&p, k4.addr, &len);
 
-			while (*p == ' ')
-				p++;
-			if (!*p || *p == '\n')
+			if (r == 0)
 				break;
-			if (parse_v4(&p, k4.addr) < 0 || *p++ != '/')
-				die(EXIT_USAGE, "%s:%lu: bad prefix", s->o.table, lineno);
-			while (*p >= '0' && *p <= '9' && digits < 3) {
-				len = len * 10 + (unsigned)(*p++ - '0');
-				digits++;
-			}
-			if (!digits || len > 32 || (*p && *p != ' ' && *p != '\n'))
+			if (r < 0)
 				die(EXIT_USAGE, "%s:%lu: bad prefix", s->o.table, lineno);
 			k4.plen = (uint8_t)len;
 			mask_key(&k4);
@@ -832,383 +703,20 @@ bad:
 	return -1;
 }
 
-/* ---- transport and session ---- */
+/* ---- the session ---- */
 
-/* Parses "ADDR", "ADDR:PORT", "[V6]:PORT" or a bare IPv6 address (port 179). */
-static int
-parse_sockaddr(const char *s, struct sockaddr_storage *ss, socklen_t *sl, unsigned dport)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *port = NULL;
-	size_t hl;
-	unsigned long pn = dport;
-
-	if (s[0] == '[') {
-		const char *e = strchr(s, ']');
-
-		if (!e)
-			return -1;
-		hl = (size_t)(e - s - 1);
-		s++;
-		if (e[1] == ':')
-			port = e + 2;
-		else if (e[1])
-			return -1;
-	} else {
-		const char *c = strchr(s, ':');
-
-		if (c && !strchr(c + 1, ':')) {
-			hl = (size_t)(c - s);
-			port = c + 1;
-		} else {
-			hl = strlen(s);
-		}
-	}
-	if (hl >= sizeof(host))
-		return -1;
-	memcpy(host, s, hl);
-	host[hl] = 0;
-	if (port) {
-		char *end;
-
-		pn = strtoul(port, &end, 10);
-		if (end == port || *end || pn > 65535)
-			return -1;
-	}
-	memset(ss, 0, sizeof(*ss));
-	if (strchr(host, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)pn);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -1;
-		*sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)pn);
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -1;
-		*sl = sizeof(*a);
-	}
-	return 0;
-}
-
-/* Connects (retrying until the deadline) or accepts one connection. Returns the socket. */
-static int
-transport_open(const struct opts *o)
-{
-	struct sockaddr_storage ss, bs;
-	socklen_t sl, bl;
-	double deadline = now() + o->timeout;
-	int fd;
-
-	if (parse_sockaddr(o->connect ? o->connect : o->listen, &ss, &sl, 179) < 0)
-		die(EXIT_USAGE, "bad address '%s'", o->connect ? o->connect : o->listen);
-	if (o->bind && parse_sockaddr(o->bind, &bs, &bl, 0) < 0)
-		die(EXIT_USAGE, "bad address '%s'", o->bind);
-	if (o->connect) {
-		for (;;) {
-			int one = 1;
-
-			fd = socket(ss.ss_family, SOCK_STREAM, 0);
-			if (fd < 0)
-				die(EXIT_INCOMPLETE, "socket: %s", strerror(errno));
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			if (o->rcvbuf)
-				setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf,
-					   sizeof(o->rcvbuf));
-			if (o->bind && bind(fd, (struct sockaddr *)&bs, bl) < 0)
-				die(EXIT_INCOMPLETE, "bind %s: %s", o->bind, strerror(errno));
-			if (connect(fd, (struct sockaddr *)&ss, sl) == 0)
-				return fd;
-			if (now() > deadline || got_signal)
-				die(EXIT_INCOMPLETE, "connect %s: %s", o->connect, strerror(errno));
-			close(fd);
-			usleep(200000);
-		}
-	}
-	int ls = socket(ss.ss_family, SOCK_STREAM, 0), one = 1;
-
-	if (ls < 0)
-		die(EXIT_INCOMPLETE, "socket: %s", strerror(errno));
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (o->rcvbuf)
-		setsockopt(ls, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf));
-	if (bind(ls, (struct sockaddr *)&ss, sl) < 0 || listen(ls, 1) < 0)
-		die(EXIT_INCOMPLETE, "listen %s: %s", o->listen, strerror(errno));
-	for (;;) {
-		struct pollfd p = {.fd = ls, .events = POLLIN};
-		int left = (int)((deadline - now()) * 1000);
-
-		if (got_signal)
-			die(EXIT_INCOMPLETE, "signal while waiting for a connection");
-		if (left <= 0)
-			die(EXIT_INCOMPLETE, "no connection on %s", o->listen);
-		if (poll(&p, 1, left > 200 ? 200 : left) > 0) {
-			fd = accept(ls, NULL, NULL);
-			if (fd >= 0)
-				break;
-		}
-	}
-	close(ls);
-	return fd;
-}
-
-/* Builds a control message (KEEPALIVE, NOTIFICATION) of 'type' with an n-byte body into m. */
-static size_t
-ctl_msg(uint8_t m[BGP_HDR + 8], unsigned type, const uint8_t *body, size_t n)
-{
-	memset(m, 0xff, 16);
-	m[16] = 0;
-	m[17] = (uint8_t)(BGP_HDR + n);
-	m[18] = (uint8_t)type;
-	if (n)
-		memcpy(m + BGP_HDR, body, n);
-	return BGP_HDR + n;
-}
-
-/* Writes a small control message completely (polls while the socket is full). */
-static int
-send_small(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-
-			poll(&pf, 1, 1000);
-			continue;
-		}
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-send_keepalive(int fd)
-{
-	uint8_t m[BGP_HDR + 8];
-
-	return send_small(fd, m, ctl_msg(m, BGP_KEEPALIVE, NULL, 0));
-}
-
-static size_t
-build_open(uint8_t *m, uint32_t as, unsigned hold, uint32_t id)
-{
-	static const uint8_t caps[] = {
-	    2,	20,		/* capabilities */
-	    1,	4,  0, 1, 0, 1, /* multiprotocol IPv4 unicast */
-	    1,	4,  0, 2, 0, 1, /* multiprotocol IPv6 unicast */
-	    2,	0,		/* route refresh */
-	    65, 4,  0, 0, 0, 0	/* 4-octet AS, patched */
-	};
-	unsigned as2 = as > 65535 ? AS_TRANS : as;
-	size_t n = BGP_HDR + 10 + sizeof(caps);
-
-	memset(m, 0xff, 16);
-	m[16] = (uint8_t)(n >> 8);
-	m[17] = (uint8_t)n;
-	m[18] = BGP_OPEN;
-	m[19] = 4;
-	m[20] = (uint8_t)(as2 >> 8);
-	m[21] = (uint8_t)as2;
-	m[22] = (uint8_t)(hold >> 8);
-	m[23] = (uint8_t)hold;
-	for (int i = 0; i < 4; i++)
-		m[24 + i] = (uint8_t)(id >> (24 - 8 * i));
-	m[28] = sizeof(caps);
-	memcpy(m + 29, caps, sizeof(caps));
-	for (int i = 0; i < 4; i++)
-		m[29 + sizeof(caps) - 4 + i] = (uint8_t)(as >> (24 - 8 * i));
-	return n;
-}
-
-/* Reads what the socket has. Returns bytes read, 0 if nothing now, -1 on close or error. */
-static int
-sess_fill(struct sink *s)
-{
-	ssize_t n;
-
-	if (s->roff) {
-		memmove(s->rx, s->rx + s->roff, s->rlen - s->roff);
-		s->rlen -= s->roff;
-		s->roff = 0;
-	}
-	n = recv(s->fd, s->rx + s->rlen, RX_BUF - s->rlen, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n <= 0)
-		return -1;
-	s->rlen += (size_t)n;
-	return (int)n;
-}
-
-/* Takes the next complete message. Returns 1 and sets type/body/len, 0 if none, -1 if bad. */
-static int
-sess_next(struct sink *s, unsigned *type, const uint8_t **body, size_t *len)
-{
-	const uint8_t *m = s->rx + s->roff;
-	size_t have = s->rlen - s->roff, mlen;
-
-	if (have < BGP_HDR)
-		return 0;
-	mlen = (size_t)m[16] << 8 | m[17];
-	if (mlen < BGP_HDR)
-		return -1;
-	if (have < mlen)
-		return 0;
-	*type = m[18];
-	*body = m + BGP_HDR;
-	*len = mlen - BGP_HDR;
-	s->roff += mlen;
-	return 1;
-}
-
-/* Parses the peer's OPEN (RFC 4271 4.2, capabilities RFC 5492, RFC 9072 extended params). */
-static int
-parse_open(struct sink *s, const uint8_t *b, size_t len)
-{
-	size_t i, end, psz = 1;
-
-	if (len < 10 || b[0] != 4)
-		return -1;
-	s->peer_as = (uint32_t)b[1] << 8 | b[2];
-	s->hold = (unsigned)b[3] << 8 | b[4];
-	inet_ntop(AF_INET, b + 5, s->peer_id, sizeof(s->peer_id));
-	i = 10;
-	end = 10 + b[9];
-	if (b[9] == 255 && len >= 13 && b[10] == 255) {
-		end = 13 + ((size_t)b[11] << 8 | b[12]);
-		i = 13;
-		psz = 2;
-	}
-	if (end > len)
-		return -1;
-	while (i + 1 + psz <= end) {
-		unsigned ptype = b[i];
-		size_t pl = psz == 1 ? b[i + 1] : ((size_t)b[i + 1] << 8 | b[i + 2]);
-		size_t c = i + 1 + psz, ce = c + pl;
-
-		if (ce > end)
-			return -1;
-		while (ptype == 2 && c + 2 <= ce) {
-			unsigned code = b[c], cl = b[c + 1];
-
-			if (c + 2 + cl > ce)
-				return -1;
-			if (code == 65 && cl == 4)
-				s->peer_as = (uint32_t)b[c + 2] << 24 | (uint32_t)b[c + 3] << 16 |
-					     (uint32_t)b[c + 4] << 8 | b[c + 5];
-			c += 2 + cl;
-		}
-		i = ce;
-	}
-	return 0;
-}
-
-/* Sends OPEN, waits for the peer's OPEN and KEEPALIVE; later messages stay in the buffer. */
+/* Applies one UPDATE from the peer (sess_read()'s on_update). */
 static void
-session_open(struct sink *s, uint32_t id)
+on_update(void *ctx, const uint8_t *body, size_t len)
 {
-	uint8_t open[128];
-	double deadline = now() + s->o.timeout;
-	bool got_open = false;
+	struct sink *s = ctx;
 
-	if (send_small(s->fd, open, build_open(open, s->o.as, s->o.hold, id)) < 0)
-		die(EXIT_INCOMPLETE, "send OPEN: %s", strerror(errno));
-	for (;;) {
-		unsigned type;
-		const uint8_t *body;
-		size_t len, save = s->roff;
-		int r = sess_next(s, &type, &body, &len);
-
-		if (r < 0)
-			die(EXIT_INCOMPLETE, "bad message header from peer");
-		if (r == 0) {
-			struct pollfd pf = {.fd = s->fd, .events = POLLIN};
-			int left = (int)((deadline - now()) * 1000);
-
-			if (left <= 0 || got_signal)
-				die(EXIT_INCOMPLETE, "no session: handshake timed out");
-			if (poll(&pf, 1, left) > 0 && sess_fill(s) < 0)
-				die(EXIT_INCOMPLETE,
-				    "peer closed the connection during the handshake");
-			continue;
-		}
-		if (type == BGP_OPEN && !got_open) {
-			if (parse_open(s, body, len) < 0)
-				die(EXIT_INCOMPLETE, "malformed OPEN from peer");
-			got_open = true;
-			if (send_keepalive(s->fd) < 0)
-				die(EXIT_INCOMPLETE, "send KEEPALIVE: %s", strerror(errno));
-		} else if (type == BGP_NOTIFY) {
-			event("NOTIFICATION", "%u %u", len > 0 ? body[0] : 0,
-			      len > 1 ? body[1] : 0);
-			die(EXIT_INCOMPLETE, "NOTIFICATION during the handshake");
-		} else if (got_open && type == BGP_KEEPALIVE) {
-			break;
-		} else if (got_open && type == BGP_UPDATE) {
-			s->roff = save; /* leave it for the main loop */
-			break;
-		} else {
-			die(EXIT_INCOMPLETE, "unexpected message type %u during the handshake",
-			    type);
-		}
+	s->updates++;
+	if (update_apply(s, body, len) > 0 && !s->first) {
+		s->first = true;
+		event("FIRST_UPDATE", NULL);
 	}
-	s->last_rx = now();
-	if (s->hold > s->o.hold)
-		s->hold = s->o.hold;
-}
-
-/* Reads and applies what the peer sent. Returns -1 when the session is over. */
-static int
-sess_read(struct sink *s)
-{
-	for (int rounds = 0; rounds < 64; rounds++) {
-		int n = sess_fill(s);
-
-		if (n < 0) {
-			event("SESSION_DOWN", "peer-closed");
-			return -1;
-		}
-		if (n > 0)
-			s->last_rx = now();
-		for (;;) {
-			unsigned type;
-			const uint8_t *body;
-			size_t len;
-			int r = sess_next(s, &type, &body, &len);
-
-			if (r < 0) {
-				event("SESSION_DOWN", "bad-header");
-				return -1;
-			}
-			if (r == 0)
-				break;
-			if (type == BGP_UPDATE) {
-				s->updates++;
-				if (update_apply(s, body, len) > 0 && !s->first) {
-					s->first = true;
-					event("FIRST_UPDATE", NULL);
-				}
-				check_milestones(s);
-			} else if (type == BGP_NOTIFY) {
-				event("NOTIFICATION", "%u %u", len > 0 ? body[0] : 0,
-				      len > 1 ? body[1] : 0);
-				return -1;
-			}
-		}
-		if (n == 0)
-			break;
-	}
-	return 0;
+	check_milestones(s);
 }
 
 /* Final verification, dump, Cease; exits with the status of the run. */
@@ -1217,8 +725,6 @@ static void finish(struct sink *s) __attribute__((noreturn));
 static void
 finish(struct sink *s)
 {
-	static const uint8_t cease[2] = {6, 2}; /* Cease, administrative shutdown */
-	uint8_t m[BGP_HDR + 8];
 	int status = 0;
 
 	if (s->o.verify_at_exit && (s->have_exp[FAM_V4] || s->have_exp[FAM_V6]))
@@ -1226,8 +732,8 @@ finish(struct sink *s)
 	if (s->o.dump)
 		dump(s);
 	if (!s->session_failed)
-		send_small(s->fd, m, ctl_msg(m, BGP_NOTIFY, cease, sizeof(cease)));
-	close(s->fd);
+		send_cease(s->sess.fd);
+	close(s->sess.fd);
 	if (s->verify_failed)
 		status = EXIT_VERIFY;
 	else if (s->session_failed || !s->done || (s->settle >= 0 && !s->settled))
@@ -1240,13 +746,13 @@ finish(struct sink *s)
 static void
 run(struct sink *s)
 {
-	double t = now(), tick = t + 1, ka_ival = s->hold ? s->hold / 3.0 : 0;
+	double t = now(), tick = t + 1, ka_ival = s->sess.hold ? s->sess.hold / 3.0 : 0;
 	double ka_next = ka_ival ? t + ka_ival : NEVER;
 	size_t last_count = 0;
 
 	check_milestones(s); /* --expect 0 */
 	for (;;) {
-		struct pollfd pf = {.fd = s->fd, .events = POLLIN};
+		struct pollfd pf = {.fd = s->sess.fd, .events = POLLIN};
 		double t_exit = NEVER, next;
 		int ms;
 
@@ -1266,15 +772,14 @@ run(struct sink *s)
 				tick += 1;
 		}
 		if (t >= ka_next) {
-			if (send_keepalive(s->fd) < 0) {
+			if (send_keepalive(s->sess.fd) < 0) {
 				event("SESSION_DOWN", "send-error");
 				s->session_failed = true;
 				finish(s);
 			}
 			ka_next = t + ka_ival;
 		}
-		if (s->hold && t - s->last_rx > s->hold) {
-			event("SESSION_DOWN", "hold-timer-expired");
+		if (sess_hold_expired(&s->sess, t)) {
 			s->session_failed = true;
 			finish(s);
 		}
@@ -1282,7 +787,8 @@ run(struct sink *s)
 		if (t_exit < next)
 			next = t_exit;
 		ms = (int)((next - t) * 1000) + 1;
-		if (poll(&pf, 1, ms > 1000 ? 1000 : ms) > 0 && sess_read(s) < 0) {
+		if (poll(&pf, 1, ms > 1000 ? 1000 : ms) > 0 &&
+		    sess_read(&s->sess, 64, on_update, s) < 0) {
 			s->session_failed = true;
 			finish(s);
 		}
@@ -1302,17 +808,6 @@ usage(void)
 	      "            [--exit-after-done S] [--dump FILE] [--timeout S] [--rcvbuf BYTES]\n",
 	      stderr);
 	exit(EXIT_USAGE);
-}
-
-static double
-num_arg(const char *name, const char *s, double min, double max)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v >= min && v <= max))
-		die(EXIT_USAGE, "--%s: bad value '%s'", name, s);
-	return v;
 }
 
 static void
@@ -1342,33 +837,13 @@ parse_args(int argc, char **argv, struct opts *o)
 					   {NULL, 0, NULL, 0}};
 	int c;
 
-	*o = (struct opts){.as = 64500,
-			   .hold = 180,
+	*o = (struct opts){.conn = conn_defaults(),
 			   .expect = -1,
 			   .settle = -1,
 			   .exit_after_done = -1,
-			   .timeout = 60,
 			   .count_mode = -1};
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'c':
-			o->connect = optarg;
-			break;
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'b':
-			o->bind = optarg;
-			break;
-		case 'a':
-			o->as = (uint32_t)num_arg("as", optarg, 1, UINT32_MAX);
-			break;
-		case 'i':
-			o->id = optarg;
-			break;
-		case 'H':
-			o->hold = (unsigned)num_arg("hold", optarg, 0, 65535);
-			break;
 		case 'E':
 			o->expect = (long)num_arg("expect", optarg, 0, 1e9);
 			break;
@@ -1415,19 +890,17 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'd':
 			o->dump = optarg;
 			break;
-		case 'T':
-			o->timeout = num_arg("timeout", optarg, 0.1, 1e9);
-			break;
 		case 'r':
 			o->rcvbuf = (int)num_arg("rcvbuf", optarg, 0, 1 << 30);
 			break;
 		default:
-			usage();
+			if (!conn_opt(&o->conn, c, optarg))
+				usage();
 		}
 	}
-	if (optind != argc || !o->connect == !o->listen)
+	if (optind != argc || !o->conn.connect == !o->conn.listen)
 		usage();
-	if (o->hold == 1 || o->hold == 2)
+	if (o->conn.hold == 1 || o->conn.hold == 2)
 		die(EXIT_USAGE, "--hold must be 0 or at least 3");
 	if ((o->xlat6 || o->verify_ipv4) && !o->table)
 		die(EXIT_USAGE, "--xlat6 and --verify-ipv4 need --table");
@@ -1449,16 +922,7 @@ setup(struct sink *s)
 	kset_init(&s->nhs.set, 64);
 	s->nh4 = s->nh6 = NH_NONE;
 	if (o->xlat6) {
-		char h[INET6_ADDRSTRLEN];
-		const char *slash = strchr(o->xlat6, '/');
-
-		if (!slash || strcmp(slash, "/96") != 0 || (size_t)(slash - o->xlat6) >= sizeof(h))
-			die(EXIT_USAGE, "--xlat6: need an IPv6 /96 prefix");
-		memcpy(h, o->xlat6, (size_t)(slash - o->xlat6));
-		h[slash - o->xlat6] = 0;
-		if (inet_pton(AF_INET6, h, a) != 1)
-			die(EXIT_USAGE, "--xlat6: bad address '%s'", h);
-		memcpy(s->xlat96, a, 12);
+		parse_xlat96(o->xlat6, s->xlat96);
 		s->have_exp[FAM_V6] = true;
 	}
 	if (o->nexthop6) {
@@ -1481,43 +945,15 @@ setup(struct sink *s)
 	s->settle = o->settle;
 }
 
-static uint32_t
-router_id(const struct opts *o)
-{
-	struct in_addr a;
-	const char *cand[] = {o->id, o->bind, o->listen};
-	char host[INET_ADDRSTRLEN];
-
-	for (size_t i = 0; i < 3; i++) {
-		size_t n;
-
-		if (!cand[i])
-			continue;
-		n = strcspn(cand[i], ":");
-		if (n < sizeof(host)) {
-			memcpy(host, cand[i], n);
-			host[n] = 0;
-			if (inet_pton(AF_INET, host, &a) == 1 && a.s_addr != 0)
-				return ntohl(a.s_addr);
-		}
-		if (i == 0)
-			die(EXIT_USAGE, "--id: need an IPv4 address");
-	}
-	return 0x7f000003;
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct sink s;
-	struct sigaction sa = {.sa_handler = on_signal};
 	double t0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse_args(argc, argv, &s.o);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals_init();
 	setup(&s);
 	t0 = now();
 	if (s.o.table) {
@@ -1537,15 +973,9 @@ main(int argc, char **argv)
 		kset_rehash(&s.rib, (size_t)(s.expect < 4000000 ? s.expect : 4000000) + 1);
 	event("EXPECTED", "%ld %zu %zu %.3f", s.expect, s.table_pfx, s.wd, now() - t0);
 
-	s.fd = transport_open(&s.o);
-	s.rx = malloc(RX_BUF);
-	if (!s.rx)
-		die(EXIT_USAGE, "out of memory");
-	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
-	event("CONNECTED", NULL);
-	session_open(&s, router_id(&s.o));
-	event("ESTABLISHED", NULL);
-	event("PEER", "%u %s %u", s.peer_as, s.peer_id, s.hold);
+	sess_connect(&s.sess, &s.o.conn, s.o.rcvbuf, true);
+	session_open(&s.sess, &s.o.conn, router_id(&s.o.conn, 0x7f000003), false);
+	sess_established(&s.sess);
 	run(&s);
 	return 0;
 }
