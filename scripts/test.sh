@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README): installs dependencies, builds from scratch with gcc, runs every
 # test through ctest (unit, fuzz-corpus replay, interop with real BIRD and FRR), then the unit
-# tests and corpora again under ASan+UBSan (clang), a short libFuzzer run of every target, and
-# the manual page lint. Exits non-zero on the first failure.
+# tests, corpora and interop tests again with everything built under ASan+UBSan (clang), a
+# short libFuzzer run of every target, the clang-format and install checks and the manual page
+# lint. Exits non-zero on the first failure.
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 20; 0 skips fuzzing)
 #   SKIP_INTEROP=1   leave out the interop tests (they need root and network namespaces)
 set -euo pipefail
@@ -35,6 +36,11 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
+if [ "${SKIP_INTEROP:-0}" != 1 ]; then
+	step "interop tests against the ASan+UBSan daemon"
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --test-dir build-asan --output-on-failure -L interop
+fi
 
 secs=${FUZZ_SECONDS:-20}
 if [ "$secs" -gt 0 ]; then
