@@ -13,17 +13,18 @@
  * Key comparison works on 32-bit big-endian words, so each level costs a word xor and a count
  * of leading zeros.
  *
- * Level compression at the root: a tree that reaches RADIX_BUCKET_AT prefixes (a full table,
- * not the small trees of xlat) gets an array of 65536 buckets, one per value of the first 16
- * key bits (the slot), in either family. Bucket s is its own PATRICIA tree holding the
- * prefixes of length 16 or more in slot s; the shorter ones stay in the root tree (the short
- * tree). A lookup in a full IPv4 table then chases about 5 nodes instead of 25, each a cache
- * miss. The nodes are not moved when the array appears: the subtrees of length >= 16 are
- * unhooked from the tree and hung in their buckets, and the glue left with fewer than two
- * children is freed. In iteration order, a short prefix of slot s (its masked key's first 16
- * bits) comes after every bucket below s and before bucket s itself, so first/next/next_after/
- * walk merge the short tree with the buckets by that rule; a bitmap of the non-empty buckets,
- * summarised by a second one of 1024 bits, finds the next bucket in a few word reads. The
+ * Level compression at the root: an IPv4 tree that reaches RADIX_BUCKET_AT prefixes (a full
+ * table, not the small trees of xlat) gets an array of 2^RADIX_STRIDE (2^20) buckets, one per
+ * value of the first RADIX_STRIDE key bits (the slot). Bucket s is its own PATRICIA tree
+ * holding the prefixes of length RADIX_STRIDE or more in slot s; the shorter ones stay in the
+ * root tree (the short tree). A lookup in a full IPv4 table then chases one or two nodes
+ * instead of 25, each a cache miss. The nodes are not moved when the array appears: the
+ * subtrees of length >= RADIX_STRIDE are unhooked from the tree and hung in their buckets,
+ * and the glue left with fewer than two children is freed. In iteration order, a short prefix
+ * of slot s (its masked key's first RADIX_STRIDE bits) comes after every bucket below s and
+ * before bucket s itself, so first/next/next_after/walk merge the short tree with the buckets
+ * by that rule; a bitmap of the non-empty buckets, summarised by a second one, finds the next
+ * bucket in a few word reads. The
  * array stays until the tree becomes empty.
  *
  * Memory: the tree owns its nodes, carved from slabs of growing size (16 nodes, doubling up to
@@ -715,7 +716,8 @@ radix_get(struct radix *t, const uint8_t *key, unsigned plen)
 	if (n == NULL)
 		return NULL;
 	if (t->bk == NULL) {
-		if (t->count >= t->bucket_at)
+		/* IPv4 only: the first 20 bits of IPv6 routes are a handful of values */
+		if (t->count >= t->bucket_at && t->af == AF_INET)
 			make_buckets(t);
 	} else if (was_empty && plen >= RADIX_STRIDE) {
 		bucket_mark(t->bk, key_slot(key));

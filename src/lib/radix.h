@@ -37,12 +37,13 @@ struct radix_node;
 #define RADIX_NODE_SIZE_V6 48
 
 /*
- * A tree that reaches 4096 prefixes (a full table, not a small mapping table) is level
- * compressed at the root: an array of 65536 buckets, one per value of the first 16 key bits,
- * each a small tree of the prefixes of length 16 or more, beside the tree of the shorter
+ * An IPv4 tree that reaches 4096 prefixes (a full table, not a small mapping table) is level
+ * compressed at the root: an array of 2^20 buckets, one per value of the first 20 key bits,
+ * each a small tree of the prefixes of length 20 or more, beside the tree of the shorter
  * ones. It costs RADIX_BUCKETS_BYTES (LP64) from then until the tree becomes empty, and
- * brings a lookup in a full IPv4 table from about 25 nodes to about 5. Nothing of the
- * contract below changes (node handles, order, results).
+ * brings a lookup in a full IPv4 table from about 25 nodes to one or two. IPv6 trees keep the
+ * plain form (their routes share the first bits). Nothing of the contract below changes
+ * (node handles, order, results).
  */
 #define RADIX_BUCKETS_BYTES (8388608 + 131072 + 2048)
 

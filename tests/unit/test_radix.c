@@ -600,7 +600,13 @@ run_random(int af, enum mix mix)
 			 * handles, same answers. */
 			bucketed += !split;
 			split = true;
-			assert_true(radix_mem_bytes(f.t) >= empty_mem + RADIX_BUCKETS_BYTES);
+			/* Only IPv4 trees get the bucket array (IPv6 routes share their first
+			 * 20 bits); IPv6 trees are checked the same without it. */
+			if (af == AF_INET)
+				assert_true(radix_mem_bytes(f.t) >=
+					    empty_mem + RADIX_BUCKETS_BYTES);
+			else
+				assert_true(radix_mem_bytes(f.t) < empty_mem + RADIX_BUCKETS_BYTES);
 			full_check(&f);
 		}
 		if (grow && f.r.n >= grow_to) {
@@ -622,7 +628,7 @@ run_random(int af, enum mix mix)
 	       emptied, bucketed);
 	assert_true(emptied >= 2); /* the empty tree is reached again and again */
 	if (mix == MIX_BUCKETS)
-		assert_true(bucketed >= 2);
+		assert_true(bucketed >= 2); /* passes the threshold again and again */
 	fam_fini(&f);
 }
 
