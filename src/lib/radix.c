@@ -249,14 +249,14 @@ subtree_first(struct radix_node *n)
 
 /* Buckets. */
 
-/* The slot of a key: its first 16 bits. */
+/* The slot of a key: its first RADIX_STRIDE (20) bits. */
 static inline unsigned
 key_slot(const uint8_t *key)
 {
 	return (unsigned)key[0] << 12 | (unsigned)key[1] << 4 | key[2] >> 4;
 }
 
-/* The slot of (key, plen) with plen < RADIX_STRIDE: the first 16 bits, masked to plen. */
+/* The slot of (key, plen) with plen < RADIX_STRIDE: the first 20 bits, masked to plen. */
 static inline unsigned
 short_slot(const uint8_t *key, unsigned plen)
 {
