@@ -138,6 +138,16 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 		bgp_speaker_listen(r->sp, old->listen, old->n_listen);
 		return -1;
 	}
+	if (old->fib.enabled != next->fib.enabled || old->fib.table != next->fib.table ||
+	    old->fib.protocol != next->fib.protocol || old->fib.metric != next->fib.metric ||
+	    old->fib.keep_on_exit != next->fib.keep_on_exit)
+		log_warn("reload: fib settings changed; they apply at the next start of bgp64d");
+	if (strcmp(old->control.socket, next->control.socket) != 0 ||
+	    old->metrics.enabled != next->metrics.enabled ||
+	    old->metrics.port != next->metrics.port ||
+	    memcmp(old->metrics.addr, next->metrics.addr, 16) != 0)
+		log_warn("reload: control socket or metrics address changed; they apply at the "
+			 "next start of bgp64d");
 	bool xlat_changed = cfg_xlat_changed(old, next);
 	if (xlat_changed)
 		reload_translation(r, next);
