@@ -83,7 +83,8 @@ struct adjout {
 	bool extnh;			/* RFC 8950: IPv4 with an IPv6 next hop */
 	struct ao_walk walk[BGP_FAM_N]; /* by source tree */
 	uint8_t eor_sent;
-	struct prefix *wd; /* explicit withdrawals (reload) */
+	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
+	struct prefix *wd;    /* explicit withdrawals (reload) */
 	uint8_t *wd_fam;
 	size_t n_wd, cap_wd;
 	struct bgp_enc_ctx enc;
@@ -680,9 +681,42 @@ collect(struct adjout *ao, size_t max)
 	return used;
 }
 
+uint8_t
+adjout_eor_sent(const struct adjout *ao)
+{
+	return ao->eor_sent;
+}
+
+void
+adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced, uint8_t eor_sent)
+{
+	/* A re-sent table is no initial table: no second End-of-RIB for the families that
+	 * had theirs (RFC 7313 1). */
+	ao->eor_sent = eor_sent;
+	if (!enhanced || !(ao->targets & BGP_FAM_BIT(f)))
+		return;
+	struct bgp_rrefresh rr = {bgp_fam_afi(f), BGP_RR_BORR, BGP_SAFI_UNICAST};
+	size_t len = bgp_rrefresh_encode(ao->buf, sizeof ao->buf, &rr);
+	if (len > 0) {
+		group_send(ao, ao->buf, len, NULL);
+		ao->eorr_pending |= (uint8_t)BGP_FAM_BIT(f);
+	}
+}
+
 static void
 send_eors(struct adjout *ao)
 {
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		if (!(ao->eorr_pending & BGP_FAM_BIT(f)) || !ao->walk[BGP_FAM_V4].done ||
+		    (f == BGP_FAM_V6 && !ao->walk[BGP_FAM_V6].done))
+			continue;
+		struct bgp_rrefresh rr = {bgp_fam_afi((enum bgp_fam)f), BGP_RR_EORR,
+					  BGP_SAFI_UNICAST};
+		size_t len = bgp_rrefresh_encode(ao->buf, sizeof ao->buf, &rr);
+		if (len > 0)
+			group_send(ao, ao->buf, len, NULL);
+		ao->eorr_pending &= (uint8_t)~BGP_FAM_BIT(f);
+	}
 	for (int f = 0; f < BGP_FAM_N; f++) {
 		if (!(ao->fams & BGP_FAM_BIT(f)) || (ao->eor_sent & BGP_FAM_BIT(f)))
 			continue;
@@ -756,7 +790,7 @@ adjout_pump(struct adjout *ao, size_t budget)
 static bool
 idle(const struct adjout *ao)
 {
-	return !work_left(ao) && ao->eor_sent == ao->fams;
+	return !work_left(ao) && ao->eor_sent == ao->fams && ao->eorr_pending == 0;
 }
 
 void

@@ -480,8 +480,10 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 	if (subtype == BGP_RR_REQUEST) {
 		if (rp->ao != NULL) {
 			/* Out of its group, alone again: its whole table is re-sent. */
+			uint8_t eor_sent = adjout_eor_sent(rp->ao);
 			adjout_leave(rp);
 			rp->ao = adjout_new(r, rp);
+			adjout_refresh(rp->ao, f, bgp_peer_neg(p)->enhanced_rr, eor_sent);
 			rde_kick(r);
 		}
 	} else if (subtype == BGP_RR_BORR) {

@@ -76,6 +76,11 @@ struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
 void adjout_leave(struct rde_peer *rp);
 size_t adjout_members(const struct adjout *ao);
 struct adjout *adjout_next(const struct adjout *ao);
+/* The group (of one, just made) re-sends family f after a route refresh request; with
+ * enhanced route refresh negotiated it is wrapped in BoRR ... EoRR (RFC 7313). */
+void adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced, uint8_t eor_sent);
+/* Families whose End-of-RIB the group has sent. */
+uint8_t adjout_eor_sent(const struct adjout *ao);
 /* Joins idle groups with equal export policy (called after pumping). */
 void adjout_merge_groups(struct rde *r);
 /* Sends what fits into the peer's socket; true when work remains. */
