@@ -32,10 +32,19 @@ struct job {
 	struct prefix last; /* cursor: last prefix handled */
 };
 
+/* An interned lone path and its hash chain. */
+struct rib_spath {
+	struct rib_path p;
+	struct rib_spath *hnext;
+};
+
 struct rib {
 	struct rib_local local;
 	struct radix *tree[BGP_FAM_N];
-	struct pool paths;
+	struct pool paths;  /* private list paths */
+	struct pool spaths; /* interned lone paths */
+	struct rib_spath **sp_tab;
+	size_t sp_n, sp_mask, sp_refs;
 	struct rib_peer *peers;
 	size_t n_peers;
 	uint16_t exports; /* bit set of live export ids */
@@ -89,6 +98,9 @@ rib_new(const struct rib_local *local)
 	if (r->tree[BGP_FAM_V4] == NULL || r->tree[BGP_FAM_V6] == NULL)
 		abort(); /* out of memory policy */
 	pool_init(&r->paths, sizeof(struct rib_path));
+	pool_init(&r->spaths, sizeof(struct rib_spath));
+	r->sp_mask = 1023;
+	r->sp_tab = xcalloc(r->sp_mask + 1, sizeof *r->sp_tab);
 	r->jobs_tail = &r->jobs;
 	return r;
 }
@@ -99,6 +111,8 @@ free_paths(void *value, void *arg)
 	struct rib *r = arg;
 	for (struct rib_path *p = value, *next; p != NULL; p = next) {
 		next = p->next;
+		if (p->flags & RIB_PATH_SHARED)
+			continue; /* freed with the intern table */
 		attr_unref(p->attrs);
 		pool_free(&r->paths, p);
 	}
@@ -120,6 +134,11 @@ rib_free(struct rib *r)
 		r->jobs = j->next;
 		free(j);
 	}
+	for (size_t i = 0; i <= r->sp_mask; i++)
+		for (struct rib_spath *sp = r->sp_tab[i]; sp != NULL; sp = sp->hnext)
+			attr_unref(sp->p.attrs);
+	free(r->sp_tab);
+	pool_destroy(&r->spaths);
 	pool_destroy(&r->paths);
 	free(r->peers);
 	free(r);
@@ -251,6 +270,117 @@ mark_dirty(struct rib *r, enum bgp_fam f, struct radix_node *n)
 			mark_one(r, f, n, e);
 }
 
+/* ---- interned lone paths ---- */
+
+static size_t
+sp_hash(const struct attrs *a, uint16_t peer, uint8_t flags, uint8_t epoch)
+{
+	uint64_t h = (uint64_t)(uintptr_t)a * 0x9e3779b97f4a7c15u;
+	h ^= ((uint64_t)peer << 16 | (uint64_t)flags << 8 | epoch) * 0xc2b2ae3d27d4eb4fu;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void
+sp_grow(struct rib *r)
+{
+	size_t nmask = r->sp_mask * 2 + 1;
+	struct rib_spath **nt = xcalloc(nmask + 1, sizeof *nt);
+	for (size_t i = 0; i <= r->sp_mask; i++)
+		for (struct rib_spath *sp = r->sp_tab[i], *next; sp != NULL; sp = next) {
+			next = sp->hnext;
+			size_t b =
+			    sp_hash(sp->p.attrs, sp->p.peer, sp->p.flags, sp->p.epoch) & nmask;
+			sp->hnext = nt[b];
+			nt[b] = sp;
+		}
+	free(r->sp_tab);
+	r->sp_tab = nt;
+	r->sp_mask = nmask;
+}
+
+/* The interned lone path (attrs, peer, flags, epoch), taking over the caller's attrs ref. */
+static struct rib_path *
+sp_get(struct rib *r, struct attrs *a, uint16_t peer, uint8_t flags, uint8_t epoch)
+{
+	flags |= RIB_PATH_SHARED;
+	size_t b = sp_hash(a, peer, flags, epoch) & r->sp_mask;
+	for (struct rib_spath *sp = r->sp_tab[b]; sp != NULL; sp = sp->hnext)
+		if (sp->p.attrs == a && sp->p.peer == peer && sp->p.flags == flags &&
+		    sp->p.epoch == epoch) {
+			sp->p.refcnt++;
+			r->sp_refs++;
+			attr_unref(a);
+			return &sp->p;
+		}
+	if (r->sp_n > r->sp_mask) {
+		sp_grow(r);
+		b = sp_hash(a, peer, flags, epoch) & r->sp_mask;
+	}
+	struct rib_spath *sp = pool_alloc(&r->spaths);
+	sp->p.attrs = a;
+	sp->p.peer = peer;
+	sp->p.flags = flags;
+	sp->p.epoch = epoch;
+	sp->p.refcnt = 1;
+	sp->hnext = r->sp_tab[b];
+	r->sp_tab[b] = sp;
+	r->sp_n++;
+	r->sp_refs++;
+	return &sp->p;
+}
+
+static void
+sp_put(struct rib *r, struct rib_path *p)
+{
+	r->sp_refs--;
+	if (--p->refcnt > 0)
+		return;
+	size_t b = sp_hash(p->attrs, p->peer, p->flags, p->epoch) & r->sp_mask;
+	struct rib_spath **pp = &r->sp_tab[b];
+	while (&(*pp)->p != p)
+		pp = &(*pp)->hnext;
+	struct rib_spath *sp = *pp;
+	*pp = sp->hnext;
+	r->sp_n--;
+	attr_unref(p->attrs);
+	pool_free(&r->spaths, sp);
+}
+
+/* Gives back a path of either kind (the list must no longer point at it). */
+static void
+path_release(struct rib *r, struct rib_path *p)
+{
+	if (p->flags & RIB_PATH_SHARED) {
+		sp_put(r, p);
+	} else {
+		attr_unref(p->attrs);
+		pool_free(&r->paths, p);
+	}
+}
+
+/* A private copy of a shared lone path, for a list. */
+static struct rib_path *
+path_private(struct rib *r, const struct rib_path *sp)
+{
+	struct rib_path *q = pool_alloc(&r->paths);
+	q->attrs = attr_ref(sp->attrs);
+	q->peer = sp->peer;
+	q->flags = (uint8_t)(sp->flags & ~RIB_PATH_SHARED);
+	q->epoch = sp->epoch;
+	return q;
+}
+
+/* Sets the (lone, shared) path of a node to its variant with other fields: the pointer moves. */
+static struct rib_path *
+sp_replace(struct rib *r, struct radix_node *n, struct rib_path *old, struct attrs *a,
+	   uint8_t flags, uint8_t epoch)
+{
+	struct rib_path *nw = sp_get(r, a, old->peer, flags, epoch);
+	radix_set_value(n, nw);
+	sp_put(r, old);
+	return nw;
+}
+
 bool
 rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 	   struct attrs *attrs)
@@ -269,7 +399,20 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 			path = q;
 			break;
 		}
-	if (path != NULL) {
+	if (path != NULL && (path->flags & RIB_PATH_SHARED)) {
+		/* the lone path: re-intern the new variant */
+		bool same = path->attrs == attrs;
+		if (path->flags & RIB_PATH_STALE)
+			acct->stale[f]--;
+		if (!same || path->flags != RIB_PATH_SHARED || path->epoch != acct->epoch)
+			path = sp_replace(r, n, path, attr_ref(attrs), 0, acct->epoch);
+		attr_unref(attrs);
+		if (same) {
+			if (old_best_attrs != NULL)
+				attr_unref(old_best_attrs);
+			return false;
+		}
+	} else if (path != NULL) {
 		path->epoch = acct->epoch;
 		if (path->flags & RIB_PATH_STALE) {
 			path->flags &= (uint8_t)~RIB_PATH_STALE;
@@ -283,12 +426,23 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 		}
 		attr_unref(path->attrs);
 		path->attrs = attrs;
+	} else if (head == NULL) {
+		/* the first path of the prefix: a shared lone path */
+		path = sp_get(r, attrs, peer, 0, acct->epoch);
+		radix_set_value(n, path);
+		acct->paths[f]++;
 	} else {
+		if (head->flags & RIB_PATH_SHARED) {
+			/* a second path: the lone one becomes a private list element */
+			struct rib_path *q = path_private(r, head);
+			sp_put(r, head);
+			head = q;
+		}
 		path = pool_alloc(&r->paths);
 		path->attrs = attrs;
 		path->peer = peer;
 		path->epoch = acct->epoch;
-		/* Append: a lone path is the best without a decision. */
+		/* Append: the decision below orders the list. */
 		struct rib_path **pp = &head;
 		while (*pp != NULL)
 			pp = &(*pp)->next;
@@ -331,8 +485,7 @@ remove_path(struct rib *r, enum bgp_fam f, struct radix_node *n, struct rib_path
 		if (r->hook != NULL)
 			r->hook(r->hook_arg, f, n, path->peer, path->attrs, rib_best(n));
 	}
-	attr_unref(path->attrs);
-	pool_free(&r->paths, path);
+	path_release(r, path);
 	maybe_reap(r, f, n);
 	return was_best;
 }
@@ -424,8 +577,14 @@ job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
 			continue;
 		if (j->kind == JOB_STALE) {
 			/* only what was announced before the mark (see rib.h) */
-			if (!(q->flags & RIB_PATH_STALE) &&
+			if ((q->flags & RIB_PATH_SHARED) && !(q->flags & RIB_PATH_STALE) &&
 			    q->epoch != peer_acct(r, q->peer)->epoch) {
+				sp_replace(r, n, q, attr_ref(q->attrs),
+					   (uint8_t)(q->flags & ~RIB_PATH_SHARED) | RIB_PATH_STALE,
+					   q->epoch);
+				peer_acct(r, q->peer)->stale[f]++;
+			} else if (!(q->flags & RIB_PATH_STALE) &&
+				   q->epoch != peer_acct(r, q->peer)->epoch) {
 				q->flags |= RIB_PATH_STALE;
 				peer_acct(r, q->peer)->stale[f]++;
 			}
@@ -506,6 +665,7 @@ rib_stats(const struct rib *r, struct rib_stats *s)
 		s->prefixes[f] = radix_count(r->tree[f]);
 		s->tree_bytes += radix_mem_bytes(r->tree[f]);
 	}
-	s->paths = r->paths.live;
-	s->path_bytes = r->paths.slab_bytes;
+	s->paths = r->paths.live + r->sp_refs;
+	s->path_bytes =
+	    r->paths.slab_bytes + r->spaths.slab_bytes + (r->sp_mask + 1) * sizeof *r->sp_tab;
 }

@@ -28,14 +28,23 @@
 
 #define RIB_MAX_EXPORTS 15 /* uflags bits 0..14; bit 15 is the RIB's own */
 
-#define RIB_PATH_STALE 0x01 /* kept across a graceful restart, awaiting refresh */
+#define RIB_PATH_STALE	0x01 /* kept across a graceful restart, awaiting refresh */
+#define RIB_PATH_SHARED 0x02 /* an interned lone path (see below); never has a next */
 
+/*
+ * A prefix's paths. The usual prefix has one path, and a full table from one peer has about
+ * one (attribute set, peer) pair per 8 prefixes: a lone path is therefore an interned,
+ * immutable, shared object (RIB_PATH_SHARED, next always NULL); the RIB replaces the pointer
+ * instead of changing it. A prefix with several paths has a private list. Readers see the
+ * same struct either way and must not modify it.
+ */
 struct rib_path {
 	struct rib_path *next;
 	struct attrs *attrs; /* a reference owned by the path */
 	uint16_t peer;	     /* peer id */
 	uint8_t flags;
-	uint8_t epoch; /* the peer's epoch when the path was last (re)announced */
+	uint8_t epoch;	 /* the peer's epoch when the path was last (re)announced */
+	uint32_t refcnt; /* prefixes sharing it (RIB_PATH_SHARED) */
 };
 
 /* What the decision process needs to know about a peer (set when it comes up). */

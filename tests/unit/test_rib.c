@@ -270,6 +270,60 @@ test_refreshed_during_stale_job(void **state)
 	rib_free(r);
 }
 
+static void
+test_shared_lone_paths(void **state)
+{
+	(void)state;
+	/* The lone path of a prefix is interned: 20000 prefixes with one attribute set from
+	 * one peer share one path object; a second path turns the prefix into a private list. */
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	peer(r, 2, true, 2, 64500, 2);
+	struct attrs *a = mk(64501, 2, 0, -1, 100, 0);
+	for (unsigned i = 0; i < 20000; i++) {
+		struct prefix p = {.af = AF_INET, .len = 24};
+		p.a[0] = 30, p.a[1] = (uint8_t)(i >> 8), p.a[2] = (uint8_t)i;
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+	}
+	struct rib_stats st;
+	rib_stats(r, &st);
+	assert_int_equal(st.paths, 20000);
+	assert_true(st.path_bytes < 20000 * sizeof(struct rib_path) / 2);
+	struct prefix p0 = {.af = AF_INET, .len = 24};
+	p0.a[0] = 30;
+	struct radix_node *n0 = radix_find(rib_tree(r, BGP_FAM_V4), p0.a, p0.len);
+	struct prefix p1 = p0;
+	p1.a[2] = 1;
+	struct radix_node *n1 = radix_find(rib_tree(r, BGP_FAM_V4), p1.a, p1.len);
+	assert_ptr_equal(rib_best(n0), rib_best(n1)); /* one shared object */
+	assert_true(rib_best(n0)->flags & RIB_PATH_SHARED);
+	/* a better path from peer 2 on p0: a private list, best first */
+	rib_update(r, BGP_FAM_V4, &p0, 2, mk(64501, 1, 0, -1, 100, 0));
+	assert_int_equal(rib_best(n0)->peer, 2);
+	assert_non_null(rib_best(n0)->next);
+	assert_false(rib_best(n0)->flags & RIB_PATH_SHARED);
+	assert_true(rib_best(n1)->flags & RIB_PATH_SHARED); /* the others untouched */
+	/* stale marking re-interns lone paths; a refresh makes them fresh again */
+	rib_peer_mark_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	while (rib_jobs_run(r, 1000))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->stale[BGP_FAM_V4], 20000);
+	assert_true(rib_best(n1)->flags & RIB_PATH_STALE);
+	rib_update(r, BGP_FAM_V4, &p1, 1, attr_ref(a));
+	assert_false(rib_best(n1)->flags & RIB_PATH_STALE);
+	assert_int_equal(rib_peer_get(r, 1)->stale[BGP_FAM_V4], 19999);
+	rib_peer_sweep_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	while (rib_jobs_run(r, 1000))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 1);
+	assert_int_equal(rib_peer_get(r, 2)->paths[BGP_FAM_V4], 1);
+	assert_int_equal(rib_best(n0)->peer, 2);
+	assert_int_equal(rib_best(n1)->peer, 1);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 2);
+	attr_unref(a);
+	rib_free(r);
+}
+
 static unsigned hook_calls;
 static void
 hook(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
@@ -311,6 +365,7 @@ main(void)
 	    cmocka_unit_test(test_flush_in_slices),
 	    cmocka_unit_test(test_stale_and_sweep),
 	    cmocka_unit_test(test_refreshed_during_stale_job),
+	    cmocka_unit_test(test_shared_lone_paths),
 	    cmocka_unit_test(test_best_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
