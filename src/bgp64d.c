@@ -30,6 +30,7 @@ struct daemon {
 	struct rde *rde;
 	struct ctl *ctl;
 	struct ctl_metrics *metrics;
+	struct event *sigs[3];
 	bool stopping;
 };
 
@@ -85,6 +86,70 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(d->base, &tv);
 }
 
+/* Frees what daemon_start made (any part may be missing). */
+static void
+daemon_stop(struct daemon *d)
+{
+	for (int i = 0; i < 3; i++)
+		if (d->sigs[i] != NULL)
+			event_free(d->sigs[i]);
+	ctl_metrics_free(d->metrics);
+	ctl_free(d->ctl);
+	rde_free(d->rde);
+	if (d->base != NULL)
+		event_base_free(d->base);
+}
+
+/* Event loop, engine, control socket, metrics, listeners and signals; -1 (logged) on error. */
+static int
+daemon_start(struct daemon *d, struct cfg *cfg)
+{
+	d->base = event_base_new();
+	if (d->base == NULL) {
+		log_err("cannot create the event loop");
+		cfg_free(cfg);
+		return -1;
+	}
+	d->rde = rde_new(d->base, cfg);
+	const struct cfg *rc = rde_cfg(d->rde);
+	d->ctl = ctl_new(d->base, d->rde, rc->control.socket, rc->control.mode, rc->control.group,
+			 daemon_reload, d);
+	if (d->ctl == NULL) {
+		log_err("cannot open the control socket %s", rc->control.socket);
+		daemon_stop(d);
+		return -1;
+	}
+	if (rc->metrics.enabled) {
+		d->metrics = ctl_metrics_new(d->base, d->rde, rc->metrics.af, rc->metrics.addr,
+					     rc->metrics.port);
+		if (d->metrics == NULL) {
+			daemon_stop(d);
+			return -1;
+		}
+	}
+	if (rde_start(d->rde) < 0) {
+		log_err("cannot listen on the configured addresses");
+		daemon_stop(d);
+		return -1;
+	}
+	int signums[3] = {SIGTERM, SIGINT, SIGHUP};
+	for (int i = 0; i < 3; i++) {
+		d->sigs[i] = evsignal_new(d->base, signums[i], on_signal, d);
+		if (d->sigs[i] == NULL || evsignal_add(d->sigs[i], NULL) < 0) {
+			log_err("cannot install signal handlers");
+			daemon_stop(d);
+			return -1;
+		}
+	}
+	uint8_t id[4] = {(uint8_t)(rc->router_id >> 24), (uint8_t)(rc->router_id >> 16),
+			 (uint8_t)(rc->router_id >> 8), (uint8_t)rc->router_id};
+	char ids[ADDR_STRLEN], xs[PREFIX_STRLEN];
+	log_info("bgp64d %s started: router-id %s, AS %u, %zu neighbors, translation prefix %s",
+		 BGP64_VERSION, addr_fmt(AF_INET, id, ids), rc->local_as, rc->n_neighbors,
+		 prefix_fmt(&rc->xlat_prefix, xs));
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -135,63 +200,10 @@ main(int argc, char **argv)
 		log_set_level(lvl);
 
 	signal(SIGPIPE, SIG_IGN);
-	d.base = event_base_new();
-	if (d.base == NULL) {
-		log_err("cannot create the event loop");
-		cfg_free(cfg);
+	if (daemon_start(&d, cfg) < 0)
 		return 1;
-	}
-	d.rde = rde_new(d.base, cfg);
-	const struct cfg *rc = rde_cfg(d.rde);
-	d.ctl = ctl_new(d.base, d.rde, rc->control.socket, rc->control.mode, rc->control.group,
-			daemon_reload, &d);
-	if (d.ctl == NULL) {
-		log_err("cannot open the control socket %s", rc->control.socket);
-		rde_free(d.rde);
-		event_base_free(d.base);
-		return 1;
-	}
-	if (rc->metrics.enabled) {
-		d.metrics = ctl_metrics_new(d.base, d.rde, rc->metrics.af, rc->metrics.addr,
-					    rc->metrics.port);
-		if (d.metrics == NULL) {
-			ctl_free(d.ctl);
-			rde_free(d.rde);
-			event_base_free(d.base);
-			return 1;
-		}
-	}
-	if (rde_start(d.rde) < 0) {
-		log_err("cannot listen on the configured addresses");
-		ctl_metrics_free(d.metrics);
-		ctl_free(d.ctl);
-		rde_free(d.rde);
-		event_base_free(d.base);
-		return 1;
-	}
-	struct event *sigs[3];
-	int signums[3] = {SIGTERM, SIGINT, SIGHUP};
-	for (int i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(d.base, signums[i], on_signal, &d);
-		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) < 0) {
-			log_err("cannot install signal handlers");
-			return 1;
-		}
-	}
-	uint8_t id[4] = {(uint8_t)(rc->router_id >> 24), (uint8_t)(rc->router_id >> 16),
-			 (uint8_t)(rc->router_id >> 8), (uint8_t)rc->router_id};
-	char ids[ADDR_STRLEN], xs[PREFIX_STRLEN];
-	log_info("bgp64d %s started: router-id %s, AS %u, %zu neighbors, translation prefix %s",
-		 BGP64_VERSION, addr_fmt(AF_INET, id, ids), rc->local_as, rc->n_neighbors,
-		 prefix_fmt(&rc->xlat_prefix, xs));
 	event_base_dispatch(d.base);
-
-	for (int i = 0; i < 3; i++)
-		event_free(sigs[i]);
-	ctl_metrics_free(d.metrics);
-	ctl_free(d.ctl);
-	rde_free(d.rde);
-	event_base_free(d.base);
+	daemon_stop(&d);
 	log_info("bgp64d stopped");
 	return 0;
 }
