@@ -224,6 +224,7 @@ class Speaker:
             attrs = body[4 + wl:4 + wl + tpal]
             nlri = decode_prefixes(body[4 + wl + tpal:], 4)
             mp_reach, mp_unreach, eor = [], [], None
+            types, mp_nh = [], ""
             i = 0
             while i < len(attrs):
                 flags, atype = attrs[i], attrs[i + 1]
@@ -235,8 +236,11 @@ class Speaker:
                     alen = attrs[i + 2]
                     val = attrs[i + 3:i + 3 + alen]
                     i += 3 + alen
+                types.append(str(atype))
                 if atype == 14:
                     afi, safi, nhl = struct.unpack("!HBB", val[:4])
+                    if nhl >= 16:
+                        mp_nh = str(ipaddress.ip_address(val[4:20]))
                     rest = val[4 + nhl + 1:]
                     mp_reach += decode_prefixes(rest, 4 if afi == 1 else 16)
                 elif atype == 15:
@@ -247,8 +251,10 @@ class Speaker:
             if not body[4 + wl + tpal:] and not withdrawn and tpal == 0:
                 eor = "1/1"
             self.event("update-received withdrawn=[%s] nlri=[%s] mp_reach=[%s] mp_unreach=[%s]%s"
+                       " types=[%s] mp_nh=[%s]"
                        % (",".join(withdrawn), ",".join(nlri), ",".join(mp_reach),
-                          ",".join(mp_unreach), " eor=" + eor if eor else ""))
+                          ",".join(mp_unreach), " eor=" + eor if eor else "",
+                          ",".join(types), mp_nh))
         except (struct.error, IndexError, ValueError) as e:
             self.event("update-received unparsed (%s) %s" % (e, body.hex()))
 
