@@ -77,19 +77,12 @@ struct adjout {
 	struct adjout *next_group; /* the engine's list of groups */
 	int exp;
 	struct ao_key key;
-	uint8_t targets; /* families exported to this group */
-	uint8_t fams;	 /* families negotiated (each gets an End-of-RIB) */
-	bool ebgp;
-	bool extnh;			/* RFC 8950: IPv4 with an IPv6 next hop */
 	struct ao_walk walk[BGP_FAM_N]; /* by source tree */
 	uint8_t eor_sent;
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct prefix *wd;    /* explicit withdrawals (reload) */
 	uint8_t *wd_fam;
 	size_t n_wd, cap_wd;
-	struct bgp_enc_ctx enc;
-	bool self4_ok, self6_ok;
-	uint8_t self4[4], self6[16];
 	struct ao_cache cache[AO_CACHE_N];
 	struct ao_item items[AO_BATCH + 1 + RDE_XROUTES_MAX];
 	size_t n_items;
@@ -111,7 +104,8 @@ member_add(struct adjout *ao, struct rde_peer *rp)
 struct adjout *
 adjout_new(struct rde *r, struct rde_peer *rp)
 {
-	struct adjout *ao = xcalloc(1, sizeof *ao);
+	struct adjout *ao = xcalloc(1, sizeof *ao); /* zeroed: the key compares with memcmp */
+	struct ao_key *k = &ao->key;
 	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
 	const struct bgp_neg *neg = bgp_peer_neg(rp->bp);
 	ao->r = r;
@@ -122,48 +116,36 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 			log_err("%s: too many export groups (max %d), not exporting to it",
 				bgp_peer_name(rp->bp), RIB_MAX_EXPORTS);
 	}
-	ao->ebgp = !neg->ibgp;
-	for (int f = 0; f < BGP_FAM_N; f++)
+	for (int f = 0; f < BGP_FAM_N && ao->exp >= 0; f++) /* else End-of-RIBs only */
 		if (cn->fam[f].export && (neg->fams & BGP_FAM_BIT(f)))
-			ao->targets |= (uint8_t)BGP_FAM_BIT(f);
-	ao->fams = neg->fams;
-	if (ao->exp < 0)
-		ao->targets = 0; /* End-of-RIBs only */
-	ao->extnh = cn->extended_nexthop && (neg->ext_nh & BGP_FAM_BIT(BGP_FAM_V4));
-	ao->walk[BGP_FAM_V4].needed = ao->targets != 0;
-	ao->walk[BGP_FAM_V6].needed = (ao->targets & BGP_FAM_BIT(BGP_FAM_V6)) != 0;
-	for (int f = 0; f < BGP_FAM_N; f++)
-		ao->walk[f].done = !ao->walk[f].needed;
-	ao->enc.as4 = neg->as4;
-	ao->enc.max_msg = bgp_peer_max_msg(rp->bp);
-	ao->enc.addpath_tx = neg->addpath_tx;
-	int af;
-	uint8_t a[16];
-	if (ao->ebgp && bgp_peer_local_addr(rp->bp, &af, a) == 0) {
-		if (af == AF_INET) {
-			memcpy(ao->self4, a, 4);
-			ao->self4_ok = true;
-		} else if (!(a[0] == 0xfe && (a[1] & 0xc0) == 0x80)) {
-			memcpy(ao->self6, a, 16);
-			ao->self6_ok = true;
-		}
-	}
-	struct ao_key *k = &ao->key;
-	k->targets = ao->targets;
-	k->fams = ao->fams;
-	k->ebgp = ao->ebgp;
-	k->extnh = ao->extnh;
+			k->targets |= (uint8_t)BGP_FAM_BIT(f);
+	k->fams = neg->fams;
+	k->ebgp = !neg->ibgp;
+	k->extnh = cn->extended_nexthop && (neg->ext_nh & BGP_FAM_BIT(BGP_FAM_V4));
 	k->rr_client = cn->rr_client;
 	k->copy_unknown = cn->copy_unknown_attrs;
 	k->allow_wkp = cn->allow_wkp_specifics;
-	k->self4_ok = ao->self4_ok;
-	k->self6_ok = ao->self6_ok;
 	k->ll_ok = cn->has_nexthop6_ll;
 	if (k->ll_ok)
 		memcpy(k->ll, cn->nexthop6_ll, 16);
-	memcpy(k->self4, ao->self4, 4);
-	memcpy(k->self6, ao->self6, 16);
-	k->enc = ao->enc;
+	k->enc.as4 = neg->as4;
+	k->enc.max_msg = bgp_peer_max_msg(rp->bp);
+	k->enc.addpath_tx = neg->addpath_tx;
+	int af;
+	uint8_t a[16];
+	if (k->ebgp && bgp_peer_local_addr(rp->bp, &af, a) == 0) {
+		if (af == AF_INET) {
+			memcpy(k->self4, a, 4);
+			k->self4_ok = true;
+		} else if (!(a[0] == 0xfe && (a[1] & 0xc0) == 0x80)) {
+			memcpy(k->self6, a, 16);
+			k->self6_ok = true;
+		}
+	}
+	ao->walk[BGP_FAM_V4].needed = k->targets != 0;
+	ao->walk[BGP_FAM_V6].needed = (k->targets & BGP_FAM_BIT(BGP_FAM_V6)) != 0;
+	for (int f = 0; f < BGP_FAM_N; f++)
+		ao->walk[f].done = !ao->walk[f].needed;
 	member_add(ao, rp);
 	ao->next_group = r->groups;
 	r->groups = ao;
@@ -209,12 +191,6 @@ adjout_next(const struct adjout *ao)
 	return ao->next_group;
 }
 
-size_t
-adjout_members(const struct adjout *ao)
-{
-	return ao->n_members;
-}
-
 void
 adjout_flush_cache(struct adjout *ao)
 {
@@ -256,7 +232,7 @@ static void
 export_rules(const struct adjout *ao, struct attrs *t, struct attr_blob **tmp, size_t *ntmp)
 {
 	const struct cfg *c = ao->r->cfg;
-	if (ao->ebgp) {
+	if (ao->key.ebgp) {
 		struct attr_blob *b = attr_aspath_prepend(t->aspath, c->local_as);
 		t->aspath = b;
 		tmp[(*ntmp)++] = b;
@@ -293,7 +269,7 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 		}
 	} else {
 		const struct rib_peer *src = rib_peer_get(r->rib, best->peer);
-		if (!ao->ebgp && src != NULL && src->ibgp) {
+		if (!ao->key.ebgp && src != NULL && src->ibgp) {
 			/* Reflection (RFC 4456): ORIGINATOR_ID kept or set, our cluster id first.
 			 */
 			if (!(t.flags & ATTRS_ORIGINATOR)) {
@@ -308,14 +284,14 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 		if (kind == AO_EXTNH) {
 			t.nh_len = 16;
 			memcpy(t.nh, nh6, 16);
-		} else if (ao->ebgp) {
+		} else if (ao->key.ebgp) {
 			/* next hop self */
-			if (fam == BGP_FAM_V4 && ao->self4_ok) {
+			if (fam == BGP_FAM_V4 && ao->key.self4_ok) {
 				t.nh_len = 4;
-				memcpy(t.nh, ao->self4, 4);
-			} else if (fam == BGP_FAM_V6 && ao->self6_ok) {
+				memcpy(t.nh, ao->key.self4, 4);
+			} else if (fam == BGP_FAM_V6 && ao->key.self6_ok) {
 				t.nh_len = 16;
-				memcpy(t.nh, ao->self6, 16);
+				memcpy(t.nh, ao->key.self6, 16);
 			} else {
 				return NULL;
 			}
@@ -377,10 +353,10 @@ item_add(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct att
 static bool
 may_reflect(const struct adjout *ao, const struct rib_path *best)
 {
-	if (has_no_advertise(best->attrs, ao->ebgp))
+	if (has_no_advertise(best->attrs, ao->key.ebgp))
 		return false;
 	const struct rib_peer *src = rib_peer_get(ao->r->rib, best->peer);
-	if (ao->ebgp || src == NULL || !src->ibgp)
+	if (ao->key.ebgp || src == NULL || !src->ibgp)
 		return true;
 	/* iBGP to iBGP: only through reflection. */
 	return src->rr_client || ao->key.rr_client;
@@ -391,7 +367,7 @@ node_v4_to_v4(struct adjout *ao, const struct prefix *p, const struct rib_path *
 {
 	struct attrs *a = NULL;
 	if (best != NULL && may_reflect(ao, best)) {
-		if (ao->extnh) {
+		if (ao->key.extnh) {
 			struct xlat_nh nh;
 			enum rde_nh_source src;
 			if (rde_nexthop6(ao->r, best, &nh, &src))
@@ -417,10 +393,10 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 {
 	struct attrs *a = NULL;
 	const struct cfg *c = ao->r->cfg;
-	if (best != NULL && xr->has_nh && !has_no_advertise(best->attrs, ao->ebgp)) {
+	if (best != NULL && xr->has_nh && !has_no_advertise(best->attrs, ao->key.ebgp)) {
 		/* RFC 6052 3.1: more-specifics of the WKP are not announced to eBGP unless
 		 * this neighbor allows it. */
-		if (ao->ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
+		if (ao->key.ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
 		    xr->v6.len > 96 && !ao->key.allow_wkp) {
 			ao->r->stats.wkp_specifics_blocked++;
 			if (!ao->r->logged_wkp_blocked) {
@@ -487,11 +463,11 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 	radix_prefix(rib_tree(ao->r->rib, src), n, &p);
 	const struct rib_path *best = rib_best(n);
 	if (src == BGP_FAM_V4) {
-		if (ao->targets & BGP_FAM_BIT(BGP_FAM_V4))
+		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V4))
 			node_v4_to_v4(ao, &p, best);
-		if (ao->targets & BGP_FAM_BIT(BGP_FAM_V6))
+		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6))
 			node_v4_to_v6(ao, &p, best);
-	} else if (ao->targets & BGP_FAM_BIT(BGP_FAM_V6)) {
+	} else if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6)) {
 		node_v6(ao, &p, best);
 	}
 }
@@ -547,8 +523,8 @@ static int
 ub_start(struct adjout *ao, struct bgp_upd_builder *b, const struct ao_item *it)
 {
 	if (it->a == NULL)
-		return bgp_ub_withdraw(b, ao->buf, &ao->enc, (enum bgp_fam)it->fam);
-	return bgp_ub_announce(b, ao->buf, &ao->enc, (enum bgp_fam)it->fam, it->a);
+		return bgp_ub_withdraw(b, ao->buf, &ao->key.enc, (enum bgp_fam)it->fam);
+	return bgp_ub_announce(b, ao->buf, &ao->key.enc, (enum bgp_fam)it->fam, it->a);
 }
 
 /* Split horizon: the member a run of reflected routes came from gets them withdrawn. */
@@ -556,7 +532,7 @@ static void
 send_skip_withdrawals(struct adjout *ao, const struct ao_item *run, size_t n, struct rde_peer *skip)
 {
 	struct bgp_upd_builder b;
-	if (bgp_ub_withdraw(&b, ao->buf2, &ao->enc, (enum bgp_fam)run[0].fam) < 0)
+	if (bgp_ub_withdraw(&b, ao->buf2, &ao->key.enc, (enum bgp_fam)run[0].fam) < 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		if (bgp_ub_add(&b, &run[i].p) == 0)
@@ -564,7 +540,7 @@ send_skip_withdrawals(struct adjout *ao, const struct ao_item *run, size_t n, st
 		size_t len = bgp_ub_finish(&b);
 		if (len > 0)
 			bgp_peer_send(skip->bp, ao->buf2, len);
-		if (bgp_ub_withdraw(&b, ao->buf2, &ao->enc, (enum bgp_fam)run[0].fam) < 0 ||
+		if (bgp_ub_withdraw(&b, ao->buf2, &ao->key.enc, (enum bgp_fam)run[0].fam) < 0 ||
 		    bgp_ub_add(&b, &run[i].p) < 0)
 			return;
 	}
@@ -693,7 +669,7 @@ adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced, uint8_t eor_sen
 	/* A re-sent table is no initial table: no second End-of-RIB for the families that
 	 * had theirs (RFC 7313 1). */
 	ao->eor_sent = eor_sent;
-	if (!enhanced || !(ao->targets & BGP_FAM_BIT(f)))
+	if (!enhanced || !(ao->key.targets & BGP_FAM_BIT(f)))
 		return;
 	struct bgp_rrefresh rr = {bgp_fam_afi(f), BGP_RR_BORR, BGP_SAFI_UNICAST};
 	size_t len = bgp_rrefresh_encode(ao->buf, sizeof ao->buf, &rr);
@@ -718,11 +694,11 @@ send_eors(struct adjout *ao)
 		ao->eorr_pending &= (uint8_t)~BGP_FAM_BIT(f);
 	}
 	for (int f = 0; f < BGP_FAM_N; f++) {
-		if (!(ao->fams & BGP_FAM_BIT(f)) || (ao->eor_sent & BGP_FAM_BIT(f)))
+		if (!(ao->key.fams & BGP_FAM_BIT(f)) || (ao->eor_sent & BGP_FAM_BIT(f)))
 			continue;
 		/* RFC 4724: an End-of-RIB for every negotiated family, also those we send nothing
 		 * of (a restarting peer waits for it). */
-		bool exported = (ao->targets & BGP_FAM_BIT(f)) != 0;
+		bool exported = (ao->key.targets & BGP_FAM_BIT(f)) != 0;
 		if (exported && !ao->walk[BGP_FAM_V4].done)
 			continue;
 		if (exported && f == BGP_FAM_V6) {
@@ -772,7 +748,7 @@ group_room(const struct adjout *ao)
 bool
 adjout_pump(struct adjout *ao, size_t budget)
 {
-	while (budget > 0 && group_room(ao) >= ao->enc.max_msg) {
+	while (budget > 0 && group_room(ao) >= ao->key.enc.max_msg) {
 		size_t max = budget < AO_BATCH ? budget : AO_BATCH;
 		size_t used = collect(ao, max);
 		if (ao->n_items > 0)
@@ -783,14 +759,14 @@ adjout_pump(struct adjout *ao, size_t budget)
 	}
 	if (group_room(ao) >= BGP_HDR_LEN + 16)
 		send_eors(ao);
-	return work_left(ao) && group_room(ao) >= ao->enc.max_msg;
+	return work_left(ao) && group_room(ao) >= ao->key.enc.max_msg;
 }
 
 /* Idle: everything current sent, End-of-RIBs included. */
 static bool
 idle(const struct adjout *ao)
 {
-	return !work_left(ao) && ao->eor_sent == ao->fams && ao->eorr_pending == 0;
+	return !work_left(ao) && ao->eor_sent == ao->key.fams && ao->eorr_pending == 0;
 }
 
 void

@@ -175,17 +175,10 @@ rde_shutdown(struct rde *r, const char *msg)
 	bgp_speaker_shutdown(r->sp, msg);
 }
 
-static void
-peer_exports_stop(struct rde *r, struct rde_peer *rp)
+void
+rde_peer_free(struct rde_peer *rp)
 {
-	(void)r;
 	adjout_leave(rp);
-}
-
-static void
-peer_free(struct rde *r, struct rde_peer *rp)
-{
-	peer_exports_stop(r, rp);
 	if (rp->gr_timer != NULL)
 		event_free(rp->gr_timer);
 	free(rp);
@@ -198,7 +191,7 @@ rde_free(struct rde *r)
 		return;
 	for (size_t i = 0; i < r->n_peers; i++)
 		if (r->peers[i] != NULL)
-			peer_free(r, r->peers[i]);
+			rde_peer_free(r->peers[i]);
 	free(r->peers);
 	rde_fib_free(r);
 	bgp_speaker_free(r->sp);
@@ -304,7 +297,7 @@ rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 	struct rde *r = arg;
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	rp->up = false;
-	peer_exports_stop(r, rp);
+	adjout_leave(rp);
 	const struct bgp_neg *neg = bgp_peer_neg(p);
 	uint8_t gr_fams = neg != NULL ? neg->peer_open.caps.gr_fams : 0;
 	if (gr_keep && gr_fams != 0 && !r->shutting_down) {

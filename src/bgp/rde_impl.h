@@ -46,6 +46,8 @@ struct rde {
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
 /* The engine's record of a session, created on first use. */
 struct rde_peer *rde_peer_slot(struct rde *r, struct bgp_peer *bp);
+/* Leaves its update group, stops its timer, frees it (the slot is the caller's to clear). */
+void rde_peer_free(struct rde_peer *rp);
 /* Schedules RIB jobs (flushes, stale sweeps) in slices. */
 void kick_rib_jobs(struct rde *r);
 /* Schedules the export pump (coalesced into one loop iteration). */
@@ -74,7 +76,6 @@ void rde_fib_withdraw(struct rde *r, const struct prefix *v6);
 struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
 /* Takes the peer out of its group; the last member frees the group. */
 void adjout_leave(struct rde_peer *rp);
-size_t adjout_members(const struct adjout *ao);
 struct adjout *adjout_next(const struct adjout *ao);
 /* The group (of one, just made) re-sends family f after a route refresh request; with
  * enhanced route refresh negotiated it is wrapped in BoRR ... EoRR (RFC 7313). */

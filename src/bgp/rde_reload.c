@@ -38,10 +38,7 @@ peer_drop(struct rde *r, struct bgp_peer *bp)
 	bgp_peer_remove(bp, BGP_CEASE_PEER_DECONFIGURED);
 	rib_peer_flush(r->rib, id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
 	if (rp != NULL) {
-		adjout_leave(rp);
-		if (rp->gr_timer != NULL)
-			event_free(rp->gr_timer);
-		free(rp);
+		rde_peer_free(rp);
 		r->peers[id] = NULL;
 	}
 }

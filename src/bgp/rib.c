@@ -20,12 +20,12 @@ struct node_queue {
 	size_t head, len, cap;
 };
 
-enum job_kind { JOB_FLUSH, JOB_STALE, JOB_SWEEP, JOB_MARK };
+enum job_kind { JOB_FLUSH, JOB_STALE, JOB_SWEEP };
 
 struct job {
 	struct job *next;
 	enum job_kind kind;
-	uint16_t peer; /* or export id for JOB_MARK */
+	uint16_t peer;
 	uint8_t fams;
 	int fam; /* family being walked */
 	bool started;
@@ -245,10 +245,6 @@ rib_export_del(struct rib *r, int exp)
 			maybe_reap(r, (enum bgp_fam)f, n);
 		}
 	}
-	/* A mark-all job of this export is dropped with it. */
-	for (struct job *j = r->jobs; j != NULL; j = j->next)
-		if (j->kind == JOB_MARK && j->peer == exp)
-			j->fams = 0;
 	rib_reap(r);
 }
 
@@ -539,12 +535,6 @@ job_add(struct rib *r, enum job_kind kind, uint16_t peer, uint8_t fams)
 }
 
 void
-rib_mark_all(struct rib *r, int exp, enum bgp_fam f)
-{
-	job_add(r, JOB_MARK, (uint16_t)exp, (uint8_t)BGP_FAM_BIT(f));
-}
-
-void
 rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams)
 {
 	job_add(r, JOB_FLUSH, peer, fams);
@@ -567,11 +557,6 @@ rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams)
 static void
 job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
 {
-	if (j->kind == JOB_MARK) {
-		if (r->exports & (1u << j->peer))
-			mark_one(r, f, n, j->peer);
-		return;
-	}
 	for (struct rib_path *q = rib_best(n); q != NULL; q = q->next) {
 		if (q->peer != j->peer)
 			continue;

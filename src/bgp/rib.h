@@ -117,8 +117,6 @@ struct radix_node *rib_dirty_pop(struct rib *r, int exp, enum bgp_fam f);
 /* Marks one node dirty for every export (its exports must be recomputed). */
 void rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n);
 size_t rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f);
-/* Marks every prefix of a family dirty for an export (reload, route refresh) as a job. */
-void rib_mark_all(struct rib *r, int exp, enum bgp_fam f);
 
 /*
  * Peer-wide jobs, run in slices by rib_jobs_run(). fams is a BGP_FAM_BIT set.
