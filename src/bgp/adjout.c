@@ -20,12 +20,20 @@
  *
  * Update groups: peers with the same export policy (struct ao_key) share one adj-out, so each
  * change is derived, grouped and packed once and the same bytes are written to every member.
- * A peer starts in a group of its own (its initial table is its own walk) and joins an equal
- * group when both are idle - everything current sent to each - so they are in the same state.
- * The group writes only when every member's socket has room (the slowest member paces it).
+ * There is no limit on groups or members: a group reads the RIB through a rib_reader (see
+ * rib.h), and readers share one change journal. A new peer starts in a group of its own (its
+ * initial table is its own walk) and joins an equal group as soon as both have read the same
+ * changes and sent the same End-of-RIBs, so they are in the same state; while the group lacks
+ * the peer's initial table, nothing waits for it.
+ * Writing: a message goes out while some member has room (below BGP_OUT_HIGH) and none is
+ * BGP_OUT_LAG behind; the batch being sent is resumed message by message. A member that falls
+ * BGP_OUT_LAG behind while others have room is split out into a group of its own in the same
+ * state (its reader cloned, the rest of the batch copied), so one slow reader never holds the
+ * others back, and rejoins when it has caught up. A stuck one is dropped by its send hold
+ * timer (RFC 9687, session layer).
  * Split horizon inside a group: a reflected route goes to the members other than the one it
  * came from, which gets a withdrawal of the prefix instead. A member asking for a route
- * refresh leaves its group and starts over alone.
+ * refresh is split out and its reader walks the table again.
  */
 #include "bgp/rde_impl.h"
 
@@ -36,8 +44,9 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 
-#define AO_BATCH   4096
-#define AO_CACHE_N 512
+#define AO_BATCH     2048
+#define AO_CACHE_N   256
+#define AO_ITEMS_MAX (AO_BATCH + 1 + RDE_XROUTES_MAX)
 
 enum ao_kind { AO_REFLECT, AO_XLAT, AO_EXTNH };
 
@@ -65,30 +74,30 @@ struct ao_cache {
 	uint8_t nh[16];
 };
 
-struct ao_walk {
-	bool needed, started, done;
-	struct prefix last;
-};
-
 struct adjout {
 	struct rde *r;
 	struct rde_peer **members;
 	size_t n_members, cap_members;
 	struct adjout *next_group; /* the engine's list of groups */
-	int exp;
+	struct rib_reader *rd;	   /* NULL when the group exports nothing (End-of-RIBs only) */
 	struct ao_key key;
-	struct ao_walk walk[BGP_FAM_N]; /* by source tree */
 	uint8_t eor_sent;
+	uint8_t borr_pending; /* families whose refresh starts with a BoRR not sent yet */
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct prefix *wd;    /* explicit withdrawals (reload) */
 	uint8_t *wd_fam;
 	size_t n_wd, cap_wd;
 	struct ao_cache cache[AO_CACHE_N];
-	struct ao_item items[AO_BATCH + 1 + RDE_XROUTES_MAX];
+	/* The batch being sent (sorted), and where sending resumes. */
+	struct ao_item *items; /* AO_ITEMS_MAX, allocated while a batch is under way */
 	size_t n_items;
-	uint8_t buf[BGP_MAX_EXT_MSG];
-	uint8_t buf2[BGP_MAX_EXT_MSG]; /* split-horizon withdrawals */
+	size_t run, run_end; /* the run of items being sent: [run, run_end) */
+	size_t next;	     /* next item of the run to pack */
+	bool skip_phase;     /* sending the run's split-horizon withdrawals */
 };
+
+/* Messages are packed here and written at once: one buffer serves every group. */
+static uint8_t ao_buf[BGP_MAX_EXT_MSG];
 
 static void
 member_add(struct adjout *ao, struct rde_peer *rp)
@@ -109,14 +118,7 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
 	const struct bgp_neg *neg = bgp_peer_neg(rp->bp);
 	ao->r = r;
-	ao->exp = -1;
-	if (cn->fam[BGP_FAM_V4].export || cn->fam[BGP_FAM_V6].export) {
-		ao->exp = rib_export_add(r->rib);
-		if (ao->exp < 0)
-			log_err("%s: too many export groups (max %d), not exporting to it",
-				bgp_peer_name(rp->bp), RIB_MAX_EXPORTS);
-	}
-	for (int f = 0; f < BGP_FAM_N && ao->exp >= 0; f++) /* else End-of-RIBs only */
+	for (int f = 0; f < BGP_FAM_N; f++)
 		if (cn->fam[f].export && (neg->fams & BGP_FAM_BIT(f)))
 			k->targets |= (uint8_t)BGP_FAM_BIT(f);
 	k->fams = neg->fams;
@@ -142,14 +144,65 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 			k->self6_ok = true;
 		}
 	}
-	ao->walk[BGP_FAM_V4].needed = k->targets != 0;
-	ao->walk[BGP_FAM_V6].needed = (k->targets & BGP_FAM_BIT(BGP_FAM_V6)) != 0;
-	for (int f = 0; f < BGP_FAM_N; f++)
-		ao->walk[f].done = !ao->walk[f].needed;
+	/* Translated and reflected IPv4 routes come from the IPv4 tree, native IPv6 ones from
+	 * the IPv6 tree. */
+	uint8_t fams = 0;
+	if (k->targets != 0)
+		fams |= BGP_FAM_BIT(BGP_FAM_V4);
+	if (k->targets & BGP_FAM_BIT(BGP_FAM_V6))
+		fams |= BGP_FAM_BIT(BGP_FAM_V6);
+	if (fams != 0)
+		ao->rd = rib_reader_new(r->rib, fams);
 	member_add(ao, rp);
 	ao->next_group = r->groups;
 	r->groups = ao;
 	return ao;
+}
+
+static void
+items_free(struct adjout *ao)
+{
+	for (size_t i = 0; i < ao->n_items; i++)
+		if (ao->items[i].a != NULL)
+			attr_unref(ao->items[i].a);
+	ao->n_items = 0;
+	free(ao->items);
+	ao->items = NULL;
+}
+
+/* A new group in the same state as ao (same reader position, same batch left to send). */
+static struct adjout *
+group_clone(struct adjout *ao)
+{
+	struct adjout *ng = xcalloc(1, sizeof *ng);
+	ng->r = ao->r;
+	ng->key = ao->key;
+	ng->rd = ao->rd != NULL ? rib_reader_clone(ao->r->rib, ao->rd) : NULL;
+	ng->eor_sent = ao->eor_sent;
+	ng->eorr_pending = ao->eorr_pending;
+	ng->borr_pending = ao->borr_pending;
+	if (ao->n_wd > 0) {
+		ng->cap_wd = ng->n_wd = ao->n_wd;
+		ng->wd = xmalloc(ng->n_wd * sizeof *ng->wd);
+		ng->wd_fam = xmalloc(ng->n_wd);
+		memcpy(ng->wd, ao->wd, ng->n_wd * sizeof *ng->wd);
+		memcpy(ng->wd_fam, ao->wd_fam, ng->n_wd);
+	}
+	if (ao->n_items > 0) {
+		ng->items = xmalloc(AO_ITEMS_MAX * sizeof *ng->items);
+		memcpy(ng->items, ao->items, ao->n_items * sizeof *ng->items);
+		ng->n_items = ao->n_items;
+		for (size_t i = 0; i < ng->n_items; i++)
+			if (ng->items[i].a != NULL)
+				attr_ref(ng->items[i].a);
+		ng->run = ao->run;
+		ng->run_end = ao->run_end;
+		ng->next = ao->next;
+		ng->skip_phase = ao->skip_phase;
+	}
+	ng->next_group = ao->r->groups;
+	ao->r->groups = ng;
+	return ng;
 }
 
 static void
@@ -160,9 +213,9 @@ group_free(struct adjout *ao)
 		pp = &(*pp)->next_group;
 	if (*pp == ao)
 		*pp = ao->next_group;
-	if (ao->exp >= 0)
-		rib_export_del(ao->r->rib, ao->exp);
+	rib_reader_free(ao->r->rib, ao->rd);
 	adjout_flush_cache(ao);
+	items_free(ao);
 	free(ao->members);
 	free(ao->wd);
 	free(ao->wd_fam);
@@ -178,11 +231,25 @@ adjout_leave(struct rde_peer *rp)
 	rp->ao = NULL;
 	for (size_t i = 0; i < ao->n_members; i++)
 		if (ao->members[i] == rp) {
-			ao->members[i] = ao->members[--ao->n_members];
+			memmove(ao->members + i, ao->members + i + 1,
+				(ao->n_members - i - 1) * sizeof *ao->members);
+			ao->n_members--;
 			break;
 		}
 	if (ao->n_members == 0)
 		group_free(ao);
+}
+
+/* Moves members from ao to a new group in the same state. */
+static struct adjout *
+split(struct adjout *ao, struct rde_peer **which, size_t n)
+{
+	struct adjout *ng = group_clone(ao);
+	for (size_t i = 0; i < n; i++) {
+		adjout_leave(which[i]);
+		member_add(ng, which[i]);
+	}
+	return ng;
 }
 
 struct adjout *
@@ -415,6 +482,16 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
 }
 
+/* A native IPv6 best path, reflected (or its withdrawal when best is NULL). */
+static void
+emit_native(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
+{
+	struct attrs *a = NULL;
+	if (best != NULL && may_reflect(ao, best))
+		a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V6);
+	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
+}
+
 static void
 node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 {
@@ -422,10 +499,13 @@ node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *
 	int n = rde_translate(ao->r, p, best, xr, RDE_XROUTES_MAX, NULL);
 	for (int i = 0; i < n; i++) {
 		const struct rib_path *nat = native6(ao, &xr[i].v6);
-		/* A native IPv6 path for the same prefix: the IPv6 node's export decides. */
-		if (nat != NULL)
-			continue;
-		emit_xlat(ao, &xr[i], best);
+		/* A native IPv6 path for the same prefix: the decision process picks one, whichever
+		 * side changed (the same choice as node_v6). */
+		if (nat != NULL &&
+		    !(best != NULL && xr[i].has_nh && rib_path_cmp(ao->r->rib, best, nat) < 0))
+			emit_native(ao, &xr[i].v6, nat);
+		else
+			emit_xlat(ao, &xr[i], best);
 	}
 }
 
@@ -450,10 +530,7 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 		emit_xlat(ao, &xr[xi], xbest);
 		return;
 	}
-	struct attrs *a = NULL;
-	if (best != NULL && may_reflect(ao, best))
-		a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V6);
-	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
+	emit_native(ao, p, best);
 }
 
 static void
@@ -496,6 +573,27 @@ member_by_id(const struct adjout *ao, uint16_t id)
 	return NULL;
 }
 
+static size_t
+queued(const struct rde_peer *rp)
+{
+	return bgp_peer_send_queued(rp->bp);
+}
+
+/* May the group write a message now? Some member has room and none lags too far. */
+static bool
+group_can_write(const struct adjout *ao)
+{
+	bool room = false;
+	for (size_t i = 0; i < ao->n_members; i++) {
+		size_t q = queued(ao->members[i]);
+		if (q >= BGP_OUT_LAG)
+			return false;
+		if (q < BGP_OUT_HIGH)
+			room = true;
+	}
+	return room;
+}
+
 /* Writes one message to every member but 'skip'. */
 static void
 group_send(struct adjout *ao, const uint8_t *msg, size_t len, const struct rde_peer *skip)
@@ -505,155 +603,130 @@ group_send(struct adjout *ao, const uint8_t *msg, size_t len, const struct rde_p
 			bgp_peer_send(ao->members[i]->bp, msg, len);
 }
 
-static void
-send_msg(struct adjout *ao, struct bgp_upd_builder *b, bool withdraw, const struct rde_peer *skip)
-{
-	size_t len = bgp_ub_finish(b);
-	if (len == 0)
-		return;
-	group_send(ao, ao->buf, len, skip);
-	ao->r->stats.updates_out++;
-	if (withdraw)
-		ao->r->stats.withdraws_out += b->count;
-	else
-		ao->r->stats.prefixes_out += b->count;
-}
-
 static int
-ub_start(struct adjout *ao, struct bgp_upd_builder *b, const struct ao_item *it)
+ub_start(struct adjout *ao, struct bgp_upd_builder *b, const struct ao_item *it, bool withdraw)
 {
-	if (it->a == NULL)
-		return bgp_ub_withdraw(b, ao->buf, &ao->key.enc, (enum bgp_fam)it->fam);
-	return bgp_ub_announce(b, ao->buf, &ao->key.enc, (enum bgp_fam)it->fam, it->a);
+	if (withdraw || it->a == NULL)
+		return bgp_ub_withdraw(b, ao_buf, &ao->key.enc, (enum bgp_fam)it->fam);
+	return bgp_ub_announce(b, ao_buf, &ao->key.enc, (enum bgp_fam)it->fam, it->a);
 }
 
-/* Split horizon: the member a run of reflected routes came from gets them withdrawn. */
+/* The run of items sharing (family, attribute set, skip) that starts at ao->run. */
 static void
-send_skip_withdrawals(struct adjout *ao, const struct ao_item *run, size_t n, struct rde_peer *skip)
+run_begin(struct adjout *ao)
 {
-	struct bgp_upd_builder b;
-	if (bgp_ub_withdraw(&b, ao->buf2, &ao->key.enc, (enum bgp_fam)run[0].fam) < 0)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		if (bgp_ub_add(&b, &run[i].p) == 0)
+	size_t e = ao->run + 1;
+	const struct ao_item *a = &ao->items[ao->run];
+	while (e < ao->n_items && ao->items[e].fam == a->fam && ao->items[e].a == a->a &&
+	       ao->items[e].skip == a->skip)
+		e++;
+	ao->run_end = e;
+	ao->next = ao->run;
+	ao->skip_phase = false;
+}
+
+static void
+run_next(struct adjout *ao)
+{
+	ao->run = ao->run_end;
+	if (ao->run < ao->n_items)
+		run_begin(ao);
+}
+
+/*
+ * Packs and writes the next message of the batch. False when it must wait for room. The
+ * batch is freed once sent. A run is sent to every member but its split-horizon member, which
+ * then gets the run's prefixes withdrawn.
+ */
+static bool
+emit_step(struct adjout *ao)
+{
+	while (ao->run < ao->n_items) {
+		const struct ao_item *first = &ao->items[ao->run];
+		struct rde_peer *skip = first->skip ? member_by_id(ao, first->skip) : NULL;
+		if (!ao->skip_phase && skip != NULL && ao->n_members == 1) {
+			ao->skip_phase = true; /* nobody but the source: withdrawals only */
+			ao->next = ao->run;
+		}
+		if (ao->skip_phase && skip == NULL) {
+			run_next(ao);
 			continue;
-		size_t len = bgp_ub_finish(&b);
-		if (len > 0)
-			bgp_peer_send(skip->bp, ao->buf2, len);
-		if (bgp_ub_withdraw(&b, ao->buf2, &ao->key.enc, (enum bgp_fam)run[0].fam) < 0 ||
-		    bgp_ub_add(&b, &run[i].p) < 0)
-			return;
-	}
-	size_t len = bgp_ub_finish(&b);
-	if (len > 0)
-		bgp_peer_send(skip->bp, ao->buf2, len);
-}
-
-/* Packs one run of items sharing (family, attribute set, skip). */
-static void
-emit_run(struct adjout *ao, const struct ao_item *run, size_t n)
-{
-	struct rde_peer *skip = run[0].skip ? member_by_id(ao, run[0].skip) : NULL;
-	bool withdraw = run[0].a == NULL;
-	struct bgp_upd_builder b;
-	if (skip == NULL || ao->n_members > 1) {
-		if (ub_start(ao, &b, &run[0]) < 0) {
+		}
+		if (ao->skip_phase ? queued(skip) >= BGP_OUT_LAG : !group_can_write(ao))
+			return false;
+		bool withdraw = ao->skip_phase || first->a == NULL;
+		struct bgp_upd_builder b;
+		size_t n = 0;
+		if (ub_start(ao, &b, first, ao->skip_phase) == 0)
+			while (ao->next + n < ao->run_end &&
+			       bgp_ub_add(&b, &ao->items[ao->next + n].p) == 0)
+				n++;
+		if (n == 0) {
 			char buf[PREFIX_STRLEN];
 			log_warn("%s: attributes of %s do not fit a message; not sent",
-				 bgp_peer_name(ao->members[0]->bp), prefix_fmt(&run[0].p, buf));
-			return;
+				 bgp_peer_name(ao->members[0]->bp),
+				 prefix_fmt(&ao->items[ao->next].p, buf));
+			n = ao->run_end - ao->next; /* the rest of the run cannot fit either */
+		} else {
+			size_t len = bgp_ub_finish(&b);
+			if (ao->skip_phase) {
+				bgp_peer_send(skip->bp, ao_buf, len);
+			} else {
+				group_send(ao, ao_buf, len, skip);
+				ao->r->stats.updates_out++;
+				if (withdraw)
+					ao->r->stats.withdraws_out += b.count;
+				else
+					ao->r->stats.prefixes_out += b.count;
+			}
 		}
-		for (size_t i = 0; i < n; i++) {
-			if (bgp_ub_add(&b, &run[i].p) == 0)
-				continue;
-			send_msg(ao, &b, withdraw, skip);
-			if (ub_start(ao, &b, &run[i]) < 0 || bgp_ub_add(&b, &run[i].p) < 0)
-				return;
+		ao->next += n;
+		if (ao->next < ao->run_end)
+			return true;
+		if (!ao->skip_phase && skip != NULL) {
+			ao->skip_phase = true;
+			ao->next = ao->run;
+		} else {
+			run_next(ao);
 		}
-		send_msg(ao, &b, withdraw, skip);
-	}
-	if (skip != NULL)
-		send_skip_withdrawals(ao, run, n, skip);
-}
-
-/* Packs the batch: one run of UPDATEs per (family, attribute set, split-horizon member). */
-static void
-emit_batch(struct adjout *ao)
-{
-	qsort(ao->items, ao->n_items, sizeof ao->items[0], item_cmp);
-	size_t start = 0;
-	for (size_t i = 1; i <= ao->n_items; i++) {
-		const struct ao_item *a = &ao->items[start], *b = &ao->items[i];
-		if (i < ao->n_items && a->fam == b->fam && a->a == b->a && a->skip == b->skip)
-			continue;
-		emit_run(ao, a, i - start);
-		start = i;
-	}
-	for (size_t i = 0; i < ao->n_items; i++)
-		if (ao->items[i].a != NULL)
-			attr_unref(ao->items[i].a);
-	ao->n_items = 0;
-}
-
-/* True when the node lies beyond the initial walk of its tree (the walk will send it). */
-static bool
-beyond_walk(const struct adjout *ao, enum bgp_fam src, const struct radix_node *n)
-{
-	const struct ao_walk *w = &ao->walk[src];
-	if (w->done)
-		return false;
-	if (!w->started)
 		return true;
-	struct prefix p;
-	radix_prefix(rib_tree(ao->r->rib, src), n, &p);
-	return prefix_cmp(&p, &w->last) > 0;
+	}
+	items_free(ao);
+	return true;
 }
 
-/* Room for one more node's items (at most one IPv4 and RDE_XROUTES_MAX IPv6 each)? */
-static bool
-room(const struct adjout *ao, size_t used, size_t max)
-{
-	return used < max && ao->n_items < AO_BATCH;
-}
-
-/* Fills the batch: explicit withdrawals, then dirty prefixes, then the initial walk. */
+/* Fills a new batch: explicit withdrawals, then what the reader yields. */
 static size_t
 collect(struct adjout *ao, size_t max)
 {
 	size_t used = 0;
-	while (ao->n_wd > 0 && room(ao, used, max)) {
+	if (ao->items == NULL)
+		ao->items = xmalloc(AO_ITEMS_MAX * sizeof *ao->items);
+	while (ao->n_wd > 0 && used < max && ao->n_items < AO_BATCH) {
 		ao->n_wd--;
 		item_add(ao, (enum bgp_fam)ao->wd_fam[ao->n_wd], &ao->wd[ao->n_wd], NULL, 0);
 		used++;
 	}
 	struct rib *rib = ao->r->rib;
-	for (int s = 0; s < BGP_FAM_N && ao->exp >= 0; s++) {
+	for (int s = 0; s < BGP_FAM_N && ao->rd != NULL; s++) {
 		struct radix_node *n;
-		while (room(ao, used, max) &&
-		       (n = rib_dirty_pop(rib, ao->exp, (enum bgp_fam)s)) != NULL) {
-			used++;
-			if (!ao->walk[s].needed || beyond_walk(ao, (enum bgp_fam)s, n))
-				continue;
+		while (used < max && ao->n_items < AO_BATCH) {
+			size_t budget = max - used, before = budget;
+			n = rib_reader_next(rib, ao->rd, (enum bgp_fam)s, &budget);
+			used += before - budget;
+			if (n == NULL)
+				break;
 			node_export(ao, (enum bgp_fam)s, n);
 		}
 	}
-	for (int s = 0; s < BGP_FAM_N && room(ao, used, max); s++) {
-		struct ao_walk *w = &ao->walk[s];
-		if (w->done)
-			continue;
-		struct radix *t = rib_tree(rib, (enum bgp_fam)s);
-		struct radix_node *n =
-		    w->started ? radix_next_after(t, w->last.a, w->last.len) : radix_first(t);
-		w->started = true;
-		for (; n != NULL && room(ao, used, max); n = radix_next(t, n)) {
-			radix_prefix(t, n, &w->last);
-			if (rib_best(n) != NULL)
-				node_export(ao, (enum bgp_fam)s, n);
-			used++;
-		}
-		if (n == NULL)
-			w->done = true;
+	if (ao->n_items == 0) {
+		free(ao->items);
+		ao->items = NULL;
+		return used;
 	}
+	qsort(ao->items, ao->n_items, sizeof ao->items[0], item_cmp);
+	ao->run = 0;
+	run_begin(ao);
 	return used;
 }
 
@@ -663,34 +736,33 @@ adjout_eor_sent(const struct adjout *ao)
 	return ao->eor_sent;
 }
 
-void
-adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced, uint8_t eor_sent)
+/* Writes a small control message (End-of-RIB, BoRR, EoRR) when the group may write. */
+static bool
+send_small(struct adjout *ao, size_t len)
 {
-	/* A re-sent table is no initial table: no second End-of-RIB for the families that
-	 * had theirs (RFC 7313 1). */
-	ao->eor_sent = eor_sent;
-	if (!enhanced || !(ao->key.targets & BGP_FAM_BIT(f)))
-		return;
-	struct bgp_rrefresh rr = {bgp_fam_afi(f), BGP_RR_BORR, BGP_SAFI_UNICAST};
-	size_t len = bgp_rrefresh_encode(ao->buf, sizeof ao->buf, &rr);
-	if (len > 0) {
-		group_send(ao, ao->buf, len, NULL);
-		ao->eorr_pending |= (uint8_t)BGP_FAM_BIT(f);
-	}
+	if (len == 0 || !group_can_write(ao))
+		return false;
+	group_send(ao, ao_buf, len, NULL);
+	return true;
+}
+
+static bool
+walking(const struct adjout *ao, enum bgp_fam f)
+{
+	return ao->rd != NULL && rib_reader_walking(ao->rd, f);
 }
 
 static void
 send_eors(struct adjout *ao)
 {
 	for (int f = 0; f < BGP_FAM_N; f++) {
-		if (!(ao->eorr_pending & BGP_FAM_BIT(f)) || !ao->walk[BGP_FAM_V4].done ||
-		    (f == BGP_FAM_V6 && !ao->walk[BGP_FAM_V6].done))
+		if (!(ao->eorr_pending & BGP_FAM_BIT(f)) || walking(ao, BGP_FAM_V4) ||
+		    (f == BGP_FAM_V6 && walking(ao, BGP_FAM_V6)) || ao->n_items > 0)
 			continue;
 		struct bgp_rrefresh rr = {bgp_fam_afi((enum bgp_fam)f), BGP_RR_EORR,
 					  BGP_SAFI_UNICAST};
-		size_t len = bgp_rrefresh_encode(ao->buf, sizeof ao->buf, &rr);
-		if (len > 0)
-			group_send(ao, ao->buf, len, NULL);
+		if (!send_small(ao, bgp_rrefresh_encode(ao_buf, sizeof ao_buf, &rr)))
+			return;
 		ao->eorr_pending &= (uint8_t)~BGP_FAM_BIT(f);
 	}
 	for (int f = 0; f < BGP_FAM_N; f++) {
@@ -699,18 +771,16 @@ send_eors(struct adjout *ao)
 		/* RFC 4724: an End-of-RIB for every negotiated family, also those we send nothing
 		 * of (a restarting peer waits for it). */
 		bool exported = (ao->key.targets & BGP_FAM_BIT(f)) != 0;
-		if (exported && !ao->walk[BGP_FAM_V4].done)
+		if (exported && (walking(ao, BGP_FAM_V4) || ao->n_items > 0))
 			continue;
 		if (exported && f == BGP_FAM_V6) {
 			/* Only when every IPv4 source finished its table (or eor-wait ran out),
 			 * so a restarting peer does not flush translations still coming. */
-			if (!ao->walk[BGP_FAM_V6].done || !rde_v4_sources_done(ao->r))
+			if (walking(ao, BGP_FAM_V6) || !rde_v4_sources_done(ao->r))
 				continue;
 		}
-		size_t len = bgp_eor_encode(ao->buf, sizeof ao->buf, (enum bgp_fam)f);
-		if (len == 0)
-			continue;
-		group_send(ao, ao->buf, len, NULL);
+		if (!send_small(ao, bgp_eor_encode(ao_buf, sizeof ao_buf, (enum bgp_fam)f)))
+			return;
 		ao->eor_sent |= (uint8_t)BGP_FAM_BIT(f);
 		for (size_t i = 0; i < ao->n_members; i++)
 			log_info("%s: End-of-RIB sent for %s", bgp_peer_name(ao->members[i]->bp),
@@ -718,55 +788,124 @@ send_eors(struct adjout *ao)
 	}
 }
 
+void
+adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced)
+{
+	/* A re-sent table is no initial table: no second End-of-RIB (RFC 7313 1). */
+	if (ao->rd == NULL || !(ao->key.targets & BGP_FAM_BIT(f)))
+		return;
+	uint8_t fams = BGP_FAM_BIT(BGP_FAM_V4);
+	if (f == BGP_FAM_V6)
+		fams |= BGP_FAM_BIT(BGP_FAM_V6);
+	rib_reader_refeed(ao->r->rib, ao->rd, fams);
+	if (enhanced) /* BoRR goes out after the batch being sent, before the walk's routes */
+		ao->borr_pending |= (uint8_t)BGP_FAM_BIT(f);
+}
+
+/* The BoRRs due before the next batch; false when the group cannot write now. */
+static bool
+send_borrs(struct adjout *ao)
+{
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		if (!(ao->borr_pending & BGP_FAM_BIT(f)))
+			continue;
+		struct bgp_rrefresh rr = {bgp_fam_afi((enum bgp_fam)f), BGP_RR_BORR,
+					  BGP_SAFI_UNICAST};
+		if (!send_small(ao, bgp_rrefresh_encode(ao_buf, sizeof ao_buf, &rr)))
+			return false;
+		ao->borr_pending &= (uint8_t)~BGP_FAM_BIT(f);
+		ao->eorr_pending |= (uint8_t)BGP_FAM_BIT(f);
+	}
+	return true;
+}
+
+struct adjout *
+adjout_split_member(struct rde_peer *rp)
+{
+	struct adjout *ao = rp->ao;
+	if (ao == NULL || ao->n_members == 1)
+		return ao;
+	return split(ao, &rp, 1);
+}
+
 static bool
 work_left(const struct adjout *ao)
 {
-	if (ao->n_wd > 0)
-		return true;
-	if (ao->exp < 0)
-		return false;
-	for (int s = 0; s < BGP_FAM_N; s++)
-		if (!ao->walk[s].done || rib_dirty_count(ao->r->rib, ao->exp, (enum bgp_fam)s) > 0)
-			return true;
-	return false;
+	return ao->n_wd > 0 || ao->n_items > 0 || ao->borr_pending != 0 ||
+	       (ao->rd != NULL && rib_reader_pending(ao->r->rib, ao->rd));
 }
 
-/* Bytes every member can still take: the group moves at the pace of the slowest. */
-static size_t
-group_room(const struct adjout *ao)
+/* Members BGP_OUT_LAG behind while others have room leave for a group of their own. */
+static bool
+split_laggers(struct adjout *ao)
 {
-	size_t room = SIZE_MAX;
+	if (ao->n_members < 2)
+		return false;
+	size_t n_lag = 0, n_room = 0;
 	for (size_t i = 0; i < ao->n_members; i++) {
-		struct bgp_peer *bp = ao->members[i]->bp;
-		size_t r = bgp_peer_state(bp) == BGP_ESTABLISHED ? bgp_peer_send_room(bp) : 0;
-		if (r < room)
-			room = r;
+		size_t q = queued(ao->members[i]);
+		if (q >= BGP_OUT_LAG)
+			n_lag++;
+		else if (q < BGP_OUT_HIGH)
+			n_room++;
 	}
-	return ao->n_members > 0 ? room : 0;
+	if (n_lag == 0 || n_room == 0)
+		return false;
+	struct rde_peer **lag = xmalloc(n_lag * sizeof *lag);
+	size_t k = 0;
+	for (size_t i = 0; i < ao->n_members; i++)
+		if (queued(ao->members[i]) >= BGP_OUT_LAG)
+			lag[k++] = ao->members[i];
+	split(ao, lag, k);
+	for (size_t i = 0; i < k; i++)
+		log_info("%s: falls behind its update group of %zu peers; continues alone",
+			 bgp_peer_name(lag[i]->bp), ao->n_members + k);
+	free(lag);
+	return true;
 }
 
 bool
 adjout_pump(struct adjout *ao, size_t budget)
 {
-	while (budget > 0 && group_room(ao) >= ao->key.enc.max_msg) {
+	while (budget > 0) {
+		if (!group_can_write(ao)) {
+			if (split_laggers(ao))
+				continue;
+			return false; /* resumed by 'writable' */
+		}
+		if (ao->n_items > 0) {
+			emit_step(ao);
+			continue;
+		}
+		if (!send_borrs(ao))
+			continue;
 		size_t max = budget < AO_BATCH ? budget : AO_BATCH;
 		size_t used = collect(ao, max);
-		if (ao->n_items > 0)
-			emit_batch(ao);
-		if (used == 0)
-			break;
 		budget -= used < budget ? used : budget;
+		if (used == 0 && ao->n_items == 0)
+			break;
 	}
-	if (group_room(ao) >= BGP_HDR_LEN + 16)
+	if (ao->n_items == 0)
 		send_eors(ao);
-	return work_left(ao) && group_room(ao) >= ao->key.enc.max_msg;
+	return work_left(ao) && group_can_write(ao);
 }
 
-/* Idle: everything current sent, End-of-RIBs included. */
+/* Nothing left to send: the group's peers hold everything it has read. */
 static bool
 idle(const struct adjout *ao)
 {
-	return !work_left(ao) && ao->eor_sent == ao->key.fams && ao->eorr_pending == 0;
+	return !work_left(ao);
+}
+
+static bool
+mergeable(const struct adjout *g, const struct adjout *h)
+{
+	if (g->eor_sent != h->eor_sent || g->eorr_pending != h->eorr_pending ||
+	    g->borr_pending != h->borr_pending || memcmp(&g->key, &h->key, sizeof g->key) != 0)
+		return false;
+	if (g->rd == NULL || h->rd == NULL)
+		return g->rd == h->rd;
+	return rib_reader_same(g->r->rib, g->rd, h->rd);
 }
 
 void
@@ -775,11 +914,12 @@ adjout_merge_groups(struct rde *r)
 	for (struct adjout *g = r->groups; g != NULL; g = g->next_group) {
 		if (!idle(g))
 			continue;
-		for (struct adjout *h = g->next_group; h != NULL; h = h->next_group) {
-			if (!idle(h) || memcmp(&g->key, &h->key, sizeof g->key) != 0)
+		for (struct adjout *h = g->next_group, *hn; h != NULL; h = hn) {
+			hn = h->next_group;
+			if (!idle(h) || !mergeable(g, h))
 				continue;
-			/* h joins g: both have sent everything current, so the members of h
-			 * hold what g's members hold. */
+			/* h joins g: both have sent everything they read, and read the same, so
+			 * the members of h hold what g's members hold. */
 			for (size_t left = h->n_members; left > 0; left--) {
 				struct rde_peer *rp = h->members[left - 1];
 				adjout_leave(rp); /* frees h with its last member */
@@ -787,7 +927,6 @@ adjout_merge_groups(struct rde *r)
 				log_info("%s: joins an update group of %zu peers",
 					 bgp_peer_name(rp->bp), g->n_members);
 			}
-			return; /* the list changed: merge more on the next pump */
 		}
 	}
 }

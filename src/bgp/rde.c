@@ -14,6 +14,7 @@
 
 #define RDE_JOB_BUDGET	20000 /* RIB nodes per slice of a peer-wide job */
 #define RDE_PUMP_BUDGET 8192  /* prefixes per peer per pump slice */
+#define RDE_REAP_BUDGET 20000 /* withdrawn nodes deleted per pump slice */
 
 static void rde_established(void *arg, struct bgp_peer *p);
 static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
@@ -81,7 +82,11 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct rde *r = arg;
-	bool more = rde_fib_pump(r, RDE_PUMP_BUDGET);
+	/* Between rounds: close the RIB's epoch (what changed becomes readable), trim its
+	 * journal, delete a slice of withdrawn nodes every reader has seen. */
+	bool more = rib_maintain(r->rib, RDE_REAP_BUDGET);
+	if (rde_fib_pump(r, RDE_PUMP_BUDGET))
+		more = true;
 	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
 		if (adjout_pump(g, RDE_PUMP_BUDGET))
 			more = true;
@@ -472,11 +477,8 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	if (subtype == BGP_RR_REQUEST) {
 		if (rp->ao != NULL) {
-			/* Out of its group, alone again: its whole table is re-sent. */
-			uint8_t eor_sent = adjout_eor_sent(rp->ao);
-			adjout_leave(rp);
-			rp->ao = adjout_new(r, rp);
-			adjout_refresh(rp->ao, f, bgp_peer_neg(p)->enhanced_rr, eor_sent);
+			/* Out of its group, in the same state: its table of f is re-sent. */
+			adjout_refresh(adjout_split_member(rp), f, bgp_peer_neg(p)->enhanced_rr);
 			rde_kick(r);
 		}
 	} else if (subtype == BGP_RR_BORR) {

@@ -1,8 +1,8 @@
 /*
  * The kernel as an export (DESIGN.md "The kernel is a peer too"): the translated IPv6 routes
  * are installed through src/fib, pulled like a BGP peer's exports. The FIB has its own RIB
- * export id; dirty IPv4 prefixes are re-derived (rde_translate) and set or deleted while the
- * FIB's queue has room, and its drained callback resumes the pump.
+ * reader of the IPv4 table: changed prefixes are re-derived (rde_translate) and set or deleted
+ * while the FIB's queue has room, and its drained callback resumes the pump.
  *
  * Start-up: fib_sync_begin() dumps our routes already in the kernel (a previous run, graceful
  * restart); the initial walk sets every translated route; fib_sync_end() - once the walk is
@@ -20,9 +20,8 @@
 
 struct rde_fib {
 	struct fib *fib;
-	int exp;
-	bool started, walk_done, synced;
-	struct prefix last;
+	struct rib_reader *rd;
+	bool synced;
 	char dev[XLAT_DEVLEN]; /* one-entry cache of if_nametoindex */
 	unsigned ifindex;
 };
@@ -50,7 +49,7 @@ rde_fib_start(struct rde *r)
 		free(rf);
 		return -1;
 	}
-	rf->exp = rib_export_add(r->rib);
+	rf->rd = rib_reader_new(r->rib, BGP_FAM_BIT(BGP_FAM_V4));
 	fib_set_drained_cb(rf->fib, drained, r);
 	fib_sync_begin(rf->fib);
 	r->fibx = rf;
@@ -66,6 +65,7 @@ rde_fib_free(struct rde *r)
 	if (rf == NULL)
 		return;
 	fib_free(rf->fib);
+	rib_reader_free(r->rib, rf->rd);
 	free(rf);
 	r->fibx = NULL;
 }
@@ -120,38 +120,13 @@ rde_fib_pump(struct rde *r, size_t budget)
 	struct rde_fib *rf = r->fibx;
 	if (rf == NULL)
 		return false;
-	struct radix *t = rib_tree(r->rib, BGP_FAM_V4);
 	while (budget > 0 && fib_queued(rf->fib) < FIB_QUEUE_HIGH) {
-		struct radix_node *n = rib_dirty_pop(r->rib, rf->exp, BGP_FAM_V4);
-		if (n != NULL) {
-			budget--;
-			struct prefix p;
-			if (!rf->walk_done) {
-				radix_prefix(t, n, &p);
-				if (!rf->started || prefix_cmp(&p, &rf->last) > 0)
-					continue; /* the walk will get there */
-			}
-			fib_node(r, rf, n);
-			continue;
-		}
-		if (rf->walk_done)
-			break;
-		n = rf->started ? radix_next_after(t, rf->last.a, rf->last.len) : radix_first(t);
-		rf->started = true;
-		for (; n != NULL && budget > 0 && fib_queued(rf->fib) < FIB_QUEUE_HIGH;
-		     n = radix_next(t, n)) {
-			radix_prefix(t, n, &rf->last);
-			if (rib_best(n) != NULL)
-				fib_node(r, rf, n);
-			budget--;
-		}
+		struct radix_node *n = rib_reader_next(r->rib, rf->rd, BGP_FAM_V4, &budget);
 		if (n == NULL)
-			rf->walk_done = true;
+			break;
+		fib_node(r, rf, n);
 	}
-	/* Native IPv6 changes do not concern the kernel: drop their marks. */
-	while (rib_dirty_pop(r->rib, rf->exp, BGP_FAM_V6) != NULL)
-		;
-	if (rf->walk_done && !rf->synced && rde_v4_sources_done(r)) {
+	if (!rib_reader_walking(rf->rd, BGP_FAM_V4) && !rf->synced && rde_v4_sources_done(r)) {
 		rf->synced = true;
 		fib_sync_end(rf->fib);
 		log_info("fib: initial table installed; stale kernel routes removed");

@@ -72,14 +72,17 @@ bool rde_fib_pump(struct rde *r, size_t budget);
 void rde_fib_withdraw(struct rde *r, const struct prefix *v6);
 
 /* adjout.c */
-/* Puts an established peer in an update group of its own (joined to equal groups later). */
+/* Puts an established peer in an update group of its own (joined to an equal group as soon as
+ * both are in the same state). */
 struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
 /* Takes the peer out of its group; the last member frees the group. */
 void adjout_leave(struct rde_peer *rp);
 struct adjout *adjout_next(const struct adjout *ao);
-/* The group (of one, just made) re-sends family f after a route refresh request; with
- * enhanced route refresh negotiated it is wrapped in BoRR ... EoRR (RFC 7313). */
-void adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced, uint8_t eor_sent);
+/* The peer's group after taking it out of a shared one (same state); route refresh. */
+struct adjout *adjout_split_member(struct rde_peer *rp);
+/* The group (of one) re-sends family f after a route refresh request; with enhanced route
+ * refresh negotiated it is wrapped in BoRR ... EoRR (RFC 7313). */
+void adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced);
 /* Families whose End-of-RIB the group has sent. */
 uint8_t adjout_eor_sent(const struct adjout *ao);
 /* Joins idle groups with equal export policy (called after pumping). */

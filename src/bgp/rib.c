@@ -1,29 +1,18 @@
 /*
- * RIB storage, dirty marking and peer-wide jobs (see rib.h for the model).
- *
- * Node uflags: bit e (0..14) = dirty for export e; bit 15 = queued for reaping. A node is
- * deleted when it has neither paths nor marks. Deletion is lazy (rib_reap) so that nodes
- * handed out by rib_dirty_pop() stay valid until the caller calls into the RIB again with a
- * mutating call.
+ * RIB storage, the peer-wide jobs and the interned lone paths (see rib.h for the model).
+ * Change tracking for exports and the deletion of nodes left without paths are in
+ * rib_export.c: this file only tells it (rib_x_changed, rib_x_pathless), and never deletes a
+ * node itself, so nodes handed to readers stay valid until rib_maintain().
  */
-#include "bgp/rib.h"
+#include "bgp/rib_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/pool.h"
-
-#define RIB_REAP_BIT 0x8000u
-
-struct node_queue {
-	struct radix_node **v;
-	size_t head, len, cap;
-};
-
 enum job_kind { JOB_FLUSH, JOB_STALE, JOB_SWEEP };
 
-struct job {
-	struct job *next;
+struct rib_job {
+	struct rib_job *next;
 	enum job_kind kind;
 	uint16_t peer;
 	uint8_t fams;
@@ -37,56 +26,6 @@ struct rib_spath {
 	struct rib_path p;
 	struct rib_spath *hnext;
 };
-
-struct rib {
-	struct rib_local local;
-	struct radix *tree[BGP_FAM_N];
-	struct pool paths;  /* private list paths */
-	struct pool spaths; /* interned lone paths */
-	struct rib_spath **sp_tab;
-	size_t sp_n, sp_mask, sp_refs;
-	struct rib_peer *peers;
-	size_t n_peers;
-	uint16_t exports; /* bit set of live export ids */
-	struct node_queue q[RIB_MAX_EXPORTS][BGP_FAM_N];
-	struct node_queue reap[BGP_FAM_N];
-	struct job *jobs, **jobs_tail;
-	rib_best_hook hook;
-	void *hook_arg;
-};
-
-static void
-q_push(struct node_queue *q, struct radix_node *n)
-{
-	if (q->head + q->len == q->cap) {
-		if (q->head > q->cap / 2) {
-			memmove(q->v, q->v + q->head, q->len * sizeof *q->v);
-			q->head = 0;
-		} else {
-			q->cap = q->cap ? q->cap * 2 : 1024;
-			q->v = xrealloc(q->v, q->cap * sizeof *q->v);
-		}
-	}
-	q->v[q->head + q->len++] = n;
-}
-
-static struct radix_node *
-q_pop(struct node_queue *q)
-{
-	if (q->len == 0)
-		return NULL;
-	struct radix_node *n = q->v[q->head++];
-	if (--q->len == 0)
-		q->head = 0;
-	return n;
-}
-
-static void
-q_free(struct node_queue *q)
-{
-	free(q->v);
-	memset(q, 0, sizeof *q);
-}
 
 struct rib *
 rib_new(const struct rib_local *local)
@@ -102,6 +41,7 @@ rib_new(const struct rib_local *local)
 	r->sp_mask = 1023;
 	r->sp_tab = xcalloc(r->sp_mask + 1, sizeof *r->sp_tab);
 	r->jobs_tail = &r->jobs;
+	rib_x_init(r);
 	return r;
 }
 
@@ -123,14 +63,11 @@ rib_free(struct rib *r)
 {
 	if (r == NULL)
 		return;
-	for (int f = 0; f < BGP_FAM_N; f++) {
+	rib_x_free(r);
+	for (int f = 0; f < BGP_FAM_N; f++)
 		radix_free(r->tree[f], free_paths, r);
-		q_free(&r->reap[f]);
-		for (int e = 0; e < RIB_MAX_EXPORTS; e++)
-			q_free(&r->q[e][f]);
-	}
 	while (r->jobs != NULL) {
-		struct job *j = r->jobs;
+		struct rib_job *j = r->jobs;
 		r->jobs = j->next;
 		free(j);
 	}
@@ -193,77 +130,6 @@ rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg)
 {
 	r->hook = fn;
 	r->hook_arg = arg;
-}
-
-int
-rib_export_add(struct rib *r)
-{
-	for (int e = 0; e < RIB_MAX_EXPORTS; e++) {
-		if (!(r->exports & (1u << e))) {
-			r->exports |= (uint16_t)(1u << e);
-			return e;
-		}
-	}
-	return -1;
-}
-
-static void
-maybe_reap(struct rib *r, enum bgp_fam f, struct radix_node *n)
-{
-	uint16_t fl = radix_uflags(n);
-	if (radix_value(n) == NULL && !(fl & RIB_REAP_BIT)) {
-		radix_set_uflags(n, fl | RIB_REAP_BIT);
-		q_push(&r->reap[f], n);
-	}
-}
-
-/* Deletes the nodes left without paths and marks. */
-static void
-rib_reap(struct rib *r)
-{
-	for (int f = 0; f < BGP_FAM_N; f++) {
-		struct radix_node *n;
-		while ((n = q_pop(&r->reap[f])) != NULL) {
-			uint16_t fl = (uint16_t)(radix_uflags(n) & ~RIB_REAP_BIT);
-			radix_set_uflags(n, fl);
-			if (fl == 0 && radix_value(n) == NULL)
-				radix_delete(r->tree[f], n);
-		}
-	}
-}
-
-void
-rib_export_del(struct rib *r, int exp)
-{
-	if (exp < 0 || exp >= RIB_MAX_EXPORTS || !(r->exports & (1u << exp)))
-		return;
-	r->exports &= (uint16_t) ~(1u << exp);
-	for (int f = 0; f < BGP_FAM_N; f++) {
-		struct radix_node *n;
-		while ((n = q_pop(&r->q[exp][f])) != NULL) {
-			radix_set_uflags(n, (uint16_t)(radix_uflags(n) & ~(1u << exp)));
-			maybe_reap(r, (enum bgp_fam)f, n);
-		}
-	}
-	rib_reap(r);
-}
-
-static void
-mark_one(struct rib *r, enum bgp_fam f, struct radix_node *n, int e)
-{
-	uint16_t fl = radix_uflags(n);
-	if (!(fl & (1u << e))) {
-		radix_set_uflags(n, (uint16_t)(fl | (1u << e)));
-		q_push(&r->q[e][f], n);
-	}
-}
-
-static void
-mark_dirty(struct rib *r, enum bgp_fam f, struct radix_node *n)
-{
-	for (int e = 0; e < RIB_MAX_EXPORTS; e++)
-		if (r->exports & (1u << e))
-			mark_one(r, f, n, e);
 }
 
 /* ---- interned lone paths ---- */
@@ -381,7 +247,6 @@ bool
 rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 	   struct attrs *attrs)
 {
-	rib_reap(r);
 	struct radix_node *n = radix_get(r->tree[f], p->a, p->len);
 	if (n == NULL)
 		abort(); /* out of memory policy */
@@ -452,7 +317,7 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 	 * on the peer it came from. */
 	bool changed = head->attrs != old_best_attrs || head->peer != old_best_peer;
 	if (changed) {
-		mark_dirty(r, f, n);
+		rib_x_changed(r, f, n);
 		if (r->hook != NULL)
 			r->hook(r->hook_arg, f, n, old_best_peer, old_best_attrs, head);
 	}
@@ -477,19 +342,19 @@ remove_path(struct rib *r, enum bgp_fam f, struct radix_node *n, struct rib_path
 		acct->stale[f]--;
 	if (was_best) {
 		rib_decide(r, n);
-		mark_dirty(r, f, n);
+		rib_x_changed(r, f, n);
 		if (r->hook != NULL)
 			r->hook(r->hook_arg, f, n, path->peer, path->attrs, rib_best(n));
 	}
 	path_release(r, path);
-	maybe_reap(r, f, n);
+	if (head == NULL)
+		rib_x_pathless(r, f, n);
 	return was_best;
 }
 
 bool
 rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer)
 {
-	rib_reap(r);
 	struct radix_node *n = radix_find(r->tree[f], p->a, p->len);
 	if (n == NULL)
 		return false;
@@ -499,33 +364,10 @@ rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t pee
 	return false;
 }
 
-struct radix_node *
-rib_dirty_pop(struct rib *r, int exp, enum bgp_fam f)
-{
-	struct radix_node *n = q_pop(&r->q[exp][f]);
-	if (n != NULL) {
-		radix_set_uflags(n, (uint16_t)(radix_uflags(n) & ~(1u << exp)));
-		maybe_reap(r, f, n);
-	}
-	return n;
-}
-
-void
-rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n)
-{
-	mark_dirty(r, f, n);
-}
-
-size_t
-rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f)
-{
-	return r->q[exp][f].len;
-}
-
 static void
 job_add(struct rib *r, enum job_kind kind, uint16_t peer, uint8_t fams)
 {
-	struct job *j = xcalloc(1, sizeof *j);
+	struct rib_job *j = xcalloc(1, sizeof *j);
 	j->kind = kind;
 	j->peer = peer;
 	j->fams = fams;
@@ -537,6 +379,7 @@ job_add(struct rib *r, enum job_kind kind, uint16_t peer, uint8_t fams)
 void
 rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams)
 {
+	peer_acct(r, peer)->epoch++; /* the fence: what is announced from now on stays */
 	job_add(r, JOB_FLUSH, peer, fams);
 }
 
@@ -555,7 +398,7 @@ rib_peer_sweep_stale(struct rib *r, uint16_t peer, uint8_t fams)
 
 /* Applies a job to one node. */
 static void
-job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
+job_node(struct rib *r, struct rib_job *j, enum bgp_fam f, struct radix_node *n)
 {
 	for (struct rib_path *q = rib_best(n); q != NULL; q = q->next) {
 		if (q->peer != j->peer)
@@ -573,7 +416,8 @@ job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
 				q->flags |= RIB_PATH_STALE;
 				peer_acct(r, q->peer)->stale[f]++;
 			}
-		} else if (j->kind == JOB_FLUSH || (q->flags & RIB_PATH_STALE)) {
+		} else if (j->kind == JOB_FLUSH ? q->epoch != peer_acct(r, q->peer)->epoch
+						: (q->flags & RIB_PATH_STALE) != 0) {
 			remove_path(r, f, n, q);
 		}
 		return;
@@ -582,7 +426,7 @@ job_node(struct rib *r, struct job *j, enum bgp_fam f, struct radix_node *n)
 
 /* The next family of the job's set after j->fam, or -1. */
 static int
-job_next_fam(const struct job *j)
+job_next_fam(const struct rib_job *j)
 {
 	for (int f = j->fam + 1; f < BGP_FAM_N; f++)
 		if (j->fams & BGP_FAM_BIT(f))
@@ -592,7 +436,7 @@ job_next_fam(const struct job *j)
 
 /* Runs one job for up to *budget nodes; true when the job is finished. */
 static bool
-job_step(struct rib *r, struct job *j, size_t *budget)
+job_step(struct rib *r, struct rib_job *j, size_t *budget)
 {
 	for (;;) {
 		if (!j->started) {
@@ -622,9 +466,8 @@ job_step(struct rib *r, struct job *j, size_t *budget)
 bool
 rib_jobs_run(struct rib *r, size_t budget)
 {
-	rib_reap(r);
 	while (r->jobs != NULL && budget > 0) {
-		struct job *j = r->jobs;
+		struct rib_job *j = r->jobs;
 		if (!job_step(r, j, &budget))
 			break;
 		r->jobs = j->next;
@@ -632,7 +475,6 @@ rib_jobs_run(struct rib *r, size_t budget)
 			r->jobs_tail = &r->jobs;
 		free(j);
 	}
-	rib_reap(r);
 	return r->jobs != NULL;
 }
 

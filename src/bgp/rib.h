@@ -3,14 +3,22 @@
  * whose value is its list of paths (one per peer), best path first; that list is the
  * Adj-RIB-In, the head is the Loc-RIB entry. Paths point at interned attribute sets.
  *
- * Changes of a prefix's best path mark the node dirty for every registered export (peer
- * adj-out, FIB) with one bit of the node's uflags and one entry in that export's queue; the
- * exports pull dirty nodes when they can send (DESIGN.md). A node with no path stays until
- * every export has consumed its dirty mark (it carries the withdrawal), then it is deleted.
+ * Exports (update groups, the FIB) read changes through a reader (rib_export.c): every change
+ * of a prefix's best path stamps its node with the current epoch and appends the node, once
+ * per epoch, to the family's change journal. A reader is a position in that journal plus, when
+ * it needs more than the changes (a new peer, a route refresh, a reader that fell too far
+ * behind), a resumable walk over the tree; walk and journal are read together so that each
+ * prefix is exported once in its current state. Any number of readers share one journal; it is
+ * trimmed behind the slowest attached reader and never grows past a bound: a reader further
+ * behind is detached and catches up by a walk over the prefixes changed since its last epoch.
+ * A node with no path stays until every reader has seen that change (it carries the
+ * withdrawal), then rib_maintain() deletes it in slices.
  *
  * Work on whole peers (flush a lost peer, mark stale, sweep stale) runs as jobs in bounded
  * slices: rib_jobs_run() does at most 'budget' nodes and says whether more remains, so the
- * caller can give the event loop back (DESIGN.md "one loop with bounded slices").
+ * caller can give the event loop back (DESIGN.md "one loop with bounded slices"). A flush is
+ * fenced by the peer's epoch: it removes only paths announced before it was queued, so a
+ * session that comes back while the flush still walks keeps what it re-sends.
  *
  * No I/O, no timers: the pipeline (rde.c) drives it.
  */
@@ -25,8 +33,6 @@
 #include "bgp/msg.h"
 #include "lib/prefix.h"
 #include "lib/radix.h"
-
-#define RIB_MAX_EXPORTS 15 /* uflags bits 0..14; bit 15 is the RIB's own */
 
 #define RIB_PATH_STALE	0x01 /* kept across a graceful restart, awaiting refresh */
 #define RIB_PATH_SHARED 0x02 /* an interned lone path (see below); never has a next */
@@ -57,7 +63,7 @@ struct rib_peer {
 	uint8_t af; /* transport address, for the last tie-break */
 	uint8_t addr[16];
 	uint64_t paths[BGP_FAM_N]; /* paths held (Adj-RIB-In size) */
-	uint8_t epoch;		   /* bumped when its routes become stale (GR, BoRR) */
+	uint8_t epoch; /* bumped when its routes become stale (GR, BoRR) or are flushed */
 	uint64_t stale[BGP_FAM_N];
 };
 
@@ -87,11 +93,6 @@ typedef void (*rib_best_hook)(void *arg, enum bgp_fam f, const struct radix_node
 			      const struct rib_path *new_best);
 void rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg);
 
-/* Exports: an id 0..RIB_MAX_EXPORTS-1, or -1 when all are taken. */
-int rib_export_add(struct rib *r);
-/* Drops the export's queues and marks. */
-void rib_export_del(struct rib *r, int exp);
-
 /*
  * Sets the path of (prefix, peer) to attrs, taking over the caller's reference. Returns true
  * when the prefix's best path changed (its exports were marked).
@@ -108,21 +109,55 @@ rib_best(const struct radix_node *n)
 	return (struct rib_path *)radix_value(n);
 }
 
+/* ---- exports (rib_export.c) ---- */
+
+struct rib_reader;
+
 /*
- * Takes the next dirty node of an export's queue for a family, clearing its mark; NULL when
- * the queue is empty. The node stays valid until the next RIB call (a node left without paths
- * and marks is deleted lazily by later calls, never under the caller's feet inside one pop).
+ * A reader of families fams (BGP_FAM_BIT set) that first walks the whole table (every prefix
+ * with a path), then follows the changes. Owned by the caller, freed with rib_reader_free().
  */
-struct radix_node *rib_dirty_pop(struct rib *r, int exp, enum bgp_fam f);
-/* Marks one node dirty for every export (its exports must be recomputed). */
+struct rib_reader *rib_reader_new(struct rib *r, uint8_t fams);
+/* A reader in exactly the state of src (an update group member split out of its group). */
+struct rib_reader *rib_reader_clone(struct rib *r, const struct rib_reader *src);
+void rib_reader_free(struct rib *r, struct rib_reader *rd);
+/* Walks the table of the families again (route refresh), still following the changes. */
+void rib_reader_refeed(struct rib *r, struct rib_reader *rd, uint8_t fams);
+/*
+ * The next node of family f to export in its current state (rib_best() NULL: withdraw it), or
+ * NULL when there is none now or *budget (nodes looked at) ran out. The node stays valid until
+ * rib_maintain() runs.
+ */
+struct radix_node *rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f,
+				   size_t *budget);
+/* True while the reader's walk of family f is not over (its initial table is incomplete). */
+bool rib_reader_walking(const struct rib_reader *rd, enum bgp_fam f);
+/* True when the reader has something left to read. */
+bool rib_reader_pending(const struct rib *r, const struct rib_reader *rd);
+/* True when neither walks and both have read the same changes: their peers hold the same. */
+bool rib_reader_same(const struct rib *r, const struct rib_reader *a, const struct rib_reader *b);
+/* Marks one node changed: every reader exports it again (reload). */
 void rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n);
-size_t rib_dirty_count(const struct rib *r, int exp, enum bgp_fam f);
+/*
+ * Between rounds of reading: closes the epoch, detaches readers too far behind, trims the
+ * journal and deletes at most budget nodes left without paths that every reader has seen.
+ * True when more nodes could be deleted now.
+ */
+bool rib_maintain(struct rib *r, size_t budget);
+
+struct rib_export_stats {
+	uint64_t epoch;
+	size_t journal[BGP_FAM_N]; /* entries held */
+	size_t readers, detached;  /* detached: catching up by a walk */
+	size_t reap_pending;	   /* nodes without paths awaiting deletion */
+};
+void rib_export_stats(const struct rib *r, struct rib_export_stats *s);
 
 /*
  * Peer-wide jobs, run in slices by rib_jobs_run(). fams is a BGP_FAM_BIT set.
- * Marking stale takes effect at once for what follows: the peer's epoch is bumped, the job
- * then marks only paths announced before the bump, so routes the peer re-sends while the job
- * is still walking the table stay fresh.
+ * Flushing and marking stale take effect at once for what follows: the peer's epoch is bumped,
+ * the job then removes or marks only paths announced before the bump, so routes the peer
+ * re-sends while the job is still walking the table stay (and stay fresh).
  */
 void rib_peer_flush(struct rib *r, uint16_t peer, uint8_t fams);       /* remove all */
 void rib_peer_mark_stale(struct rib *r, uint16_t peer, uint8_t fams);  /* GR begins */

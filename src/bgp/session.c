@@ -657,6 +657,13 @@ bgp_peer_send_room(const struct bgp_peer *p)
 }
 
 size_t
+bgp_peer_send_queued(const struct bgp_peer *p)
+{
+	struct bgp_conn *c = peer_established(p);
+	return c != NULL ? evbuffer_get_length(bufferevent_get_output(c->bev)) : SIZE_MAX;
+}
+
+size_t
 bgp_peer_max_msg(const struct bgp_peer *p)
 {
 	return p->neg_valid && p->neg.ext_msg_tx ? BGP_MAX_EXT_MSG : BGP_MAX_MSG;

@@ -156,6 +156,16 @@ const char *bgp_peer_name(const struct bgp_peer *p);
  */
 int bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len);
 size_t bgp_peer_send_room(const struct bgp_peer *p);
+/* Bytes waiting in the output queue; SIZE_MAX when the peer is not Established. */
+size_t bgp_peer_send_queued(const struct bgp_peer *p);
+/*
+ * Output bounds for the pipeline: a peer with BGP_OUT_HIGH bytes queued is full (the pipeline
+ * waits for 'writable'); an update group member with BGP_OUT_LAG queued while another member
+ * has room is split out of its group. No writer queues a message once BGP_OUT_LAG is reached,
+ * so a peer's output never exceeds BGP_OUT_LAG + one message.
+ */
+#define BGP_OUT_HIGH (256 * 1024)
+#define BGP_OUT_LAG  (1024 * 1024)
 /* The largest message we may send this peer (4096, or 65535 with RFC 8654). */
 size_t bgp_peer_max_msg(const struct bgp_peer *p);
 /* Local address of the established session's socket (for next-hop-self); -1 when down. */

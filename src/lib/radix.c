@@ -52,9 +52,9 @@ struct radix_node {
 	struct radix_node *child[2];
 	void *value;
 	uint8_t plen;
-	uint8_t flags;
-	uint16_t uflags;
-	uint8_t key[]; /* 4 or 16 bytes, masked to plen */
+	uint8_t flags;	 /* RADIX_GLUE, and bits 1..7: the user bits 16..22 */
+	uint16_t uflags; /* user bits 0..15 */
+	uint8_t key[];	 /* 4 or 16 bytes, masked to plen */
 };
 
 #define NODE_SIZE(kbytes) ((offsetof(struct radix_node, key) + (kbytes) + 7) & ~(size_t)7)
@@ -371,7 +371,7 @@ tree_get(struct radix *t, struct radix_node **link, const uint8_t *key, unsigned
 			return insert_at(t, link, key, plen, d);
 		if (n->plen == plen) {
 			if (is_glue(n)) {
-				n->flags &= (uint8_t)~RADIX_GLUE;
+				n->flags = 0; /* stored, user bits clear */
 				n->value = NULL;
 				n->uflags = 0;
 				t->count++;
@@ -402,7 +402,7 @@ tree_delete(struct radix *t, struct radix_node **root, struct radix_node *n)
 	void *value = n->value;
 	t->count--;
 	if (n->child[0] != NULL && n->child[1] != NULL) {
-		n->flags |= RADIX_GLUE;
+		n->flags = RADIX_GLUE; /* user bits clear */
 		n->value = NULL;
 		n->uflags = 0;
 		return value;
@@ -784,16 +784,18 @@ radix_set_value(struct radix_node *n, void *value)
 	n->value = value;
 }
 
-uint16_t
+/* The user bits: uflags, then the 7 bits of flags above RADIX_GLUE. */
+uint32_t
 radix_uflags(const struct radix_node *n)
 {
-	return n->uflags;
+	return (uint32_t)n->uflags | (uint32_t)(n->flags >> 1) << 16;
 }
 
 void
-radix_set_uflags(struct radix_node *n, uint16_t f)
+radix_set_uflags(struct radix_node *n, uint32_t f)
 {
-	n->uflags = f;
+	n->uflags = (uint16_t)f;
+	n->flags = (uint8_t)((n->flags & RADIX_GLUE) | ((f >> 16) & 0x7f) << 1);
 }
 
 void

@@ -3,9 +3,10 @@
  * bgp64d (Loc-RIB, next-hop table, explicit mappings, kernel view).
  *
  * A tree holds one family; keys are prefixes (bytes in network order + length). Each stored
- * prefix is one node carrying a caller pointer ('value') and 16 bits of caller flags
- * ('uflags', used by the RIB for per-export dirty marks so that marking costs no memory). Glue
- * nodes (branch points that are not prefixes) are allocated by the tree and invisible to users.
+ * prefix is one node carrying a caller pointer ('value') and 23 bits of caller flags
+ * ('uflags', used by the RIB for its change sequence so that tracking changes costs no memory).
+ * Glue nodes (branch points that are not prefixes) are allocated by the tree and invisible to
+ * users.
  *
  * Node handles stay valid until that prefix is deleted. Ordered iteration is by address bytes,
  * then length (a covering prefix comes before the prefixes it covers), the same order as
@@ -78,8 +79,10 @@ void *radix_delete(struct radix *t, struct radix_node *n);
 
 void *radix_value(const struct radix_node *n);
 void radix_set_value(struct radix_node *n, void *value);
-uint16_t radix_uflags(const struct radix_node *n);
-void radix_set_uflags(struct radix_node *n, uint16_t f);
+/* RADIX_UFLAGS_BITS bits of caller flags per node, 0 when the prefix is created. */
+#define RADIX_UFLAGS_BITS 23
+uint32_t radix_uflags(const struct radix_node *n);
+void radix_set_uflags(struct radix_node *n, uint32_t f);
 /* The node's prefix (af, len, bytes, masked). */
 void radix_prefix(const struct radix *t, const struct radix_node *n, struct prefix *out);
 unsigned radix_plen(const struct radix_node *n);

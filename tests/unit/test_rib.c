@@ -85,33 +85,211 @@ best_peer(struct rib *r, const char *s)
 	return rib_best(n)->peer;
 }
 
+/* Reads everything a reader has now (a round: maintain, then read); returns the count. */
+static size_t
+drain(struct rib *r, struct rib_reader *rd, enum bgp_fam f)
+{
+	size_t cnt = 0, budget = SIZE_MAX;
+	rib_maintain(r, 0);
+	while (rib_reader_next(r, rd, f, &budget) != NULL)
+		cnt++;
+	return cnt;
+}
+
 static void
 test_single_path_and_marks(void **state)
 {
 	(void)state;
 	struct rib *r = rib_new(&local);
 	peer(r, 1, true, 1, 64500, 1);
-	int e = rib_export_add(r);
-	assert_int_equal(e, 0);
+	struct rib_reader *rd = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	assert_int_equal(drain(r, rd, BGP_FAM_V4), 0); /* empty table: walk over */
+	assert_false(rib_reader_walking(rd, BGP_FAM_V4));
 	struct prefix p = pfx("198.51.100.0/24");
 	assert_true(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 2, 0, -1, 100, 0)));
-	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 1);
-	/* the same attributes again: no change, no new mark */
+	/* the same attributes again: no change */
 	assert_false(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 2, 0, -1, 100, 0)));
-	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 1);
-	struct radix_node *n = rib_dirty_pop(r, e, BGP_FAM_V4);
+	assert_true(rib_reader_pending(r, rd));
+	rib_maintain(r, 0);
+	size_t budget = 100;
+	struct radix_node *n = rib_reader_next(r, rd, BGP_FAM_V4, &budget);
 	assert_non_null(n);
 	assert_int_equal(rib_best(n)->peer, 1);
-	assert_null(rib_dirty_pop(r, e, BGP_FAM_V4));
-	/* withdraw: marked again, the node survives until its mark is consumed */
+	assert_null(rib_reader_next(r, rd, BGP_FAM_V4, &budget));
+	assert_false(rib_reader_pending(r, rd));
+	/* withdraw: read again, the node survives until the reader has seen it */
 	assert_true(rib_withdraw(r, BGP_FAM_V4, &p, 1));
 	assert_false(rib_withdraw(r, BGP_FAM_V4, &p, 1));
-	n = rib_dirty_pop(r, e, BGP_FAM_V4);
+	rib_maintain(r, 100);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 1);
+	n = rib_reader_next(r, rd, BGP_FAM_V4, &budget);
 	assert_non_null(n);
 	assert_null(rib_best(n));
-	rib_jobs_run(r, 10); /* any mutating call reaps */
+	rib_maintain(r, 100); /* the epoch it was read in closes */
+	rib_maintain(r, 100);
 	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 0);
 	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 0);
+	rib_reader_free(r, rd);
+	rib_free(r);
+}
+
+static struct prefix
+nth24(unsigned i, uint8_t first)
+{
+	struct prefix p = {.af = AF_INET, .len = 24};
+	p.a[0] = first, p.a[1] = (uint8_t)(i >> 8), p.a[2] = (uint8_t)i;
+	return p;
+}
+
+/*
+ * Any number of readers: 200 of them, created before, during and after a table arrives,
+ * each reads every prefix exactly as many times as needed (the walk and the journal together
+ * export every prefix, and a change once per round).
+ */
+static void
+test_many_readers(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	enum { NR = 200, NP = 3000 };
+	struct rib_reader *rd[NR];
+	/* per reader: which prefixes it saw with a path at its last read */
+	static uint8_t seen[NR][NP];
+	memset(seen, 0, sizeof seen);
+	struct attrs *a = mk(64501, 2, 0, -1, 100, 0), *b = mk(64502, 2, 0, -1, 100, 0);
+	size_t nr = 0;
+	for (unsigned i = 0; i < NP; i++) {
+		if (i % 15 == 0 && nr < NR)
+			rd[nr++] = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+		struct prefix p = nth24(i, 20);
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(i % 3 ? a : b));
+		if (i % 7 == 0) { /* a round: some readers read part of what they have */
+			rib_maintain(r, 1000);
+			for (size_t k = 0; k < nr; k += 3) {
+				size_t budget = 50;
+				struct radix_node *n;
+				while ((n = rib_reader_next(r, rd[k], BGP_FAM_V4, &budget)) != NULL)
+					seen[k][radix_key(n)[1] << 8 | radix_key(n)[2]] =
+					    rib_best(n) != NULL;
+			}
+		}
+	}
+	while (nr < NR)
+		rd[nr++] = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	/* withdraw a third; readers catch up */
+	for (unsigned i = 0; i < NP; i += 3) {
+		struct prefix p = nth24(i, 20);
+		rib_withdraw(r, BGP_FAM_V4, &p, 1);
+	}
+	rib_maintain(r, 100000);
+	for (size_t k = 0; k < NR; k++) {
+		size_t budget = SIZE_MAX;
+		struct radix_node *n;
+		while ((n = rib_reader_next(r, rd[k], BGP_FAM_V4, &budget)) != NULL)
+			seen[k][radix_key(n)[1] << 8 | radix_key(n)[2]] = rib_best(n) != NULL;
+		assert_false(rib_reader_walking(rd[k], BGP_FAM_V4));
+		for (unsigned i = 0; i < NP; i++)
+			assert_int_equal(seen[k][i], i % 3 != 0);
+	}
+	/* every reader has seen the withdrawals: the nodes go */
+	rib_maintain(r, 100000);
+	rib_maintain(r, 100000);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), NP - (NP + 2) / 3);
+	for (size_t k = 0; k < NR; k++)
+		rib_reader_free(r, rd[k]);
+	attr_unref(a);
+	attr_unref(b);
+	rib_free(r);
+}
+
+/*
+ * A reader that stops reading does not hold memory: past the journal bound it is detached,
+ * the journal is trimmed, and it catches up later by a walk over what changed - withdrawals
+ * of prefixes it had included, which are kept for it until then.
+ */
+static void
+test_stuck_reader_detached(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct rib_reader *fast = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	struct rib_reader *slow = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	struct attrs *a = mk(64501, 2, 0, -1, 100, 0), *b = mk(64502, 3, 0, -1, 100, 0);
+	enum { NP = 60000 };
+	for (unsigned i = 0; i < NP; i++) {
+		struct prefix p = nth24(i, 20 + (uint8_t)(i >> 16));
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+	}
+	assert_int_equal(drain(r, fast, BGP_FAM_V4), NP);
+	assert_int_equal(drain(r, slow, BGP_FAM_V4), NP);
+	/* slow stops; 3 rounds of changes to every prefix, and half withdrawn */
+	for (int round = 0; round < 3; round++) {
+		for (unsigned i = 0; i < NP; i++) {
+			struct prefix p = nth24(i, 20 + (uint8_t)(i >> 16));
+			if (round == 2 && i % 2)
+				rib_withdraw(r, BGP_FAM_V4, &p, 1);
+			else
+				rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(round % 2 ? a : b));
+		}
+		assert_int_equal(drain(r, fast, BGP_FAM_V4), NP);
+	}
+	rib_maintain(r, 0);
+	struct rib_export_stats st;
+	rib_export_stats(r, &st);
+	assert_true(rib_reader_walking(slow, BGP_FAM_V4)); /* catching up by a walk */
+	assert_true(st.journal[BGP_FAM_V4] < 70000);	   /* not 3 x 60000 */
+	/* the withdrawn nodes wait for the slow reader */
+	rib_maintain(r, 1000000);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), NP);
+	size_t got = 0, wd = 0, budget = SIZE_MAX;
+	struct radix_node *n;
+	while ((n = rib_reader_next(r, slow, BGP_FAM_V4, &budget)) != NULL) {
+		got++;
+		if (rib_best(n) == NULL)
+			wd++;
+	}
+	assert_int_equal(got, NP);
+	assert_int_equal(wd, NP / 2);
+	rib_maintain(r, 1000000);
+	rib_maintain(r, 1000000);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), NP / 2);
+	rib_reader_free(r, fast);
+	rib_reader_free(r, slow);
+	attr_unref(a);
+	attr_unref(b);
+	rib_free(r);
+}
+
+/* A reader cloned mid-walk (update group split) goes on exactly where the original was. */
+static void
+test_reader_clone_and_refeed(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct attrs *a = mk(64501, 2, 0, -1, 100, 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		struct prefix p = nth24(i, 20);
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+	}
+	struct rib_reader *x = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	rib_maintain(r, 0);
+	size_t budget = 400;
+	while (rib_reader_next(r, x, BGP_FAM_V4, &budget) != NULL)
+		;
+	struct rib_reader *y = rib_reader_clone(r, x);
+	assert_int_equal(drain(r, x, BGP_FAM_V4), 600);
+	assert_int_equal(drain(r, y, BGP_FAM_V4), 600);
+	assert_true(rib_reader_same(r, x, y));
+	rib_reader_refeed(r, y, BGP_FAM_BIT(BGP_FAM_V4));
+	assert_false(rib_reader_same(r, x, y));
+	assert_int_equal(drain(r, y, BGP_FAM_V4), 1000);
+	assert_true(rib_reader_same(r, x, y));
+	rib_reader_free(r, x);
+	rib_reader_free(r, y);
+	attr_unref(a);
 	rib_free(r);
 }
 
@@ -191,7 +369,7 @@ test_flush_in_slices(void **state)
 	struct rib *r = rib_new(&local);
 	peer(r, 1, true, 1, 64500, 1);
 	peer(r, 2, true, 2, 64500, 2);
-	int e = rib_export_add(r);
+	struct rib_reader *rd = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
 	struct attrs *a = mk(64501, 3, 0, -1, 100, 0);
 	for (unsigned i = 0; i < 20000; i++) {
 		struct prefix p = {.af = AF_INET, .len = 24};
@@ -201,8 +379,7 @@ test_flush_in_slices(void **state)
 			rib_update(r, BGP_FAM_V4, &p, 2, attr_ref(a));
 	}
 	attr_unref(a);
-	while (rib_dirty_pop(r, e, BGP_FAM_V4) != NULL)
-		;
+	drain(r, rd, BGP_FAM_V4);
 	rib_peer_flush(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
 	int slices = 0;
 	while (rib_jobs_run(r, 1000))
@@ -210,11 +387,49 @@ test_flush_in_slices(void **state)
 	assert_true(slices >= 19); /* bounded: 20000 nodes at 1000 a slice */
 	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 0);
 	assert_int_equal(rib_peer_get(r, 2)->paths[BGP_FAM_V4], 10000);
-	/* every prefix changed best (peer 1 won the tie on identifier): all marked */
-	assert_int_equal(rib_dirty_count(r, e, BGP_FAM_V4), 20000);
-	rib_export_del(r, e);
-	rib_jobs_run(r, 1);
+	/* every prefix changed best (peer 1 won the tie on identifier): all read again */
+	assert_int_equal(drain(r, rd, BGP_FAM_V4), 20000);
+	rib_reader_free(r, rd);
+	rib_maintain(r, 100000);
 	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 10000);
+	rib_free(r);
+}
+
+/*
+ * Issue 7: a session drops (flush queued), one slice of the flush runs, the session comes back
+ * and re-sends its 100k routes before the flush is over: all 100k stay.
+ */
+static void
+test_flap_during_flush(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct attrs *a = mk(64501, 3, 0, -1, 100, 0);
+	enum { NP = 100000 };
+	for (unsigned i = 0; i < NP; i++) {
+		struct prefix p = nth24(i, 20 + (uint8_t)(i >> 16));
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+	}
+	rib_peer_flush(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	assert_true(rib_jobs_run(r, 20000)); /* one slice */
+	for (unsigned i = 0; i < NP; i++) {
+		struct prefix p = nth24(i, 20 + (uint8_t)(i >> 16));
+		rib_update(r, BGP_FAM_V4, &p, 1, attr_ref(a));
+	}
+	while (rib_jobs_run(r, 20000))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], NP);
+	rib_maintain(r, SIZE_MAX);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), NP);
+	/* and a second flap: the flush of the second session removes everything again */
+	rib_peer_flush(r, 1, BGP_FAM_BIT(BGP_FAM_V4));
+	while (rib_jobs_run(r, 20000))
+		;
+	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 0);
+	rib_maintain(r, SIZE_MAX);
+	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 0);
+	attr_unref(a);
 	rib_free(r);
 }
 
@@ -240,6 +455,7 @@ test_stale_and_sweep(void **state)
 		;
 	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 1);
 	assert_int_equal(best_peer(r, "198.51.100.0/24"), 1);
+	rib_maintain(r, SIZE_MAX);
 	assert_null(radix_find(rib_tree(r, BGP_FAM_V4), p2.a, p2.len));
 	attr_unref(a);
 	rib_free(r);
@@ -262,6 +478,7 @@ test_refreshed_during_stale_job(void **state)
 	rib_peer_sweep_stale(r, 1, BGP_FAM_BIT(BGP_FAM_V4)); /* EoRR */
 	while (rib_jobs_run(r, 1))
 		;
+	rib_maintain(r, SIZE_MAX);
 	assert_non_null(radix_find(rib_tree(r, BGP_FAM_V4), p1.a, p1.len));
 	assert_null(radix_find(rib_tree(r, BGP_FAM_V4), p2.a, p2.len));
 	assert_int_equal(rib_peer_get(r, 1)->paths[BGP_FAM_V4], 1);
@@ -319,6 +536,7 @@ test_shared_lone_paths(void **state)
 	assert_int_equal(rib_peer_get(r, 2)->paths[BGP_FAM_V4], 1);
 	assert_int_equal(rib_best(n0)->peer, 2);
 	assert_int_equal(rib_best(n1)->peer, 1);
+	rib_maintain(r, SIZE_MAX);
 	assert_int_equal(radix_count(rib_tree(r, BGP_FAM_V4)), 2);
 	attr_unref(a);
 	rib_free(r);
@@ -360,6 +578,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_single_path_and_marks),
+	    cmocka_unit_test(test_many_readers),
+	    cmocka_unit_test(test_stuck_reader_detached),
+	    cmocka_unit_test(test_reader_clone_and_refeed),
+	    cmocka_unit_test(test_flap_during_flush),
 	    cmocka_unit_test(test_decision_steps),
 	    cmocka_unit_test(test_deterministic_med),
 	    cmocka_unit_test(test_flush_in_slices),
