@@ -879,6 +879,8 @@ adjout_pump(struct adjout *ao, size_t budget)
 		}
 		if (!send_borrs(ao))
 			continue;
+		if (!work_left(ao))
+			break;
 		size_t max = budget < AO_BATCH ? budget : AO_BATCH;
 		size_t used = collect(ao, max);
 		budget -= used < budget ? used : budget;

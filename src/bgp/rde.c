@@ -15,6 +15,11 @@
 #define RDE_JOB_BUDGET	20000 /* RIB nodes per slice of a peer-wide job */
 #define RDE_PUMP_BUDGET 8192  /* prefixes per peer per pump slice */
 #define RDE_REAP_BUDGET 20000 /* withdrawn nodes deleted per pump slice */
+/*
+ * Upper bound on how long stale routes are kept once the session is back (RFC 4724 4.2) or
+ * after a BoRR without its EoRR (RFC 7313 4): the routes not re-sent by then are removed.
+ */
+#define RDE_STALE_TIME 360
 
 static void rde_established(void *arg, struct bgp_peer *p);
 static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
@@ -186,6 +191,8 @@ rde_peer_free(struct rde_peer *rp)
 	adjout_leave(rp);
 	if (rp->gr_timer != NULL)
 		event_free(rp->gr_timer);
+	if (rp->rr_timer != NULL)
+		event_free(rp->rr_timer);
 	free(rp);
 }
 
@@ -249,10 +256,32 @@ gr_expired(evutil_socket_t fd, short what, void *arg)
 	struct rde *r = rp->rde;
 	if (rp->stale_fams == 0)
 		return;
-	log_warn("%s: graceful restart timer expired, removing its stale routes",
-		 bgp_peer_name(rp->bp));
+	if (rp->up)
+		log_warn("%s: no End-of-RIB within %u s of the restart: removing the routes it "
+			 "did not re-send",
+			 bgp_peer_name(rp->bp), RDE_STALE_TIME);
+	else
+		log_warn("%s: graceful restart timer expired, removing its stale routes",
+			 bgp_peer_name(rp->bp));
 	rib_peer_sweep_stale(r->rib, rp->id, rp->stale_fams);
 	rp->stale_fams = 0;
+	kick_rib_jobs(r);
+}
+
+static void
+rr_expired(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde_peer *rp = arg;
+	struct rde *r = rp->rde;
+	if (rp->borr_fams == 0)
+		return;
+	log_warn("%s: no EoRR within %u s of its BoRR (RFC 7313): removing the routes it did "
+		 "not re-send",
+		 bgp_peer_name(rp->bp), RDE_STALE_TIME);
+	rib_peer_sweep_stale(r->rib, rp->id, rp->borr_fams);
+	rp->borr_fams = 0;
 	kick_rib_jobs(r);
 }
 
@@ -286,6 +315,14 @@ rde_established(void *arg, struct bgp_peer *p)
 			rp->stale_fams &= (uint8_t)~drop;
 			kick_rib_jobs(r);
 		}
+		/* The restart time only bounds the wait for the session (RFC 4724 4.2); from
+		 * now on the stale routes wait for End-of-RIB, at most RDE_STALE_TIME. */
+		if (rp->stale_fams != 0 && rp->gr_timer != NULL) {
+			struct timeval tv = {RDE_STALE_TIME, 0};
+			evtimer_add(rp->gr_timer, &tv);
+		} else if (rp->gr_timer != NULL) {
+			evtimer_del(rp->gr_timer);
+		}
 	}
 
 	if (r->shutting_down)
@@ -303,6 +340,9 @@ rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	rp->up = false;
 	adjout_leave(rp);
+	rp->borr_fams = 0; /* the flush or the stale marking below covers it */
+	if (rp->rr_timer != NULL)
+		evtimer_del(rp->rr_timer);
 	const struct bgp_neg *neg = bgp_peer_neg(p);
 	uint8_t gr_fams = neg != NULL ? neg->peer_open.caps.gr_fams : 0;
 	if (gr_keep && gr_fams != 0 && !r->shutting_down) {
@@ -484,9 +524,17 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 	} else if (subtype == BGP_RR_BORR) {
 		/* RFC 7313: routes not re-sent before EoRR are stale. */
 		rib_peer_mark_stale(r->rib, rp->id, (uint8_t)BGP_FAM_BIT(f));
+		rp->borr_fams |= (uint8_t)BGP_FAM_BIT(f);
+		if (rp->rr_timer == NULL)
+			rp->rr_timer = evtimer_new(r->base, rr_expired, rp);
+		struct timeval tv = {RDE_STALE_TIME, 0};
+		evtimer_add(rp->rr_timer, &tv);
 		kick_rib_jobs(r);
 	} else if (subtype == BGP_RR_EORR) {
 		rib_peer_sweep_stale(r->rib, rp->id, (uint8_t)BGP_FAM_BIT(f));
+		rp->borr_fams &= (uint8_t)~BGP_FAM_BIT(f);
+		if (rp->borr_fams == 0 && rp->rr_timer != NULL)
+			evtimer_del(rp->rr_timer);
 		kick_rib_jobs(r);
 	}
 }
