@@ -688,6 +688,8 @@ emit_step(struct adjout *ao)
 			ao->next = ao->run;
 		} else {
 			run_next(ao);
+			if (ao->run >= ao->n_items)
+				items_free(ao); /* the batch is sent */
 		}
 		return true;
 	}
