@@ -51,11 +51,20 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 		memset(r->peers + r->n_peers, 0, (n - r->n_peers) * sizeof *r->peers);
 		r->n_peers = n;
 	}
+	if (r->peers[id] != NULL && r->peers[id]->retired) {
+		/* The id of a removed peer, reused: ids come back only after 65535 others, long
+		 * after its paths were flushed. */
+		rde_peer_free(r->peers[id]);
+		r->peers[id] = NULL;
+	}
 	if (r->peers[id] == NULL) {
 		struct rde_peer *rp = xcalloc(1, sizeof *rp);
+		const struct cfg_neighbor *cn = bgp_peer_cfg(bp);
 		rp->rde = r;
 		rp->bp = bp;
 		rp->id = id;
+		rp->has_nh6 = cn->has_nexthop6;
+		memcpy(rp->nh6, cn->nexthop6, 16);
 		r->peers[id] = rp;
 	}
 	return r->peers[id];
@@ -205,6 +214,8 @@ rde_free(struct rde *r)
 		if (r->peers[i] != NULL)
 			rde_peer_free(r->peers[i]);
 	free(r->peers);
+	rde_reload_free(r);
+	rde_counts_free(r);
 	rde_fib_free(r);
 	bgp_speaker_free(r->sp);
 	rib_free(r->rib);

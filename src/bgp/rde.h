@@ -37,13 +37,11 @@ struct rde_xroute {
 
 #define RDE_XROUTES_MAX 8
 
-/* Counters shown by show summary / metrics. */
+/* Event counters shown by show summary / metrics (gauges derived from the RIB below). */
 struct rde_stats {
 	uint64_t updates_in, prefixes_in, withdraws_in;
 	uint64_t treat_as_withdraw, loops_dropped, import_denied;
-	uint64_t non_global_skipped;	/* WKP rule (RFC 6052 3.1) */
 	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
-	uint64_t no_nexthop;		/* best paths left untranslated: unknown next hop */
 	uint64_t updates_out, prefixes_out, withdraws_out;
 };
 
@@ -66,6 +64,16 @@ struct rib *rde_rib(const struct rde *r);
 struct bgp_speaker *rde_speaker(const struct rde *r);
 const struct rde_stats *rde_stats(const struct rde *r);
 time_t rde_started_at(const struct rde *r);
+/*
+ * Gauges derived from the RIB under the running translation (rde_count.c): the IPv4 next hops
+ * of best paths left without an IPv6 next hop (unknown-next-hop reject), in address order with
+ * their path counts; their sum; the IPv4 prefixes not translated because they are not globally
+ * reachable under the well-known prefix (RFC 6052 3.1). Exact across reloads.
+ */
+void rde_unknown_walk(const struct rde *r, void (*fn)(const uint8_t v4[4], uint64_t n, void *arg),
+		      void *arg);
+uint64_t rde_untranslated_paths(const struct rde *r);
+uint64_t rde_non_global_skipped(const struct rde *r);
 /* The kernel export (src/fib), NULL when fib.enabled is false. */
 const struct fib *rde_fib(const struct rde *r);
 

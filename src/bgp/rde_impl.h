@@ -10,7 +10,9 @@
 #include "bgp/rde.h"
 
 struct adjout;
+struct rde_counts;
 struct rde_fib;
+struct rde_reload;
 
 struct rde_peer {
 	struct rde *rde;
@@ -24,6 +26,12 @@ struct rde_peer {
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
 	bool max_prefix_hit;
+	/* What its paths' translations depend on, fixed for the session's configuration and
+	 * kept until its paths are gone: a record of a peer removed by a reload stays, retired
+	 * (bp NULL), while its routes are flushed (rde_xlat.c, rde_count.c). */
+	bool retired;
+	bool has_nh6; /* its "ipv6-next-hop" */
+	uint8_t nh6[16];
 };
 
 struct rde {
@@ -43,6 +51,11 @@ struct rde {
 	struct rde_stats stats;
 	struct rde_fib *fibx;  /* kernel export, NULL when fib.enabled is false */
 	struct adjout *groups; /* update groups (adjout.c) */
+
+	/* Gauges derived from the RIB (rde_count.c); the translation re-derivation of a
+	 * reload while it runs (rde_reload.c). */
+	struct rde_counts *counts;
+	struct rde_reload *reload;
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -62,8 +75,42 @@ bool rde_v4_sources_done(const struct rde *r);
 /* The IPv6 next hop for a translated route or an RFC 8950 export of this best path. */
 bool rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_nh *out,
 		  enum rde_nh_source *src);
+/* The same, and rde_translate(), under a given config (a reload compares two). */
+bool rde_nexthop6_cfg(const struct rde *r, const struct cfg *c, const struct rib_path *best,
+		      struct xlat_nh *out, enum rde_nh_source *src);
+int rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		      const struct rib_path *best, struct rde_xroute *out, int max,
+		      enum xlat_reason *why);
+/* True when c gives a best path with this IPv4 next hop, from a source without
+ * ipv6-next-hop, no IPv6 next hop (it stays untranslated). */
+bool rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4]);
+
+/* Everything that IPv4 best path's exports (peers, kernel) take from the translation. */
+struct rde_deriv {
+	int n; /* translated routes */
+	struct rde_xroute xr[RDE_XROUTES_MAX];
+	bool has_nh; /* rde_nexthop6() of the best path (RFC 8950 export) */
+	struct xlat_nh nh;
+};
+void rde_derive(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		const struct rib_path *best, struct rde_deriv *out);
+/* True when every field that reaches the wire or the kernel is equal. */
+bool rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b);
 void rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
 		      const struct attrs *old, const struct rib_path *best);
+
+/* rde_count.c: counters derived from the RIB, independent of the config */
+/* The best path (peer, attrs) of an IPv4 prefix was added (delta 1) or removed (-1). */
+void rde_count_best(struct rde *r, uint16_t peer, const struct attrs *a, int delta);
+/* An IPv4 prefix got its first path (delta 1) or lost its last one (-1). */
+void rde_count_prefix(struct rde *r, const struct prefix *v4, int delta);
+void rde_counts_free(struct rde *r);
+
+/* rde_reload.c */
+/* An IPv4 prefix lost its last path while a re-derivation runs: withdraws now what it had
+ * under an older config, since the job may never see the node again. */
+void rde_reload_gone(struct rde *r, const struct prefix *v4);
+void rde_reload_free(struct rde *r);
 
 /* rde_fib.c */
 int rde_fib_start(struct rde *r); /* -1 (logged) when the FIB cannot be opened */

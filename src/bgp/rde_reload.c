@@ -4,10 +4,26 @@
  *   - listeners are reopened when their list changed;
  *   - neighbors removed from the file get Cease/Peer De-configured and lose their routes,
  *     changed ones are re-created (their session restarts), new ones start, the others are
- *     untouched;
- *   - when the translation settings changed, every IPv4 prefix is derived under the old and
- *     the new settings; prefixes whose derivation changed are re-exported, and IPv6 prefixes
- *     that no longer exist are withdrawn. Nothing else is sent.
+ *     untouched. The engine's record of a removed peer stays, retired, until its paths are
+ *     flushed, so they are derived and counted with the ipv6-next-hop they came in with;
+ *   - the new config applies at once to every derivation (r->cfg). When the translation
+ *     settings changed, peers and the kernel may still hold routes derived under the old ones:
+ *     a job walks the IPv4 tree in slices of RELOAD_BUDGET prefixes (the event loop runs
+ *     between two), derives each prefix under the old and the new settings, re-exports the
+ *     prefixes whose derivation changed (rde_deriv_same: every field a peer or the kernel
+ *     gets) and withdraws the IPv6 prefixes that no longer exist. Nothing else is sent.
+ *
+ * The job owns the old configs it compares with and frees them when the walk ends. A reload
+ * that changes the translation again while it walks adds the config it replaces to that list
+ * and restarts the walk, so every prefix is compared with each config whose routes may still
+ * be out there. A prefix that loses its last path before the walk reached it may be deleted
+ * before the walk gets there: the RIB hook calls rde_reload_gone(), which withdraws its old
+ * routes at once.
+ *
+ * An IPv6 prefix that an IPv4 prefix no longer yields is withdrawn only when no other source
+ * has it now: when another IPv4 prefix yields it under the new settings (translation prefix or
+ * EAM moved) that one is re-marked instead, and a native IPv6 route of that prefix is
+ * re-marked so that its export decides again.
  */
 #include "bgp/rde_impl.h"
 
@@ -16,6 +32,18 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/pool.h"
+
+#define RELOAD_BUDGET 4096 /* IPv4 prefixes per slice, each derived twice or more */
+
+struct rde_reload {
+	struct event *ev;
+	struct cfg **olds; /* owned: configs whose routes peers may still hold, oldest first */
+	size_t n_olds;
+	bool started;
+	struct prefix last;			  /* cursor: the last IPv4 prefix visited */
+	size_t changed, withdrawn, slices, walks; /* for the log line */
+};
 
 static bool
 listen_changed(const struct cfg *a, const struct cfg *b)
@@ -38,8 +66,32 @@ peer_drop(struct rde *r, struct bgp_peer *bp)
 	bgp_peer_remove(bp, BGP_CEASE_PEER_DECONFIGURED);
 	rib_peer_flush(r->rib, id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
 	if (rp != NULL) {
-		rde_peer_free(rp);
-		r->peers[id] = NULL;
+		/* Retired: no session, no exports, but its ipv6-next-hop stays for its paths. */
+		adjout_leave(rp);
+		if (rp->gr_timer != NULL) {
+			event_free(rp->gr_timer);
+			rp->gr_timer = NULL;
+		}
+		rp->bp = NULL;
+		rp->up = false;
+		rp->stale_fams = 0;
+		rp->retired = true;
+	}
+}
+
+/* Frees the records of removed peers whose IPv4 paths are all gone. */
+static void
+peers_reap(struct rde *r)
+{
+	for (size_t id = 0; id < r->n_peers; id++) {
+		struct rde_peer *rp = r->peers[id];
+		if (rp == NULL || !rp->retired)
+			continue;
+		const struct rib_peer *pe = rib_peer_get(r->rib, (uint16_t)id);
+		if (pe == NULL || pe->paths[BGP_FAM_V4] == 0) {
+			rde_peer_free(rp);
+			r->peers[id] = NULL;
+		}
 	}
 }
 
@@ -69,51 +121,199 @@ reload_neighbors(struct rde *r, const struct cfg *next)
 	kick_rib_jobs(r);
 }
 
-/* Re-derives every IPv4 prefix under the old (r->cfg) and new settings. */
-static void
-reload_translation(struct rde *r, struct cfg *next)
+/* ---- re-derivation of the translated routes ---- */
+
+/*
+ * Marks the IPv4 prefixes with a path that yield p6, announced, under the running config -
+ * the prefix it maps back to, and those covering it (the IPv6 side of an EAM they cover) - so
+ * that their export sends p6 again. False when there is none.
+ */
+static bool
+resend_sources(struct rde *r, const struct prefix *p6)
 {
+	struct prefix v4;
+	if (xlat_unmap_prefix(r->cfg->xlat, p6, &v4, NULL) < 0)
+		return false;
 	struct radix *t = rib_tree(r->rib, BGP_FAM_V4);
-	struct cfg *old = r->cfg;
-	size_t changed = 0, withdrawn = 0;
-	r->stats.no_nexthop = 0;
-	for (struct radix_node *n = radix_first(t); n != NULL; n = radix_next(t, n)) {
-		const struct rib_path *best = rib_best(n);
-		struct prefix p;
-		radix_prefix(t, n, &p);
-		struct rde_xroute xo[RDE_XROUTES_MAX], xn[RDE_XROUTES_MAX];
-		r->cfg = old;
-		int no = rde_translate(r, &p, best, xo, RDE_XROUTES_MAX, NULL);
-		r->cfg = next;
-		int nn = rde_translate(r, &p, best, xn, RDE_XROUTES_MAX, NULL);
-		if (best != NULL && best->attrs->nh_len == 4 && nn > 0 && !xn[0].has_nh) {
-			xlat_unknown_ref(next->xlat, best->attrs->nh, 1);
-			r->stats.no_nexthop++;
-		}
-		bool same = no == nn;
-		for (int i = 0; same && i < no; i++)
-			same = prefix_eq(&xo[i].v6, &xn[i].v6) && xo[i].has_nh == xn[i].has_nh &&
-			       memcmp(xo[i].nh.v6, xn[i].nh.v6, 16) == 0;
-		if (same)
+	bool found = false;
+	for (int len = v4.len; len >= 0; len--) {
+		struct radix_node *n = radix_find(t, v4.a, (unsigned)len);
+		if (n == NULL || rib_best(n) == NULL)
 			continue;
-		changed++;
-		rib_mark(r->rib, BGP_FAM_V4, n);
-		for (int i = 0; i < no; i++) {
-			bool kept = false;
-			for (int j = 0; j < nn && !kept; j++)
-				kept = prefix_eq(&xo[i].v6, &xn[j].v6);
-			if (kept)
-				continue;
-			withdrawn++;
-			rde_fib_withdraw(r, &xo[i].v6);
-			for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
-				adjout_withdraw(g, BGP_FAM_V6, &xo[i].v6);
+		struct prefix p;
+		struct rde_xroute xr[RDE_XROUTES_MAX];
+		radix_prefix(t, n, &p);
+		int k = rde_translate(r, &p, rib_best(n), xr, RDE_XROUTES_MAX, NULL);
+		for (int i = 0; i < k; i++) {
+			if (xr[i].has_nh && prefix_eq(&xr[i].v6, p6)) {
+				rib_mark(r->rib, BGP_FAM_V4, n);
+				found = true;
+				break;
+			}
 		}
 	}
-	r->cfg = old;
-	log_info("reload: translation changed: %zu IPv4 prefixes re-derived, %zu IPv6 prefixes "
-		 "withdrawn",
-		 changed, withdrawn);
+	return found;
+}
+
+/* The native IPv6 node of p6 when it has a path: its export decides between it and a
+ * translated route of the same prefix (adjout.c). */
+static bool
+mark_native(struct rde *r, const struct prefix *p6)
+{
+	struct radix_node *n = radix_find(rib_tree(r->rib, BGP_FAM_V6), p6->a, p6->len);
+	if (n == NULL || rib_best(n) == NULL)
+		return false;
+	rib_mark(r->rib, BGP_FAM_V6, n);
+	return true;
+}
+
+/* An IPv4 prefix no longer yields p6. */
+static void
+v6_gone(struct rde *r, struct rde_reload *j, const struct prefix *p6)
+{
+	bool native = mark_native(r, p6);
+	if (resend_sources(r, p6))
+		return; /* another source has it now: re-sent, not withdrawn */
+	j->withdrawn++;
+	rde_fib_withdraw(r, p6);
+	if (native)
+		return;
+	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+		adjout_withdraw(g, BGP_FAM_V6, p6);
+}
+
+static bool
+yields(const struct rde_deriv *d, const struct prefix *p6)
+{
+	for (int i = 0; i < d->n; i++)
+		if (prefix_eq(&d->xr[i].v6, p6))
+			return true;
+	return false;
+}
+
+/* Compares one IPv4 prefix under each old config and the running one (n NULL: the prefix has
+ * no path and may be deleted; only what it yielded is withdrawn). */
+static void
+rederive(struct rde *r, struct rde_reload *j, struct radix_node *n, const struct prefix *v4)
+{
+	const struct rib_path *best = n != NULL ? rib_best(n) : NULL;
+	struct rde_deriv now, then;
+	bool changed = false;
+	rde_derive(r, r->cfg, v4, best, &now);
+	for (size_t k = 0; k < j->n_olds; k++) {
+		rde_derive(r, j->olds[k], v4, best, &then);
+		if (rde_deriv_same(&then, &now))
+			continue;
+		changed = true;
+		for (int i = 0; i < then.n; i++) {
+			bool dup = false; /* already handled for an older config */
+			for (size_t m = 0; m < k && !dup; m++) {
+				struct rde_deriv older;
+				rde_derive(r, j->olds[m], v4, best, &older);
+				dup = yields(&older, &then.xr[i].v6);
+			}
+			if (!dup && !yields(&now, &then.xr[i].v6))
+				v6_gone(r, j, &then.xr[i].v6);
+		}
+	}
+	if (!changed || best == NULL)
+		return;
+	j->changed++;
+	rib_mark(r->rib, BGP_FAM_V4, n);
+	for (int i = 0; i < now.n; i++)
+		mark_native(r, &now.xr[i].v6);
+}
+
+static void
+job_end(struct rde *r)
+{
+	struct rde_reload *j = r->reload;
+	log_info("reload: translation re-derived in %zu slices (%zu walks): %zu IPv4 prefixes "
+		 "re-exported, %zu IPv6 prefixes withdrawn",
+		 j->slices, j->walks, j->changed, j->withdrawn);
+	rde_reload_free(r);
+	peers_reap(r);
+}
+
+/* The next slice after the loop polled I/O: a timer of 0 s, not event_active(), which
+ * libevent 2.1 would run again in the same pass over the active queue. */
+static void
+job_next(struct rde_reload *j)
+{
+	static const struct timeval now = {0, 0};
+	evtimer_add(j->ev, &now);
+}
+
+static void
+job_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde *r = arg;
+	struct rde_reload *j = r->reload;
+	struct radix *t = rib_tree(r->rib, BGP_FAM_V4);
+	struct radix_node *n =
+	    j->started ? radix_next_after(t, j->last.a, j->last.len) : radix_first(t);
+	j->started = true;
+	j->slices++;
+	for (size_t budget = RELOAD_BUDGET; n != NULL && budget > 0; budget--) {
+		radix_prefix(t, n, &j->last);
+		rederive(r, j, n, &j->last);
+		n = radix_next(t, n);
+	}
+	if (n != NULL)
+		job_next(j);
+	else
+		job_end(r);
+	rde_kick(r);
+}
+
+/* Starts the walk comparing with 'old' (taken over), or restarts a running one. */
+static void
+job_start(struct rde *r, struct cfg *old)
+{
+	struct rde_reload *j = r->reload;
+	size_t prefixes = radix_count(rib_tree(r->rib, BGP_FAM_V4));
+	if (j == NULL) {
+		j = r->reload = xcalloc(1, sizeof *j);
+		j->ev = evtimer_new(r->base, job_cb, r);
+		if (j->ev == NULL)
+			abort(); /* out of memory policy */
+		log_info("reload: translation changed: re-deriving %zu IPv4 prefixes in slices",
+			 prefixes);
+	} else {
+		log_info("reload: translation changed again while re-deriving: walk restarted over "
+			 "%zu IPv4 prefixes against %zu earlier configurations",
+			 prefixes, j->n_olds + 1);
+	}
+	j->olds = xrealloc(j->olds, (j->n_olds + 1) * sizeof *j->olds);
+	j->olds[j->n_olds++] = old;
+	j->started = false;
+	j->walks++;
+	job_next(j);
+}
+
+void
+rde_reload_gone(struct rde *r, const struct prefix *v4)
+{
+	struct rde_reload *j = r->reload;
+	if (j == NULL || (j->started && prefix_cmp(v4, &j->last) <= 0))
+		return; /* no walk, or the walk has been there */
+	rederive(r, j, NULL, v4);
+}
+
+void
+rde_reload_free(struct rde *r)
+{
+	struct rde_reload *j = r->reload;
+	if (j == NULL)
+		return;
+	for (size_t k = 0; k < j->n_olds; k++)
+		cfg_free(j->olds[k]);
+	free(j->olds);
+	event_free(j->ev);
+	free(j);
+	r->reload = NULL;
 }
 
 int
@@ -145,14 +345,15 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	    memcmp(old->metrics.addr, next->metrics.addr, 16) != 0)
 		log_warn("reload: control socket or metrics address changed; they apply at the "
 			 "next start of bgp64d");
-	bool xlat_changed = cfg_xlat_changed(old, next);
-	if (xlat_changed)
-		reload_translation(r, next);
+	peers_reap(r);
 	reload_neighbors(r, next);
 	r->cfg = next;
 	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
 		adjout_flush_cache(g);
-	cfg_free(old);
+	if (cfg_xlat_changed(old, next))
+		job_start(r, old); /* keeps old until the walk ends */
+	else
+		cfg_free(old);
 	log_info("configuration reloaded from %s", next->path);
 	rde_kick(r);
 	return 0;

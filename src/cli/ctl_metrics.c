@@ -101,7 +101,8 @@ metrics_page(struct evhttp_request *req, void *arg)
 	metric(b, "bgp64d_loops_dropped_total", "counter", "paths dropped by loop checks",
 	       s->loops_dropped);
 	metric(b, "bgp64d_untranslated_paths", "gauge",
-	       "IPv4 best paths without an IPv6 next hop (unknown-next-hop reject)", s->no_nexthop);
+	       "IPv4 best paths without an IPv6 next hop (unknown-next-hop reject)",
+	       rde_untranslated_paths(r));
 	metric(b, "bgp64d_wkp_specifics_blocked_total", "counter",
 	       "well-known-prefix more-specifics not sent to eBGP (RFC 6052 3.1)",
 	       s->wkp_specifics_blocked);

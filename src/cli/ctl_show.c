@@ -117,9 +117,9 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "treat_as_withdraw", s->treat_as_withdraw);
 	ctl_jw_u64(w, "loops_dropped", s->loops_dropped);
 	ctl_jw_u64(w, "import_denied", s->import_denied);
-	ctl_jw_u64(w, "non_global_skipped", s->non_global_skipped);
+	ctl_jw_u64(w, "non_global_skipped", rde_non_global_skipped(r));
 	ctl_jw_u64(w, "wkp_specifics_blocked", s->wkp_specifics_blocked);
-	ctl_jw_u64(w, "no_next_hop", s->no_nexthop);
+	ctl_jw_u64(w, "no_next_hop", rde_untranslated_paths(r));
 	ctl_jw_u64(w, "updates_sent", s->updates_out);
 	ctl_jw_u64(w, "prefixes_sent", s->prefixes_out);
 	ctl_jw_u64(w, "withdraws_sent", s->withdraws_out);
@@ -336,9 +336,9 @@ ctl_show_nexthops(struct rde *r, struct ctl_jw *w)
 	xlat_nexthop_walk(c->xlat, nexthop_rule, w);
 	ctl_jw_arr_close(w);
 	ctl_jw_arr_open(w, "unknown");
-	xlat_unknown_walk(c->xlat, nexthop_unknown, w);
+	rde_unknown_walk(r, nexthop_unknown, w);
 	ctl_jw_arr_close(w);
-	ctl_jw_u64(w, "untranslated_paths", rde_stats(r)->no_nexthop);
+	ctl_jw_u64(w, "untranslated_paths", rde_untranslated_paths(r));
 	ctl_jw_arr_open(w, "explicit_mappings");
 	xlat_eam_walk(c->xlat, eam_entry, w);
 	ctl_jw_arr_close(w);

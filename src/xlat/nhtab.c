@@ -3,22 +3,16 @@
  * looked up by longest prefix match on the IPv4 next hop of a best path, with the policy for
  * next hops that match no rule (reject, or a default IPv6 next hop).
  *
- * Rejected next hops are counted so that the operator can see which rules are missing: the
- * pipeline adds one per best path that uses such a next hop and removes one when that path
- * goes; the counts sit in a radix tree of /32s, in address order for `show nexthops`. This is
- * the only state of a context that changes after it is built.
+ * The table is immutable once built. Which next hops are in use but unmatched is run-time
+ * state and is counted by the route engine (src/bgp/rde_count.c), not here.
  *
- * Memory: the struct xlat_nh values and the counters are owned by their trees (xlat_free()).
+ * Memory: the struct xlat_nh values are owned by the tree (xlat_free()).
  */
 #include "xlat/xlat.h"
 #include "xlat/xlat_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct xlat_count {
-	uint64_t n;
-};
 
 static bool
 v6_is_unspecified(const uint8_t a[16])
@@ -121,74 +115,4 @@ xlat_nexthop_walk(const struct xlat *x,
 {
 	struct nh_walk_ctx c = {x->nh, fn, arg};
 	radix_walk(x->nh, nh_walk_one, &c);
-}
-
-/* ---- unknown next-hop counters ---- */
-
-void
-xlat_unknown_ref(struct xlat *x, const uint8_t v4[4], int delta)
-{
-	struct radix_node *n;
-	struct xlat_count *c;
-
-	if (delta == 0)
-		return;
-	if (delta > 0) {
-		n = radix_get(x->unknown, v4, 32);
-		if (n == NULL)
-			return;
-		c = radix_value(n);
-		if (c == NULL) {
-			c = calloc(1, sizeof *c);
-			if (c == NULL) {
-				radix_delete(x->unknown, n);
-				return;
-			}
-			radix_set_value(n, c);
-		}
-		c->n += (uint64_t)delta;
-		return;
-	}
-	n = radix_find(x->unknown, v4, 32);
-	if (n == NULL)
-		return;
-	c = radix_value(n);
-	uint64_t dec = (uint64_t)(-(int64_t)delta);
-	if (c->n > dec) {
-		c->n -= dec;
-		return;
-	}
-	free(radix_delete(x->unknown, n));
-}
-
-uint64_t
-xlat_unknown_count(const struct xlat *x, const uint8_t v4[4])
-{
-	struct radix_node *n = radix_find(x->unknown, v4, 32);
-	if (n == NULL)
-		return 0;
-	const struct xlat_count *c = radix_value(n);
-	return c->n;
-}
-
-struct unknown_walk_ctx {
-	void (*fn)(const uint8_t v4[4], uint64_t n, void *);
-	void *arg;
-};
-
-static int
-unknown_walk_one(struct radix_node *n, void *arg)
-{
-	struct unknown_walk_ctx *c = arg;
-	const struct xlat_count *cnt = radix_value(n);
-	c->fn(radix_key(n), cnt->n, c->arg);
-	return 0;
-}
-
-void
-xlat_unknown_walk(const struct xlat *x, void (*fn)(const uint8_t v4[4], uint64_t n, void *),
-		  void *arg)
-{
-	struct unknown_walk_ctx c = {fn, arg};
-	radix_walk(x->unknown, unknown_walk_one, &c);
 }

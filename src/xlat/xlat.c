@@ -7,9 +7,9 @@
  * tree. Overlaps are refused on both sides, so at most one EAM contains a given prefix and the
  * mapping is the same in both directions.
  *
- * A context is built once from the config and then only read (the unknown next-hop counters
- * aside); it holds no reference to the config. Memory: everything hangs off struct xlat and is
- * freed by xlat_free().
+ * A context is built once from the config and then only read; it holds no reference to the
+ * config and no run-time state (the route engine counts untranslated paths, src/bgp). Memory:
+ * everything hangs off struct xlat and is freed by xlat_free().
  */
 #include "xlat/xlat.h"
 #include "xlat/xlat_impl.h"
@@ -28,8 +28,7 @@ xlat_new(void)
 	x->eam4 = radix_new(AF_INET);
 	x->eam6 = radix_new(AF_INET6);
 	x->nh = radix_new(AF_INET);
-	x->unknown = radix_new(AF_INET);
-	if (x->eam4 == NULL || x->eam6 == NULL || x->nh == NULL || x->unknown == NULL) {
+	if (x->eam4 == NULL || x->eam6 == NULL || x->nh == NULL) {
 		xlat_free(x);
 		return NULL;
 	}
@@ -54,8 +53,6 @@ xlat_free(struct xlat *x)
 		radix_free(x->eam4, free_value, NULL);
 	if (x->nh != NULL)
 		radix_free(x->nh, free_value, NULL);
-	if (x->unknown != NULL)
-		radix_free(x->unknown, free_value, NULL);
 	free(x);
 }
 

@@ -5,8 +5,8 @@
  *
  * The pure mapping functions (xlat_addr_*, xlat_prefix_*) take the translation prefix as an
  * argument. 'struct xlat' bundles one configuration (translation prefix, EAMs, next hops,
- * policies) and is immutable once built, except for the unknown-next-hop counters, which the
- * pipeline maintains; a reload builds a new one and diffs.
+ * policies) and is immutable once built; a reload builds a new one and diffs. Run-time state
+ * (how many best paths use an unmatched next hop) belongs to the route engine, not here.
  */
 #ifndef BGP64_XLAT_H
 #define BGP64_XLAT_H
@@ -150,17 +150,6 @@ const struct xlat_nh *xlat_map_nexthop(const struct xlat *x, const uint8_t v4[4]
 int xlat_unmap_prefix(const struct xlat *x, const struct prefix *v6, struct prefix *v4,
 		      enum xlat_rule *rule);
 
-/*
- * Unknown next-hop accounting: the pipeline adds +1/-1 per best path whose next hop is
- * unmatched; walk visits (next hop, count) with count > 0 in address order. A count stops at 0
- * (a next hop at 0 is forgotten); when memory runs out, an increment for a new next hop is not
- * counted.
- */
-void xlat_unknown_ref(struct xlat *x, const uint8_t v4[4], int delta);
-void xlat_unknown_walk(const struct xlat *x, void (*fn)(const uint8_t v4[4], uint64_t n, void *),
-		       void *arg);
-/* The current count of one next hop (0 when not counted). */
-uint64_t xlat_unknown_count(const struct xlat *x, const uint8_t v4[4]);
 /* Visits next-hop rules in order (for show nexthops and config diff). */
 void xlat_nexthop_walk(const struct xlat *x,
 		       void (*fn)(const struct prefix *v4, const struct xlat_nh *nh, void *arg),

@@ -1,6 +1,6 @@
 /*
  * Inside of the translation module (not for other rooms): the layout of struct xlat, shared by
- * xlat.c (prefix, EAMs, route mapping) and nhtab.c (next hops, unknown next-hop counters).
+ * xlat.c (prefix, EAMs, route mapping) and nhtab.c (next hops and the unknown next-hop policy).
  */
 #ifndef BGP64_XLAT_IMPL_H
 #define BGP64_XLAT_IMPL_H
@@ -26,8 +26,7 @@ struct xlat {
 	struct radix *eam4; /* IPv4 side -> struct xlat_eam (owned) */
 	struct radix *eam6; /* IPv6 side -> the same struct xlat_eam */
 
-	struct radix *nh;      /* IPv4 prefix -> struct xlat_nh (owned) */
-	struct radix *unknown; /* IPv4 /32 -> struct xlat_count (owned), count > 0 */
+	struct radix *nh; /* IPv4 prefix -> struct xlat_nh (owned) */
 	enum xlat_unknown_policy policy;
 	bool has_dflt;
 	struct xlat_nh dflt;

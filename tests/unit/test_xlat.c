@@ -1,8 +1,8 @@
 /*
  * The translation context (xlat.c, nhtab.c): translation prefix and WKP policy, explicit
  * mappings (precedence, covered EAMs, overlap refusal, reverse mapping), the next-hop table
- * (longest match, reject and default policies, refusals, walks) and the unknown next-hop
- * counters.
+ * (longest match, reject and default policies, refusals, walks). The counts of unmatched next
+ * hops are the route engine's (test_rde.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -590,79 +590,6 @@ test_nexthop_walk(void **state)
 	xlat_free(x);
 }
 
-/* ---- unknown next hops ---- */
-
-struct unknown_list {
-	int n;
-	char s[8][ADDR_STRLEN + 24];
-};
-
-static void
-unknown_collect(const uint8_t v4[4], uint64_t n, void *arg)
-{
-	struct unknown_list *w = arg;
-	char a[ADDR_STRLEN];
-	if (w->n < 8)
-		snprintf(w->s[w->n], sizeof w->s[0], "%s %llu", addr_fmt(AF_INET, v4, a),
-			 (unsigned long long)n);
-	w->n++;
-}
-
-static void
-test_unknown_counting(void **state)
-{
-	(void)state;
-	struct xlat *x = xlat_new();
-	assert_non_null(x);
-	uint8_t a[16], b[16], c[16];
-	A("198.51.100.1", a);
-	A("192.0.2.7", b);
-	A("203.0.113.9", c);
-
-	assert_int_equal(xlat_unknown_count(x, a), 0);
-	xlat_unknown_ref(x, a, 1);
-	xlat_unknown_ref(x, a, 1);
-	xlat_unknown_ref(x, b, 1);
-	xlat_unknown_ref(x, c, 5);
-	xlat_unknown_ref(x, c, 0);
-	assert_int_equal(xlat_unknown_count(x, a), 2);
-	assert_int_equal(xlat_unknown_count(x, b), 1);
-	assert_int_equal(xlat_unknown_count(x, c), 5);
-
-	struct unknown_list w = {0};
-	xlat_unknown_walk(x, unknown_collect, &w);
-	assert_int_equal(w.n, 3);
-	assert_string_equal(w.s[0], "192.0.2.7 1");
-	assert_string_equal(w.s[1], "198.51.100.1 2");
-	assert_string_equal(w.s[2], "203.0.113.9 5");
-
-	/* Down to zero: forgotten. Below zero: stays forgotten. */
-	xlat_unknown_ref(x, b, -1);
-	memset(&w, 0, sizeof w);
-	xlat_unknown_walk(x, unknown_collect, &w);
-	assert_int_equal(w.n, 2);
-	assert_string_equal(w.s[0], "198.51.100.1 2");
-	xlat_unknown_ref(x, a, -1);
-	xlat_unknown_ref(x, c, -7);
-	xlat_unknown_ref(x, b, -1);
-	assert_int_equal(xlat_unknown_count(x, a), 1);
-	assert_int_equal(xlat_unknown_count(x, b), 0);
-	assert_int_equal(xlat_unknown_count(x, c), 0);
-	memset(&w, 0, sizeof w);
-	xlat_unknown_walk(x, unknown_collect, &w);
-	assert_int_equal(w.n, 1);
-	assert_string_equal(w.s[0], "198.51.100.1 1");
-
-	/* Counting again after being forgotten starts from zero. */
-	xlat_unknown_ref(x, b, 1);
-	assert_int_equal(xlat_unknown_count(x, b), 1);
-	/* Large counts. */
-	for (int i = 0; i < 1000; i++)
-		xlat_unknown_ref(x, c, 1000000);
-	assert_int_equal(xlat_unknown_count(x, c), 1000000000ull);
-	xlat_free(x); /* frees live counters */
-}
-
 int
 main(void)
 {
@@ -678,7 +605,6 @@ main(void)
 	    cmocka_unit_test(test_nexthop_lpm),
 	    cmocka_unit_test(test_nexthop_refusals),
 	    cmocka_unit_test(test_nexthop_walk),
-	    cmocka_unit_test(test_unknown_counting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,489 @@
+/*
+ * Route engine (rde_xlat.c, rde_count.c, rde_reload.c) driven without sockets: an engine on a
+ * config, peers added to its speaker (passive, never connected), paths put into its RIB, reloads
+ * applied and the event loop run until the sliced jobs are done.
+ *
+ *   - the comparison of two derivations sees every field that reaches a peer or the kernel
+ *     (next-hop device included, the RFC 8950 next hop of an untranslated prefix);
+ *   - the untranslated-path counts stay equal to a recount from the RIB over announcements,
+ *     withdrawals, reloads of the translation (also while the re-derivation walks, and a second
+ *     reload in the middle), and the removal of a neighbor with ipv6-next-hop before its paths
+ *     are flushed;
+ *   - the re-derivation runs in slices and re-marks exactly the prefixes whose derivation
+ *     changed, against every config whose routes may still be out there.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <event2/event.h>
+
+#include "bgp/rde_impl.h"
+#include "config.h"
+
+#define HDR "'router-id':'192.0.2.1','local-as':64500"
+#define NBRS                                                                                       \
+	"'neighbors':[{'address':'192.0.2.10','remote-as':64500,'passive':true,"                   \
+	"'ipv6-next-hop':'2001:db8:a::1'},"                                                        \
+	"{'address':'192.0.2.11','remote-as':64500,'passive':true}]"
+#define NBR_B_ONLY  "'neighbors':[{'address':'192.0.2.11','remote-as':64500,'passive':true}]"
+#define RULE_X(dev) "{'ipv4':'198.51.100.0/24','ipv6':'2001:db8:64::1'" dev "}"
+#define XLAT(nh)    "'translation':{'prefix':'2001:db8:6464::/96','next-hops':[" nh "]}"
+
+static struct cfg *
+parse(const char *sq)
+{
+	char *s = strdup(sq), err[CFG_ERRLEN];
+	assert_non_null(s);
+	for (char *c = s; *c != '\0'; c++)
+		if (*c == '\'')
+			*c = '"';
+	struct cfg *c = cfg_parse(s, strlen(s), "t.json", err, sizeof err);
+	free(s);
+	if (c == NULL)
+		fail_msg("config refused: %s", err);
+	return c;
+}
+
+struct eng {
+	struct event_base *base;
+	struct rde *r;
+	int exp; /* an export of our own, to see which prefixes were marked */
+};
+
+static void
+add_peers(struct eng *e)
+{
+	const struct cfg *c = rde_cfg(e->r);
+	for (size_t i = 0; i < c->n_neighbors; i++) {
+		if (bgp_peer_by_addr(rde_speaker(e->r), c->neighbors[i].af, c->neighbors[i].addr))
+			continue;
+		struct bgp_peer *bp = bgp_peer_add(rde_speaker(e->r), &c->neighbors[i]);
+		assert_non_null(bp);
+		rde_peer_slot(e->r, bp);
+		struct rib_peer pe = {0};
+		pe.ibgp = true;
+		pe.bgp_id = 0x0a000000u + bgp_peer_id(bp);
+		pe.as = 64500;
+		pe.af = AF_INET;
+		memcpy(pe.addr, c->neighbors[i].addr, 4);
+		rib_peer_set(rde_rib(e->r), bgp_peer_id(bp), &pe);
+	}
+}
+
+static void
+eng_new(struct eng *e, const char *sq)
+{
+	e->base = event_base_new();
+	assert_non_null(e->base);
+	e->r = rde_new(e->base, parse(sq));
+	e->exp = rib_export_add(rde_rib(e->r));
+	add_peers(e);
+}
+
+static void
+eng_free(struct eng *e)
+{
+	rde_free(e->r);
+	event_base_free(e->base);
+}
+
+static uint16_t
+peer_id(struct eng *e, const char *addr)
+{
+	uint8_t a[16] = {0};
+	assert_int_equal(inet_pton(AF_INET, addr, a), 1);
+	struct bgp_peer *bp = bgp_peer_by_addr(rde_speaker(e->r), AF_INET, a);
+	assert_non_null(bp);
+	return bgp_peer_id(bp);
+}
+
+static struct attrs *
+attrs_nh(const char *nh, uint32_t lp)
+{
+	struct attrs t;
+	memset(&t, 0, sizeof t);
+	t.nh_len = 4;
+	assert_int_equal(inet_pton(AF_INET, nh, t.nh), 1);
+	t.flags |= ATTRS_LOCAL_PREF;
+	t.local_pref = lp;
+	return attr_intern(&t);
+}
+
+static struct prefix
+v4(uint32_t i)
+{
+	/* 20.0.0.0/24, 20.0.1.0/24, ... */
+	struct prefix p = {0};
+	p.af = AF_INET;
+	p.len = 24;
+	p.a[0] = 20;
+	p.a[1] = (uint8_t)(i >> 8);
+	p.a[2] = (uint8_t)i;
+	return p;
+}
+
+static void
+announce(struct eng *e, uint16_t peer, uint32_t i, struct attrs *a)
+{
+	struct prefix p = v4(i);
+	rib_update(rde_rib(e->r), BGP_FAM_V4, &p, peer, attr_ref(a));
+}
+
+static void
+withdraw(struct eng *e, uint16_t peer, uint32_t i)
+{
+	struct prefix p = v4(i);
+	rib_withdraw(rde_rib(e->r), BGP_FAM_V4, &p, peer);
+}
+
+/* Runs the loop until the RIB jobs and the re-derivation are done; the number of passes. */
+static int
+settle(struct eng *e)
+{
+	int passes = 0;
+	while (e->r->reload != NULL || rib_jobs_pending(rde_rib(e->r))) {
+		event_base_loop(e->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		assert_true(++passes < 100000);
+	}
+	return passes;
+}
+
+static void
+reload(struct eng *e, const char *sq)
+{
+	char err[256];
+	assert_int_equal(rde_reload(e->r, parse(sq), err, sizeof err), 0);
+	add_peers(e); /* rib_peer_set for the new ones, as rde_established would */
+}
+
+/* Drops the marks of our export (as if it had sent them); how many there were. */
+static size_t
+drain(struct eng *e)
+{
+	size_t n = 0;
+	while (rib_dirty_pop(rde_rib(e->r), e->exp, BGP_FAM_V4) != NULL)
+		n++;
+	return n;
+}
+
+/* The untranslated best paths, counted afresh from the RIB under the running config. */
+static uint64_t
+recount(struct eng *e)
+{
+	struct radix *t = rib_tree(rde_rib(e->r), BGP_FAM_V4);
+	uint64_t n = 0;
+	for (struct radix_node *x = radix_first(t); x != NULL; x = radix_next(t, x)) {
+		const struct rib_path *best = rib_best(x);
+		struct xlat_nh nh;
+		enum rde_nh_source src;
+		if (best != NULL && best->attrs->nh_len == 4 &&
+		    !rde_nexthop6(e->r, best, &nh, &src))
+			n++;
+	}
+	return n;
+}
+
+struct walk {
+	int n;
+	uint64_t sum;
+	char s[4][64];
+};
+
+static void
+walk_one(const uint8_t a[4], uint64_t n, void *arg)
+{
+	struct walk *w = arg;
+	char buf[INET_ADDRSTRLEN];
+	if (w->n < 4)
+		snprintf(w->s[w->n], sizeof w->s[0], "%s %llu",
+			 inet_ntop(AF_INET, a, buf, sizeof buf), (unsigned long long)n);
+	w->n++;
+	w->sum += n;
+}
+
+/* The gauges agree with a recount, per next hop and in total. */
+static uint64_t
+check_counts(struct eng *e)
+{
+	struct walk w = {0};
+	rde_unknown_walk(e->r, walk_one, &w);
+	uint64_t n = recount(e);
+	assert_int_equal(w.sum, n);
+	assert_int_equal(rde_untranslated_paths(e->r), n);
+	return n;
+}
+
+/* ---- the comparison of derivations ---- */
+
+static void
+test_deriv_same(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT(RULE_X(",'device':'eth0'")) "," NBRS "}");
+	struct cfg *same = parse("{" HDR "," XLAT(RULE_X(",'device':'eth0'")) "}");
+	struct cfg *dev = parse("{" HDR "," XLAT(RULE_X(",'device':'eth1'")) "}");
+	struct cfg *nh = parse("{" HDR ",'translation':{'prefix':'2001:db8:6464::/96','next-hops':"
+			       "[{'ipv4':'198.51.100.0/24','ipv6':'2001:db8:64::2'}]}}");
+	struct cfg *none = parse("{" HDR "," XLAT("") "}");
+	struct cfg *wkp =
+	    parse("{" HDR ",'translation':{'prefix':'64:ff9b::/96','next-hops':[" RULE_X(
+		",'device':'eth0'") "]}}");
+	struct cfg *wkp_dev =
+	    parse("{" HDR ",'translation':{'prefix':'64:ff9b::/96','next-hops':[" RULE_X(
+		",'device':'eth1'") "]}}");
+	struct attrs *a = attrs_nh("198.51.100.7", 100);
+	struct rib_path best = {.attrs = a, .peer = peer_id(&e, "192.0.2.11")};
+	struct prefix p = v4(1);
+	struct rde_deriv d0, d1;
+
+	rde_derive(e.r, rde_cfg(e.r), &p, &best, &d0);
+	assert_int_equal(d0.n, 1);
+	assert_true(d0.has_nh);
+	rde_derive(e.r, same, &p, &best, &d1);
+	assert_true(rde_deriv_same(&d0, &d1));
+	/* only the device differs: the kernel route changes */
+	rde_derive(e.r, dev, &p, &best, &d1);
+	assert_false(rde_deriv_same(&d0, &d1));
+	rde_derive(e.r, nh, &p, &best, &d1);
+	assert_false(rde_deriv_same(&d0, &d1));
+	/* no next hop under reject: the route is withdrawn */
+	rde_derive(e.r, none, &p, &best, &d1);
+	assert_int_equal(d1.n, 1);
+	assert_false(d1.has_nh);
+	assert_false(rde_deriv_same(&d0, &d1));
+	/* another IPv6 prefix */
+	rde_derive(e.r, wkp, &p, &best, &d1);
+	assert_false(rde_deriv_same(&d0, &d1));
+
+	/* Not translated (not global under the WKP) in both, but the RFC 8950 next hop of the
+	 * IPv4 route still counts. */
+	struct prefix priv = {.af = AF_INET, .len = 24, .a = {10, 1, 2, 0}};
+	rde_derive(e.r, wkp, &priv, &best, &d0);
+	assert_int_equal(d0.n, 0);
+	rde_derive(e.r, wkp_dev, &priv, &best, &d1);
+	assert_false(rde_deriv_same(&d0, &d1));
+	rde_derive(e.r, wkp, &priv, &best, &d1);
+	assert_true(rde_deriv_same(&d0, &d1));
+
+	/* A source with ipv6-next-hop: the table still wins, its own next hop otherwise. */
+	best.peer = peer_id(&e, "192.0.2.10");
+	rde_derive(e.r, none, &p, &best, &d0);
+	assert_true(d0.has_nh && d0.xr[0].has_nh);
+	assert_int_equal(d0.xr[0].nh_source, RDE_NH_NEIGHBOR);
+
+	attr_unref(a);
+	cfg_free(same);
+	cfg_free(dev);
+	cfg_free(nh);
+	cfg_free(none);
+	cfg_free(wkp);
+	cfg_free(wkp_dev);
+	eng_free(&e);
+}
+
+/* ---- counters ---- */
+
+static void
+test_counts_add_remove(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT("") "," NBRS "}");
+	uint16_t pa = peer_id(&e, "192.0.2.10"), pb = peer_id(&e, "192.0.2.11");
+	struct attrs *unk = attrs_nh("198.51.100.1", 100), *unk2 = attrs_nh("203.0.113.5", 100);
+	struct attrs *better = attrs_nh("198.51.100.1", 200);
+
+	for (uint32_t i = 0; i < 5; i++)
+		announce(&e, pb, i, unk);
+	announce(&e, pb, 5, unk2);
+	announce(&e, pa, 10, unk); /* A has an ipv6-next-hop: translated */
+	assert_int_equal(check_counts(&e), 6);
+	struct walk w = {0};
+	rde_unknown_walk(e.r, walk_one, &w);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.s[0], "198.51.100.1 5");
+	assert_string_equal(w.s[1], "203.0.113.5 1");
+
+	/* A's better path takes over prefix 0, and goes again */
+	announce(&e, pa, 0, better);
+	assert_int_equal(check_counts(&e), 5);
+	withdraw(&e, pa, 0);
+	assert_int_equal(check_counts(&e), 6);
+	/* B's path of prefix 5 changes next hop: its count moves */
+	announce(&e, pb, 5, unk);
+	assert_int_equal(check_counts(&e), 6);
+	w = (struct walk){0};
+	rde_unknown_walk(e.r, walk_one, &w);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.s[0], "198.51.100.1 6");
+	for (uint32_t i = 0; i < 6; i++)
+		withdraw(&e, pb, i);
+	withdraw(&e, pa, 10);
+	assert_int_equal(check_counts(&e), 0);
+	w = (struct walk){0};
+	rde_unknown_walk(e.r, walk_one, &w);
+	assert_int_equal(w.n, 0);
+
+	attr_unref(unk);
+	attr_unref(unk2);
+	attr_unref(better);
+	eng_free(&e);
+}
+
+/* The neighbor with ipv6-next-hop is removed while it holds the best paths: its flush must
+ * subtract what adding them added (nothing), not wrap the counter. */
+static void
+test_counts_neighbor_removed(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT("") "," NBRS "}");
+	uint16_t pa = peer_id(&e, "192.0.2.10"), pb = peer_id(&e, "192.0.2.11");
+	struct attrs *unk = attrs_nh("198.51.100.1", 100), *pref = attrs_nh("198.51.100.1", 200);
+	for (uint32_t i = 0; i < 3000; i++) {
+		announce(&e, pa, i, pref);
+		if (i % 2 == 0)
+			announce(&e, pb, i, unk);
+	}
+	assert_int_equal(check_counts(&e), 0);
+
+	reload(&e, "{" HDR "," XLAT("") "," NBR_B_ONLY "}");
+	assert_true(e.r->peers[pa]->retired);
+	/* B's paths take over as A's are flushed in slices */
+	while (rib_jobs_pending(rde_rib(e.r))) {
+		event_base_loop(e.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		check_counts(&e);
+	}
+	assert_int_equal(check_counts(&e), 1500);
+	assert_true(rde_untranslated_paths(e.r) < 1u << 20); /* no wrap */
+
+	/* A comes back without ipv6-next-hop (a new session, a new id) */
+	reload(&e, "{" HDR "," XLAT(
+		       "") ","
+			   "'neighbors':[{'address':'192.0.2.10','remote-as':64500,'passive':true},"
+			   "{'address':'192.0.2.11','remote-as':64500,'passive':true}]}");
+	assert_null(e.r->peers[pa]); /* reaped: no path left */
+	uint16_t pa2 = peer_id(&e, "192.0.2.10");
+	assert_int_not_equal(pa2, pa);
+	for (uint32_t i = 0; i < 3000; i += 3)
+		announce(&e, pa2, i, pref);
+	assert_int_equal(check_counts(&e), 2000);
+	/* and is changed to have one again: session reset, paths flushed, counts follow */
+	reload(&e, "{" HDR "," XLAT("") "," NBRS "}");
+	settle(&e);
+	assert_int_equal(check_counts(&e), 1500);
+
+	attr_unref(unk);
+	attr_unref(pref);
+	eng_free(&e);
+}
+
+/* Reloads of the translation: the counts follow the new config at once and stay exact while
+ * routes change during the walk and when a second reload restarts it. */
+static void
+test_counts_reload_translation(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT("") "," NBRS "}");
+	uint16_t pb = peer_id(&e, "192.0.2.11");
+	struct attrs *x = attrs_nh("198.51.100.1", 100), *y = attrs_nh("203.0.113.1", 100);
+	for (uint32_t i = 0; i < 10000; i++)
+		announce(&e, pb, i, i % 4 == 0 ? y : x);
+	assert_int_equal(check_counts(&e), 10000);
+
+	reload(&e, "{" HDR "," XLAT(RULE_X("")) "," NBRS "}");
+	assert_int_equal(check_counts(&e), 2500); /* before the walk */
+	int pass = 0;
+	while (e.r->reload != NULL) {
+		event_base_loop(e.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		/* routes come and go in the middle of the walk */
+		withdraw(&e, pb, (uint32_t)(9999 - pass));
+		announce(&e, pb, 20000 + (uint32_t)pass, x);
+		announce(&e, pb, 30000 + (uint32_t)pass, y);
+		check_counts(&e);
+		if (pass == 1) /* a second reload in the middle: the rule goes again */
+			reload(&e, "{" HDR "," XLAT("") "," NBRS "}");
+		pass++;
+	}
+	assert_true(pass > 2);
+	assert_int_equal(check_counts(&e), 10000 - (uint64_t)pass + 2 * (uint64_t)pass);
+
+	attr_unref(x);
+	attr_unref(y);
+	eng_free(&e);
+}
+
+/* ---- the sliced re-derivation ---- */
+
+static void
+test_reload_slices_and_marks(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT(RULE_X(",'device':'eth0'")) "," NBRS "}");
+	uint16_t pb = peer_id(&e, "192.0.2.11");
+	struct attrs *x = attrs_nh("198.51.100.1", 100), *y = attrs_nh("203.0.113.1", 100);
+	for (uint32_t i = 0; i < 10000; i++)
+		announce(&e, pb, i, i % 4 == 0 ? y : x);
+	assert_int_equal(drain(&e), 10000);
+
+	/* the device of the rule for x changes: exactly x's 7500 prefixes are re-exported */
+	reload(&e, "{" HDR "," XLAT(RULE_X(",'device':'eth1'")) "," NBRS "}");
+	assert_non_null(e.r->reload);
+	assert_int_equal(drain(&e), 0); /* nothing done inside the reload call */
+	int passes = settle(&e);
+	assert_true(passes >= 3); /* 10000 prefixes, 4096 per slice */
+	assert_int_equal(drain(&e), 7500);
+
+	/* nothing that reaches a peer or the kernel changes: nothing is re-exported */
+	reload(&e,
+	       "{" HDR ",'translation':{'prefix':'2001:db8:6464::/96','next-hops':["
+	       "{'ipv4':'198.51.100.0/25','ipv6':'2001:db8:64::1','device':'eth1'},"
+	       "{'ipv4':'198.51.100.128/25','ipv6':'2001:db8:64::1','device':'eth1'}]}," NBRS "}");
+	settle(&e);
+	assert_int_equal(drain(&e), 0);
+
+	/* A second reload back to the first config while the walk is in its second slice:
+	 * prefixes already walked were exported under the middle config and must be re-sent
+	 * too, although the first and the last configs agree. */
+	reload(&e, "{" HDR "," XLAT(RULE_X(",'device':'eth2'")) "," NBRS "}");
+	event_base_loop(e.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	assert_non_null(e.r->reload);
+	size_t first = drain(&e); /* sent under eth2 */
+	assert_true(first > 0 && first < 7500);
+	reload(&e, "{" HDR "," XLAT(RULE_X(",'device':'eth1'")) "," NBRS "}");
+	settle(&e);
+	assert_int_equal(drain(&e), 7500);
+
+	/* the translation prefix changes: every prefix */
+	reload(&e, "{" HDR ",'translation':{'prefix':'64:ff9b::/96','next-hops':[" RULE_X(
+		       ",'device':'eth1'") "]}," NBRS "}");
+	settle(&e);
+	assert_int_equal(drain(&e), 10000);
+
+	attr_unref(x);
+	attr_unref(y);
+	eng_free(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_deriv_same),
+	    cmocka_unit_test(test_counts_add_remove),
+	    cmocka_unit_test(test_counts_neighbor_removed),
+	    cmocka_unit_test(test_counts_reload_translation),
+	    cmocka_unit_test(test_reload_slices_and_marks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
