@@ -72,6 +72,18 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 
 /* ---- scheduling ---- */
 
+/*
+ * Runs ev's callback on a later turn of the loop, after it polled the sockets: a 0 s timer.
+ * (event_active() from an event's own callback would run it again before any I/O, so a long
+ * job in slices would still starve keepalives.)
+ */
+static void
+soon(struct event *ev)
+{
+	static const struct timeval zero = {0, 0};
+	event_add(ev, &zero);
+}
+
 static void
 jobs_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -79,7 +91,7 @@ jobs_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct rde *r = arg;
 	if (rib_jobs_run(r->rib, RDE_JOB_BUDGET))
-		event_active(r->jobs_ev, EV_TIMEOUT, 0);
+		soon(r->jobs_ev);
 	rde_kick(r);
 }
 
@@ -87,7 +99,7 @@ void
 kick_rib_jobs(struct rde *r)
 {
 	if (rib_jobs_pending(r->rib))
-		event_active(r->jobs_ev, EV_TIMEOUT, 0);
+		soon(r->jobs_ev);
 }
 
 static void
@@ -108,14 +120,14 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	/* Work left while sockets still take data: continue after other events ran. Peers
 	 * whose socket is full are resumed by their 'writable' callback. */
 	if (more)
-		event_active(r->pump_ev, EV_TIMEOUT, 0);
+		soon(r->pump_ev);
 }
 
 void
 rde_kick(struct rde *r)
 {
 	if (!r->shutting_down)
-		event_active(r->pump_ev, EV_TIMEOUT, 0);
+		soon(r->pump_ev);
 }
 
 static void

@@ -19,9 +19,9 @@ struct rde_peer {
 	struct bgp_peer *bp;
 	uint16_t id;
 	bool up;
-	struct adjout *ao;  /* its update group while established */
-	uint8_t eor_rx;	    /* families whose End-of-RIB arrived in this session */
-	uint8_t stale_fams; /* families kept stale over a graceful restart */
+	struct adjout *ao;	/* its update group while established */
+	uint8_t eor_rx;		/* families whose End-of-RIB arrived in this session */
+	uint8_t stale_fams;	/* families kept stale over a graceful restart */
 	struct event *gr_timer; /* restart time while down, then the stale time (RFC 4724) */
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define JOURNAL_MIN_BOUND 65536 /* entries a reader may lag behind, at least */
+#define JOURNAL_MIN_BOUND 262144 /* entries a reader may lag behind, at least */
 #define SEQ_HALF	  ((uint64_t)1 << (RIB_SEQ_BITS - 1))
 #define NO_EPOCH	  UINT64_MAX
 
@@ -419,7 +419,7 @@ rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f, size_t *bu
 static size_t
 journal_bound(const struct rib *r, enum bgp_fam f)
 {
-	size_t b = radix_count(r->tree[f]) / 4;
+	size_t b = radix_count(r->tree[f]) / 2;
 	return b > JOURNAL_MIN_BOUND ? b : JOURNAL_MIN_BOUND;
 }
 

@@ -118,11 +118,13 @@ stream_continue(struct ctl_conn *cc)
 		conn_free(cc);
 		return -1;
 	}
+	/* A 0 s timer, not event_active(): the next slice comes after the loop polled I/O. */
+	static const struct timeval zero = {0, 0};
 	if (done) {
 		set_idle(cc, false);
-		event_active(cc->resume, EV_TIMEOUT, 0); /* queued requests, or close */
+		event_add(cc->resume, &zero); /* queued requests, or close */
 	} else if (evbuffer_get_length(out) <= CTL_OUT_LOW) {
-		event_active(cc->resume, EV_TIMEOUT, 0); /* no drain event will come */
+		event_add(cc->resume, &zero); /* no drain event will come */
 	}
 	return 0;
 }
