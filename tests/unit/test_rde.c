@@ -54,7 +54,7 @@ parse(const char *sq)
 struct eng {
 	struct event_base *base;
 	struct rde *r;
-	int exp; /* an export of our own, to see which prefixes were marked */
+	struct rib_reader *rd; /* an export of our own, to see which prefixes were marked */
 };
 
 static void
@@ -83,7 +83,7 @@ eng_new(struct eng *e, const char *sq)
 	e->base = event_base_new();
 	assert_non_null(e->base);
 	e->r = rde_new(e->base, parse(sq));
-	e->exp = rib_export_add(rde_rib(e->r));
+	e->rd = rib_reader_new(rde_rib(e->r), BGP_FAM_BIT(BGP_FAM_V4)); /* freed with the RIB */
 	add_peers(e);
 }
 
@@ -167,8 +167,9 @@ reload(struct eng *e, const char *sq)
 static size_t
 drain(struct eng *e)
 {
-	size_t n = 0;
-	while (rib_dirty_pop(rde_rib(e->r), e->exp, BGP_FAM_V4) != NULL)
+	size_t n = 0, budget = SIZE_MAX;
+	rib_maintain(rde_rib(e->r), 0);
+	while (rib_reader_next(rde_rib(e->r), e->rd, BGP_FAM_V4, &budget) != NULL)
 		n++;
 	return n;
 }
