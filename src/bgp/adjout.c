@@ -84,9 +84,6 @@ struct adjout {
 	uint8_t eor_sent;
 	uint8_t borr_pending; /* families whose refresh starts with a BoRR not sent yet */
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
-	struct prefix *wd;    /* explicit withdrawals (reload) */
-	uint8_t *wd_fam;
-	size_t n_wd, cap_wd;
 	struct ao_cache cache[AO_CACHE_N];
 	/* The batch being sent (sorted), and where sending resumes. */
 	struct ao_item *items; /* AO_ITEMS_MAX, allocated while a batch is under way */
@@ -181,13 +178,6 @@ group_clone(struct adjout *ao)
 	ng->eor_sent = ao->eor_sent;
 	ng->eorr_pending = ao->eorr_pending;
 	ng->borr_pending = ao->borr_pending;
-	if (ao->n_wd > 0) {
-		ng->cap_wd = ng->n_wd = ao->n_wd;
-		ng->wd = xmalloc(ng->n_wd * sizeof *ng->wd);
-		ng->wd_fam = xmalloc(ng->n_wd);
-		memcpy(ng->wd, ao->wd, ng->n_wd * sizeof *ng->wd);
-		memcpy(ng->wd_fam, ao->wd_fam, ng->n_wd);
-	}
 	if (ao->n_items > 0) {
 		ng->items = xmalloc(AO_ITEMS_MAX * sizeof *ng->items);
 		memcpy(ng->items, ao->items, ao->n_items * sizeof *ng->items);
@@ -217,8 +207,6 @@ group_free(struct adjout *ao)
 	adjout_flush_cache(ao);
 	items_free(ao);
 	free(ao->members);
-	free(ao->wd);
-	free(ao->wd_fam);
 	free(ao);
 }
 
@@ -269,18 +257,6 @@ adjout_flush_cache(struct adjout *ao)
 			attr_unref(c->out);
 		memset(c, 0, sizeof *c);
 	}
-}
-
-void
-adjout_withdraw(struct adjout *ao, enum bgp_fam f, const struct prefix *p)
-{
-	if (ao->n_wd == ao->cap_wd) {
-		ao->cap_wd = ao->cap_wd ? ao->cap_wd * 2 : 256;
-		ao->wd = xrealloc(ao->wd, ao->cap_wd * sizeof *ao->wd);
-		ao->wd_fam = xrealloc(ao->wd_fam, ao->cap_wd);
-	}
-	ao->wd[ao->n_wd] = *p;
-	ao->wd_fam[ao->n_wd++] = (uint8_t)f;
 }
 
 /* ---- export attribute sets ---- */
@@ -697,18 +673,13 @@ emit_step(struct adjout *ao)
 	return true;
 }
 
-/* Fills a new batch: explicit withdrawals, then what the reader yields. */
+/* Fills a new batch with what the reader yields. */
 static size_t
 collect(struct adjout *ao, size_t max)
 {
 	size_t used = 0;
 	if (ao->items == NULL)
 		ao->items = xmalloc(AO_ITEMS_MAX * sizeof *ao->items);
-	while (ao->n_wd > 0 && used < max && ao->n_items < AO_BATCH) {
-		ao->n_wd--;
-		item_add(ao, (enum bgp_fam)ao->wd_fam[ao->n_wd], &ao->wd[ao->n_wd], NULL, 0);
-		used++;
-	}
 	struct rib *rib = ao->r->rib;
 	for (int s = 0; s < BGP_FAM_N && ao->rd != NULL; s++) {
 		struct radix_node *n;
@@ -833,7 +804,7 @@ adjout_split_member(struct rde_peer *rp)
 static bool
 work_left(const struct adjout *ao)
 {
-	return ao->n_wd > 0 || ao->n_items > 0 || ao->borr_pending != 0 ||
+	return ao->n_items > 0 || ao->borr_pending != 0 ||
 	       (ao->rd != NULL && rib_reader_pending(ao->r->rib, ao->rd));
 }
 

@@ -138,8 +138,6 @@ uint8_t adjout_eor_sent(const struct adjout *ao);
 void adjout_merge_groups(struct rde *r);
 /* Sends what fits into the peer's socket; true when work remains. */
 bool adjout_pump(struct adjout *ao, size_t budget);
-/* Queues withdrawals of IPv6 prefixes (reload: translations that disappeared). */
-void adjout_withdraw(struct adjout *ao, enum bgp_fam f, const struct prefix *p);
 /* Drops cached export attributes (config changed). */
 void adjout_flush_cache(struct adjout *ao);
 

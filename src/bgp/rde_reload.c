@@ -176,10 +176,8 @@ v6_gone(struct rde *r, struct rde_reload *j, const struct prefix *p6)
 		return; /* another source has it now: re-sent, not withdrawn */
 	j->withdrawn++;
 	rde_fib_withdraw(r, p6);
-	if (native)
-		return;
-	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
-		adjout_withdraw(g, BGP_FAM_V6, p6);
+	if (!native) /* every export of IPv6 reads the prefix again, finds nothing: withdrawal */
+		rib_touch(r->rib, BGP_FAM_V6, p6);
 }
 
 static bool

@@ -139,6 +139,13 @@ bool rib_reader_same(const struct rib *r, const struct rib_reader *a, const stru
 /* Marks one node changed: every reader exports it again (reload). */
 void rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n);
 /*
+ * Marks a prefix changed, creating a node without paths when there is none: every reader
+ * exports what the prefix now is, a withdrawal when nothing (a translation that no longer
+ * exists after a reload). Such a node is deleted like a withdrawn one. One node, not one entry
+ * per export, whatever the number of update groups.
+ */
+void rib_touch(struct rib *r, enum bgp_fam f, const struct prefix *p);
+/*
  * Between rounds of reading: closes the epoch, detaches readers too far behind, trims the
  * journal and deletes at most budget nodes left without paths that every reader has seen.
  * True when more nodes could be deleted now.

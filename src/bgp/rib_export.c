@@ -177,6 +177,17 @@ rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n)
 }
 
 void
+rib_touch(struct rib *r, enum bgp_fam f, const struct prefix *p)
+{
+	struct radix_node *n = radix_get(r->tree[f], p->a, p->len);
+	if (n == NULL)
+		abort(); /* out of memory policy */
+	rib_x_changed(r, f, n);
+	if (radix_value(n) == NULL)
+		rib_x_pathless(r, f, n);
+}
+
+void
 rib_x_pathless(struct rib *r, enum bgp_fam f, struct radix_node *n)
 {
 	uint32_t u = radix_uflags(n);
