@@ -77,7 +77,11 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Prints one event line: "<EVENT> <sec.nsec>" and the optional printf-formatted rest. */
+/* When not empty, event() writes it after the time: the session of a multi-session tool. */
+static char event_tag[24] __attribute__((unused));
+
+/* Prints one event line: "<EVENT> <sec.nsec>", event_tag if set, and the optional
+ * printf-formatted rest. */
 static inline void event(const char *name, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -89,6 +93,8 @@ event(const char *name, const char *fmt, ...)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	printf("%s %lld.%09ld", name, (long long)ts.tv_sec, ts.tv_nsec);
+	if (event_tag[0])
+		printf(" %s", event_tag);
 	if (fmt && *fmt) {
 		putchar(' ');
 		va_start(ap, fmt);

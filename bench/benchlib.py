@@ -4,6 +4,8 @@ Topology, all on loopback in the current network namespace (run as root or in a 
 namespace; nothing leaves the host):
 
     feeder 127.0.0.1  --iBGP-->  DUT 127.0.0.2:PORT  --iBGP-->  sink 127.0.0.3
+                                                     (bench/fanout: sink sessions from
+                                                      127.0.1.1, 127.0.1.2, ...)
 
 The feeder and the sink are bench/feeder and bench/sink (C); the DUT is bgp64d, or BIRD as a
 plain IPv4 route reflector for the comparison. Times are CLOCK_MONOTONIC, which the C tools
@@ -11,6 +13,7 @@ print and time.monotonic() reads here.
 """
 
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -100,6 +103,38 @@ def stop(proc, timeout=5.0):
         proc.wait()
 
 
+def enter_netns():
+    """Re-executes this script in a network namespace of its own (unshare --net, as root), with
+    its loopback up: nothing can collide with other speakers or benchmarks on the host. Returns
+    in the namespace."""
+    if os.environ.get("BGP64_BENCH_NETNS") == "1":
+        if subprocess.run(["ip", "link", "set", "lo", "up"]).returncode != 0:
+            die("cannot bring up lo in the network namespace")
+        return
+    if not shutil.which("unshare"):
+        die("--netns needs unshare (util-linux)")
+    env = dict(os.environ, BGP64_BENCH_NETNS="1")
+    sys.stdout.flush()
+    os.execvpe("unshare", ["unshare", "--net", "--", sys.executable,
+                           os.path.abspath(sys.argv[0])] + sys.argv[1:], env)
+
+
+def receiver_addr(i):
+    """Local address of receiver i (0-based) of a multi-session sink: 127.0.1.1 + i."""
+    if not 0 <= i < 65000:
+        die("receiver index out of range")
+    return socket.inet_ntoa(((127 << 24 | 1 << 8 | 1) + i).to_bytes(4, "big"))
+
+
+def proc_alive(pid):
+    """True while pid runs (a zombie does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def parse_events(path):
     """Lines 'WORD <t> ...' of a feeder/sink log -> {WORD: [fields]} (first occurrence)."""
     ev = {}
@@ -111,7 +146,9 @@ def parse_events(path):
     return ev
 
 
-def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True):
+def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True, receivers=()):
+    """sink: the one sink 127.0.0.3; receivers: (address, link-local next hop or None) of
+    more IPv6-export neighbors (a link-local gives the neighbor an export policy of its own)."""
     import json
 
     neighbors = [
@@ -126,6 +163,14 @@ def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True):
              "route-reflector-client": True, "hold-time": 180,
              "families": {"ipv4": {"import": False, "export": False},
                           "ipv6": {"import": False, "export": True}}})
+    for addr, ll in receivers:
+        n = {"address": addr, "remote-as": 64500, "passive": True,
+             "route-reflector-client": True, "hold-time": 180,
+             "families": {"ipv4": {"import": False, "export": False},
+                          "ipv6": {"import": False, "export": True}}}
+        if ll:
+            n["ipv6-link-local-next-hop"] = ll
+        neighbors.append(n)
     cfg = {
         "router-id": "127.0.0.2",
         "local-as": 64500,
@@ -140,7 +185,32 @@ def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True):
         json.dump(cfg, f, indent=1)
 
 
-def bird_config(path, port):
+def bird_config(path, port, receivers=None, policies=0):
+    """BIRD 2 as an IPv4 route reflector: feeder 127.0.0.1 and sink 127.0.0.3 (all routes both
+    ways); or, with receivers ((address, policy k) pairs), the feeder and those receivers,
+    each exporting through filter fo_p<k> (adds community 64500:k; k in 1..policies)."""
+    if receivers is not None:
+        filters = "".join(f"filter fo_p{k} {{ bgp_community.add((64500, {k})); accept; }}\n"
+                          for k in range(1, policies + 1))
+        protos = "".join(
+            f"protocol bgp r{i} from rrc {{ neighbor {a} as 64500; "
+            f"ipv4 {{ import none; export filter fo_p{k}; }}; }}\n"
+            for i, (a, k) in enumerate(receivers))
+        with open(path, "w") as f:
+            f.write(f"""router id 127.0.0.2;
+log stderr {{ error, fatal }};
+protocol device {{}}
+{filters}template bgp rrc {{
+	local 127.0.0.2 port {port} as 64500;
+	rr client;
+	rr cluster id 127.0.0.2;
+	passive on;
+	strict bind on;
+	hold time 180;
+}}
+protocol bgp feeder from rrc {{ neighbor 127.0.0.1 as 64500; ipv4 {{ import all; export none; }}; }}
+{protos}""")
+        return
     with open(path, "w") as f:
         f.write(f"""router id 127.0.0.2;
 log stderr {{ error, fatal }};

@@ -31,7 +31,7 @@
 
 struct opts {
 	struct bench_conn conn;
-	const char *table, *nexthop, *xlat6, *nexthop6;
+	const char *table, *nexthop, *xlat6, *nexthop6, *nexthop6_ll;
 	uint32_t peer_as, local_pref;
 	bool gr;
 	double exit_after, withdraw_fraction, withdraw_delay, hold_after;
@@ -60,7 +60,8 @@ struct feed {
 	bool ibgp;
 	uint32_t nh_override; /* network order, 0 = none */
 	bool xlat;
-	uint8_t xlat96[12], nh6[16];
+	uint8_t xlat96[12], nh6[32]; /* global, then the link-local if nh6_len is 32 */
+	size_t nh6_len;
 	/* the message being filled */
 	size_t msg_off, len_off, mp_len_off;
 };
@@ -253,8 +254,8 @@ upd_begin(struct feed *fd, const struct buf *attrs)
 		buf_u16(b, 0);
 		buf_u16(b, 2); /* AFI IPv6 */
 		buf_u8(b, 1);  /* SAFI unicast */
-		buf_u8(b, 16);
-		buf_put(b, fd->nh6, 16);
+		buf_u8(b, (unsigned)fd->nh6_len);
+		buf_put(b, fd->nh6, fd->nh6_len);
 		buf_u8(b, 0); /* reserved */
 	}
 }
@@ -368,7 +369,7 @@ out:
 static int
 build_nlri(struct feed *fd, const struct buf *attrs, const char *list)
 {
-	size_t fixed = BGP_HDR + 4 + attrs->len + (fd->xlat ? 4 + 5 + 16 : 0);
+	size_t fixed = BGP_HDR + 4 + attrs->len + (fd->xlat ? 4 + 5 + fd->nh6_len : 0);
 	bool open = false;
 	const char *s = list;
 
@@ -666,7 +667,8 @@ usage(void)
 	    "              [--as N] [--peer-as N] [--id A.B.C.D] [--hold S] [--local-pref N]\n"
 	    "              [--nexthop ADDR] [--graceful-restart] [--exit-after S]\n"
 	    "              [--withdraw-fraction F [--withdraw-delay S] [--hold-after S]]\n"
-	    "              [--xlat6 PREFIX/96 --nexthop6 ADDR] [--timeout S] [--sndbuf BYTES]\n",
+	    "              [--xlat6 PREFIX/96 --nexthop6 ADDR [--nexthop6-ll ADDR]]\n"
+	    "              [--timeout S] [--sndbuf BYTES]\n",
 	    stderr);
 	exit(EXIT_USAGE);
 }
@@ -691,6 +693,7 @@ parse_args(int argc, char **argv, struct opts *o)
 					   {"hold-after", 1, NULL, 'A'},
 					   {"xlat6", 1, NULL, 'x'},
 					   {"nexthop6", 1, NULL, 'N'},
+					   {"nexthop6-ll", 1, NULL, 'K'},
 					   {"timeout", 1, NULL, 'T'},
 					   {"sndbuf", 1, NULL, 's'},
 					   {"help", 0, NULL, 'h'},
@@ -736,6 +739,9 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'N':
 			o->nexthop6 = optarg;
 			break;
+		case 'K':
+			o->nexthop6_ll = optarg;
+			break;
 		case 's':
 			o->sndbuf = (int)num_arg("sndbuf", optarg, 0, 1 << 30);
 			break;
@@ -762,7 +768,15 @@ setup_feed(struct feed *fd, const struct opts *o)
 		parse_xlat96(o->xlat6, fd->xlat96);
 		if (!o->nexthop6 || inet_pton(AF_INET6, o->nexthop6, fd->nh6) != 1)
 			die(EXIT_USAGE, "--xlat6 needs --nexthop6 ADDR");
+		fd->nh6_len = 16;
+		if (o->nexthop6_ll) { /* RFC 2545: global + link-local, 32 bytes */
+			if (inet_pton(AF_INET6, o->nexthop6_ll, fd->nh6 + 16) != 1)
+				die(EXIT_USAGE, "--nexthop6-ll: bad address '%s'", o->nexthop6_ll);
+			fd->nh6_len = 32;
+		}
 		fd->xlat = true;
+	} else if (o->nexthop6_ll) {
+		die(EXIT_USAGE, "--nexthop6-ll needs --xlat6");
 	}
 }
 

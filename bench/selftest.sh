@@ -8,6 +8,8 @@
 #    the sink waits for SETTLED and verifies the rest.
 # 3. IPv6: the feeder sends the RFC 6052 translation itself (--xlat6), the sink checks it the
 #    way it checks bgp64d (--xlat6 --nexthop6), with the same withdrawal.
+#    Then the same with an RFC 2545 next hop (global + link-local, --nexthop6-ll), and once more
+#    through the multi-session mode of the sink (--sessions 1, as bench/fanout uses it).
 # 4. --bird: BIRD 2 as an iBGP route reflector on 127.0.0.2:1179 between feeder (127.0.0.1)
 #    and sink (127.0.0.3), IPv4, with the withdrawal.
 # Prints one line per check (first UPDATE sent -> DONE, withdrawal started -> SETTLED); exits 1
@@ -56,7 +58,8 @@ report() {
 	t0=$(at "$2" FIRST_UPDATE)
 	t_done=$(at "$3" DONE)
 	settled=$(at "$3" SETTLED)
-	if [ "$4" -ne 0 ] || ! grep -q '^VERIFY ok' "$3" || grep -q '^VERIFY missing' "$3"; then
+	if [ "$4" -ne 0 ] || ! grep -Eq '^VERIFY ([0-9]+ )?ok' "$3" ||
+		grep -Eq '^VERIFY ([0-9]+ )?missing' "$3"; then
 		echo "$1: FAILED (sink status $4)"
 		grep -E '^(VERIFY|SESSION_DOWN|NOTIFICATION|EXIT)' "$3" | sed 's/^/    /'
 		fail=1
@@ -88,6 +91,18 @@ run() {
 run ipv4 "" "--verify-ipv4"
 x6="--xlat6 64:ff9b::/96 --nexthop6 2001:db8::1"
 run xlat6 "$x6" "$x6"
+x6ll="$x6 --nexthop6-ll fe80::1"
+run xlat6-ll "$x6ll" "$x6ll"
+
+f=$work/sessions.feeder s=$work/sessions.sink st=0
+# shellcheck disable=SC2086
+"$bindir/feeder" --table "$table" --listen "127.0.0.1:$port" $x6ll --exit-after 2 >"$f" 2>&1 &
+pids+=($!)
+# shellcheck disable=SC2086
+"$bindir/sink" --sessions 1 --connect "127.0.0.1:$port" --bind 127.0.1.1 --table "$table" $x6ll \
+	--exit-after-done 0.2 >"$s" 2>&1 || st=$?
+wait "${pids[-1]}" 2>/dev/null || true
+report sessions "$f" "$s" "$st"
 
 if [ "$bird" = 1 ]; then
 	if ! command -v bird >/dev/null && [ ! -x /usr/sbin/bird ]; then

@@ -13,6 +13,12 @@
  * Verification runs after DONE, after SETTLED (table minus the first withdrawn fraction, as
  * the feeder defines it) and with --verify-at-exit at exit.
  *
+ * --sessions N opens N sessions from N consecutive local addresses, each verified on its own
+ * against the one expected set. A session then keeps no set of its own: a bit per expected
+ * entry (received, received with a wrong next hop) and a set of the unexpected prefixes only:
+ * 25 MiB for a hundred sessions of a 1M table, besides their receive buffers. Withdrawal
+ * checks and --dump need the full set of the one-session mode.
+ *
  * Standalone C11 + POSIX: no dependency on the daemon's sources.
  */
 #ifndef _GNU_SOURCE
@@ -41,9 +47,11 @@ struct opts {
 	long expect; /* -1: from the table */
 	long settle; /* -1: not asked, -2: auto */
 	double withdraw_fraction, exit_after_done;
+	const char *nexthop6_ll; /* comma-separated; session i expects element i % count */
 	bool verify_ipv4, verify_at_exit;
 	int count_mode; /* -1: derived */
 	int rcvbuf;
+	unsigned sessions; /* 0: the one-session mode */
 };
 
 static void *
@@ -105,12 +113,17 @@ struct key {
 	uint8_t addr[16]; /* bits past plen are zero */
 };
 
-/* One slot: fam == 0 is empty. nh is an index into the next-hop table, ord the table order. */
+/* One slot: fam == 0 is empty. nh is an index into the next-hop table; in the expected set ord
+ * is the table order, in the received set nh2 the link-local second next hop (NH_NONE). */
 struct ent {
 	uint32_t hash;
 	struct key k;
 	uint8_t pad[2];
-	uint32_t nh, ord;
+	uint32_t nh;
+	union {
+		uint32_t ord;
+		uint32_t nh2;
+	};
 };
 
 struct kset {
@@ -313,7 +326,41 @@ nh_str(const struct nhtab *t, uint32_t nh, char *buf, size_t size)
 	return key_str(&t->list[nh], false, buf, size);
 }
 
+/* "global" or "global,link-local" (RFC 2545); buf holds 2 * INET6_ADDRSTRLEN + 2. */
+static const char *
+nh2_str(const struct nhtab *t, uint32_t nh, uint32_t nh2, char *buf, size_t size)
+{
+	char a[INET6_ADDRSTRLEN + 2], b[INET6_ADDRSTRLEN + 2];
+
+	if (nh2 == NH_NONE)
+		return nh_str(t, nh, buf, size);
+	snprintf(buf, size, "%s,%s", nh_str(t, nh, a, sizeof(a)), nh_str(t, nh2, b, sizeof(b)));
+	return buf;
+}
+
 /* ---- state ---- */
+
+struct counters {
+	unsigned long updates, announced, withdrawn, malformed;
+};
+
+enum { VER_NONE, VER_OK, VER_FAILED };
+
+/* One session of --sessions: what it received, as bits over the expected entries. */
+struct rx {
+	struct sink *s;
+	struct bench_conn conn; /* its own --bind and --id */
+	char bind[INET6_ADDRSTRLEN], id[INET_ADDRSTRLEN], tag[22];
+	struct bgp_sess sess;
+	uint64_t *have, *wrong; /* by expected entry (bit_base[fam] + ord) */
+	struct kset extra;	/* received, not expected; allocated on the first */
+	size_t n_have[3], n_wrong[3];
+	uint32_t nh2; /* expected link-local next hop, NH_NONE: unchecked */
+	struct counters c;
+	double ka_next, t_done;
+	bool up, first, done;
+	int verified; /* VER_*, the latest verification */
+};
 
 struct sink {
 	struct opts o;
@@ -327,12 +374,26 @@ struct sink {
 	int count_mode;
 	uint8_t xlat96[12];
 	uint32_t nh6, nh4; /* expected next hops (NH_NONE: unchecked / from the table) */
+	uint32_t *ll;	   /* --nexthop6-ll, interned; n_ll of them */
+	size_t n_ll;
 	struct bgp_sess sess;
 	/* progress */
-	unsigned long updates, announced, withdrawn, malformed;
+	struct counters c;
 	bool first, done, settled, verify_failed, session_failed;
 	double t_milestone;
+	/* --sessions */
+	struct rx *rx;
+	size_t n_rx, n_live, n_done;
+	size_t bit_base[3], nbits;
+	bool all_done;
 };
+
+/* The expected link-local next hop of session i (NH_NONE: none asked). */
+static uint32_t
+expected_ll(const struct sink *s, size_t i)
+{
+	return s->n_ll ? s->ll[i % s->n_ll] : NH_NONE;
+}
 
 static size_t
 counted(const struct sink *s)
@@ -452,8 +513,9 @@ static bool
 verify_fam(struct sink *s, int fam, size_t wd, const char *phase)
 {
 	size_t matched = 0, extra = 0, wrong = 0, want = 0, missing, ns = 0;
-	char a[64], b[64], c[64];
+	char a[64], b[100], c[100];
 	double t = now();
+	uint32_t ll = fam == FAM_V6 ? expected_ll(s, 0) : NH_NONE;
 
 	for (size_t i = 0; i <= s->exp.mask; i++)
 		want += s->exp.e[i].k.fam == fam && s->exp.e[i].ord >= wd;
@@ -468,17 +530,17 @@ verify_fam(struct sink *s, int fam, size_t wd, const char *phase)
 			if (extra++ < SAMPLES)
 				event("VERIFY_SAMPLE", "extra %s %s",
 				      key_str(&r->k, true, a, sizeof(a)),
-				      nh_str(&s->nhs, r->nh, b, sizeof(b)));
+				      nh2_str(&s->nhs, r->nh, r->nh2, b, sizeof(b)));
 			continue;
 		}
 		matched++;
-		if (e->nh == NH_NONE || r->nh == e->nh)
+		if ((e->nh == NH_NONE || r->nh == e->nh) && (ll == NH_NONE || r->nh2 == ll))
 			continue;
 		if (wrong++ < SAMPLES)
 			event("VERIFY_SAMPLE", "wrong_nexthop %s %s want %s",
 			      key_str(&r->k, true, a, sizeof(a)),
-			      nh_str(&s->nhs, r->nh, b, sizeof(b)),
-			      nh_str(&s->nhs, e->nh, c, sizeof(c)));
+			      nh2_str(&s->nhs, r->nh, r->nh2, b, sizeof(b)),
+			      nh2_str(&s->nhs, e->nh, ll, c, sizeof(c)));
 	}
 	missing = want - matched;
 	for (size_t i = 0; missing && i <= s->exp.mask && ns < SAMPLES; i++) {
@@ -528,7 +590,7 @@ dump(struct sink *s)
 	FILE *fp = fopen(s->o.dump, "w");
 	const struct ent **v;
 	size_t n = 0;
-	char a[64], b[64];
+	char a[64], b[100];
 
 	if (!fp) {
 		fprintf(stderr, "sink: %s: %s\n", s->o.dump, strerror(errno));
@@ -541,18 +603,102 @@ dump(struct sink *s)
 	qsort(v, n, sizeof(*v), ent_cmp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(fp, "%s %s\n", key_str(&v[i]->k, true, a, sizeof(a)),
-			nh_str(&s->nhs, v[i]->nh, b, sizeof(b)));
+			nh2_str(&s->nhs, v[i]->nh, v[i]->nh2, b, sizeof(b)));
 	free(v);
 	if (fclose(fp) != 0)
 		fprintf(stderr, "sink: %s: %s\n", s->o.dump, strerror(errno));
 }
 
+/* ---- a session of --sessions: its received set as bits over the expected entries ---- */
+
+#define BATCH 64 /* prefixes looked up together (their slots prefetched first) */
+
+static bool
+bit_get(const uint64_t *b, size_t i)
+{
+	return b[i / 64] >> (i % 64) & 1;
+}
+
+static void
+bit_put(uint64_t *b, size_t i, bool v)
+{
+	if (v)
+		b[i / 64] |= 1ull << (i % 64);
+	else
+		b[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* Prefixes of the session's counted families it holds now (expected or not). */
+static size_t
+rx_counted(const struct sink *s, const struct rx *x)
+{
+	size_t v4 = x->n_have[FAM_V4] + x->extra.nfam[FAM_V4];
+	size_t v6 = x->n_have[FAM_V6] + x->extra.nfam[FAM_V6];
+
+	return s->count_mode == COUNT_V4 ? v4 : s->count_mode == COUNT_V6 ? v6 : v4 + v6;
+}
+
+/* k announced to session x with next hops nh, nh2; e is its expected entry or NULL. */
+static void
+rx_announce(struct sink *s, struct rx *x, const struct key *k, const struct ent *e, uint32_t nh,
+	    uint32_t nh2)
+{
+	size_t i;
+	bool wrong, added;
+
+	if (!e) {
+		struct ent *r;
+
+		if (!x->extra.e)
+			kset_init(&x->extra, 64);
+		r = kset_add(&x->extra, k, &added);
+		r->nh = nh;
+		r->nh2 = nh2;
+		return;
+	}
+	i = s->bit_base[k->fam] + e->ord;
+	if (!bit_get(x->have, i)) {
+		bit_put(x->have, i, true);
+		x->n_have[k->fam]++;
+	}
+	wrong = (e->nh != NH_NONE && nh != e->nh) ||
+		(k->fam == FAM_V6 && x->nh2 != NH_NONE && nh2 != x->nh2);
+	if (wrong != bit_get(x->wrong, i)) {
+		bit_put(x->wrong, i, wrong);
+		if (wrong)
+			x->n_wrong[k->fam]++;
+		else
+			x->n_wrong[k->fam]--;
+	}
+}
+
+static void
+rx_withdraw(struct sink *s, struct rx *x, const struct key *k, const struct ent *e)
+{
+	size_t i;
+
+	if (!e) {
+		if (x->extra.e)
+			kset_del(&x->extra, k);
+		return;
+	}
+	i = s->bit_base[k->fam] + e->ord;
+	if (bit_get(x->have, i)) {
+		bit_put(x->have, i, false);
+		x->n_have[k->fam]--;
+	}
+	if (bit_get(x->wrong, i)) {
+		bit_put(x->wrong, i, false);
+		x->n_wrong[k->fam]--;
+	}
+}
+
 /* ---- UPDATE processing ---- */
 
 static void
-malformed(struct sink *s, const char *why)
+malformed(struct counters *c, const char *why)
 {
-	if (s->malformed++ < 10)
+	if (c->malformed++ < 10)
 		event("MALFORMED", "%s", why);
 }
 
@@ -574,30 +720,81 @@ rd_prefix(struct rd *r, int fam, struct key *k)
 	return 0;
 }
 
+/* Applies the prefixes of one NLRI field to session x (announced with nh, nh2 if ann, else
+ * withdrawn) in batches of BATCH: each batch is parsed and its slots of the expected set
+ * prefetched before any of them is looked up. Counts the prefixes in *n. */
 static int
-withdraw_all(struct sink *s, struct rd *r, int fam)
+rx_nlri(struct sink *s, struct rx *x, struct rd *r, int fam, bool ann, uint32_t nh, uint32_t nh2,
+	size_t *n)
 {
+	struct key k[BATCH];
+	uint32_t h[BATCH];
+	int rc = 0;
+
+	while (r->len && rc == 0) {
+		size_t m = 0;
+
+		for (; m < BATCH && r->len; m++) {
+			if (rd_prefix(r, fam, &k[m]) < 0) {
+				rc = -1;
+				break;
+			}
+			h[m] = key_hash(&k[m]);
+			__builtin_prefetch(&s->exp.e[h[m] & s->exp.mask]);
+		}
+		for (size_t j = 0; j < m; j++) {
+			const struct ent *e = kset_find_h(&s->exp, &k[j], h[j]);
+
+			if (ann)
+				rx_announce(s, x, &k[j], e, nh, nh2);
+			else
+				rx_withdraw(s, x, &k[j], e);
+		}
+		*n += m;
+	}
+	return rc;
+}
+
+/* Withdraws the prefixes of one NLRI field: from the received set, or from session x. */
+static int
+withdraw_all(struct sink *s, struct rx *x, struct rd *r, int fam)
+{
+	size_t n = 0;
+
+	if (x) {
+		int rc = rx_nlri(s, x, r, fam, false, NH_NONE, NH_NONE, &n);
+
+		x->c.withdrawn += n;
+		return rc;
+	}
 	while (r->len) {
 		struct key k;
 
 		if (rd_prefix(r, fam, &k) < 0)
 			return -1;
 		kset_del(&s->rib, &k);
-		s->withdrawn++;
+		s->c.withdrawn++;
 	}
 	return 0;
 }
 
+/* Announces the prefixes of one NLRI field with next hops nh (and link-local nh2). */
 static int
-announce_all(struct sink *s, struct rd *r, int fam, uint32_t nh, size_t *n)
+announce_all(struct sink *s, struct rx *x, struct rd *r, int fam, uint32_t nh, uint32_t nh2,
+	     size_t *n)
 {
+	if (x)
+		return rx_nlri(s, x, r, fam, true, nh, nh2, n);
 	while (r->len) {
 		struct key k;
+		struct ent *e;
 		bool added;
 
 		if (rd_prefix(r, fam, &k) < 0)
 			return -1;
-		kset_add(&s->rib, &k, &added)->nh = nh;
+		e = kset_add(&s->rib, &k, &added);
+		e->nh = nh;
+		e->nh2 = nh2;
 		(*n)++;
 	}
 	return 0;
@@ -628,11 +825,13 @@ check_milestones(struct sink *s)
 	}
 }
 
-/* Applies one UPDATE body. Returns the number of prefixes announced, or -1 if malformed. */
+/* Applies one UPDATE body to the received set, or to session x if not NULL. Returns the
+ * number of prefixes announced, or -1 if malformed. */
 static long
-update_apply(struct sink *s, const uint8_t *body, size_t len)
+update_apply(struct sink *s, struct rx *x, const uint8_t *body, size_t len)
 {
 	struct rd r = {body, len}, wr, ar, reach = {0}, unreach = {0};
+	struct counters *c = x ? &x->c : &s->c;
 	unsigned wlen, alen;
 	uint32_t nh4 = NH_NONE;
 	bool has_reach = false, has_unreach = false;
@@ -640,7 +839,7 @@ update_apply(struct sink *s, const uint8_t *body, size_t len)
 
 	if (rd_u16(&r, &wlen) < 0 || rd_sub(&r, wlen, &wr) < 0)
 		goto bad;
-	if (withdraw_all(s, &wr, FAM_V4) < 0)
+	if (withdraw_all(s, x, &wr, FAM_V4) < 0)
 		goto bad;
 	if (rd_u16(&r, &alen) < 0 || rd_sub(&r, alen, &ar) < 0)
 		goto bad;
@@ -673,33 +872,36 @@ update_apply(struct sink *s, const uint8_t *body, size_t len)
 		if (!unreach.len && !has_reach && !r.len)
 			event("EOR", "%u", afi);
 		else if (safi == 1 && (afi == FAM_V4 || afi == FAM_V6) &&
-			 withdraw_all(s, &unreach, (int)afi) < 0)
+			 withdraw_all(s, x, &unreach, (int)afi) < 0)
 			goto bad;
 	}
 	if (has_reach) {
 		unsigned afi, safi, nhlen, res;
 		struct rd nh;
-		uint32_t mpnh = NH_NONE;
+		uint32_t mpnh = NH_NONE, mpnh2 = NH_NONE;
 
 		if (rd_u16(&reach, &afi) < 0 || rd_u8(&reach, &safi) < 0 ||
 		    rd_u8(&reach, &nhlen) < 0 || rd_sub(&reach, nhlen, &nh) < 0 ||
 		    rd_u8(&reach, &res) < 0)
 			goto bad;
-		if (nh.len == 4)
+		if (nh.len == 4) {
 			mpnh = nh_intern(&s->nhs, FAM_V4, nh.p);
-		else if (nh.len >= 16) /* global (+ link-local): the first 16 bytes */
+		} else if (nh.len >= 16) { /* global; RFC 2545: + link-local in 32 bytes */
 			mpnh = nh_intern(&s->nhs, FAM_V6, nh.p);
+			if (nh.len >= 32)
+				mpnh2 = nh_intern(&s->nhs, FAM_V6, nh.p + 16);
+		}
 		if (safi == 1 && (afi == FAM_V4 || afi == FAM_V6) &&
-		    announce_all(s, &reach, (int)afi, mpnh, &n) < 0)
+		    announce_all(s, x, &reach, (int)afi, mpnh, mpnh2, &n) < 0)
 			goto bad;
 	}
-	if (announce_all(s, &r, FAM_V4, nh4, &n) < 0)
+	if (announce_all(s, x, &r, FAM_V4, nh4, NH_NONE, &n) < 0)
 		goto bad;
-	s->announced += n;
+	c->announced += n;
 	return (long)n;
 bad:
-	s->announced += n;
-	malformed(s, "update");
+	c->announced += n;
+	malformed(c, "update");
 	return -1;
 }
 
@@ -711,8 +913,8 @@ on_update(void *ctx, const uint8_t *body, size_t len)
 {
 	struct sink *s = ctx;
 
-	s->updates++;
-	if (update_apply(s, body, len) > 0 && !s->first) {
+	s->c.updates++;
+	if (update_apply(s, NULL, body, len) > 0 && !s->first) {
 		s->first = true;
 		event("FIRST_UPDATE", NULL);
 	}
@@ -739,7 +941,7 @@ finish(struct sink *s)
 	else if (s->session_failed || !s->done || (s->settle >= 0 && !s->settled))
 		status = EXIT_INCOMPLETE;
 	event("EXIT", "%d %zu %zu %lu %lu %lu %lu", status, s->rib.nfam[FAM_V4],
-	      s->rib.nfam[FAM_V6], s->updates, s->announced, s->withdrawn, s->malformed);
+	      s->rib.nfam[FAM_V6], s->c.updates, s->c.announced, s->c.withdrawn, s->c.malformed);
 	exit(status);
 }
 
@@ -795,18 +997,321 @@ run(struct sink *s)
 	}
 }
 
+/* ---- --sessions ---- */
+
+/* Tags the events that follow with session x's number (none for NULL). */
+static void
+tag(const struct rx *x)
+{
+	snprintf(event_tag, sizeof(event_tag), "%s", x ? x->tag : "");
+}
+
+/* Compares what session x holds of family fam with the expected set. */
+static bool
+rx_verify_fam(struct sink *s, struct rx *x, int fam, const char *phase)
+{
+	size_t want = s->exp.nfam[fam], missing = want - x->n_have[fam];
+	size_t extra = x->extra.nfam[fam], wrong = x->n_wrong[fam], nx = 0, nm = 0, nw = 0;
+	uint32_t ll = fam == FAM_V6 ? x->nh2 : NH_NONE;
+	char a[64], b[100];
+	double t = now();
+
+	for (size_t i = 0; extra && i <= x->extra.mask && nx < SAMPLES; i++) {
+		const struct ent *r = &x->extra.e[i];
+
+		if (r->k.fam != fam)
+			continue;
+		event("VERIFY_SAMPLE", "extra %s %s", key_str(&r->k, true, a, sizeof(a)),
+		      nh2_str(&s->nhs, r->nh, r->nh2, b, sizeof(b)));
+		nx++;
+	}
+	/* the received next hop is not kept: a sample names the expected one */
+	for (size_t i = 0;
+	     i <= s->exp.mask && ((missing && nm < SAMPLES) || (wrong && nw < SAMPLES)); i++) {
+		const struct ent *e = &s->exp.e[i];
+		size_t bit = s->bit_base[fam] + e->ord;
+
+		if (e->k.fam != fam)
+			continue;
+		if (!bit_get(x->have, bit) && nm < SAMPLES) {
+			event("VERIFY_SAMPLE", "missing %s", key_str(&e->k, true, a, sizeof(a)));
+			nm++;
+		} else if (bit_get(x->have, bit) && bit_get(x->wrong, bit) && nw < SAMPLES) {
+			event("VERIFY_SAMPLE", "wrong_nexthop %s want %s",
+			      key_str(&e->k, true, a, sizeof(a)),
+			      nh2_str(&s->nhs, e->nh, ll, b, sizeof(b)));
+			nw++;
+		}
+	}
+	event("VERIFY_INFO", "%s %s expected=%zu received=%zu withdrawn=0 verify_s=%.3f",
+	      fam == FAM_V4 ? "ipv4" : "ipv6", phase, want, x->n_have[fam] + extra, now() - t);
+	if (!missing && !extra && !wrong) {
+		printf("VERIFY %s ok\n", x->tag);
+		return true;
+	}
+	printf("VERIFY %s missing=%zu extra=%zu wrong_nexthop=%zu\n", x->tag, missing, extra,
+	       wrong);
+	return false;
+}
+
+static void
+rx_verify(struct sink *s, struct rx *x, const char *phase)
+{
+	bool ok = true;
+
+	for (int fam = FAM_V6; fam >= FAM_V4; fam--)
+		if (s->have_exp[fam] && !rx_verify_fam(s, x, fam, phase))
+			ok = false;
+	x->verified = ok ? VER_OK : VER_FAILED;
+	fflush(stdout);
+}
+
+/* DONE (and its verification) when session x reaches --expect; ALL_DONE at the last one. */
+static void
+rx_check_done(struct sink *s, struct rx *x)
+{
+	size_t n = rx_counted(s, x);
+
+	if (x->done || (long)n < s->expect)
+		return;
+	x->done = true;
+	x->t_done = now();
+	event("DONE", "%zu", n);
+	rx_verify(s, x, "done");
+	if (++s->n_done == s->n_rx) {
+		s->all_done = true;
+		tag(NULL);
+		event("ALL_DONE", "%zu", s->n_done);
+		tag(x);
+	}
+}
+
+static void
+on_update_rx(void *ctx, const uint8_t *body, size_t len)
+{
+	struct rx *x = ctx;
+
+	x->c.updates++;
+	if (update_apply(x->s, x, body, len) > 0 && !x->first) {
+		x->first = true;
+		event("FIRST_UPDATE", NULL);
+	}
+	rx_check_done(x->s, x);
+}
+
+static void
+rx_down(struct sink *s, struct rx *x)
+{
+	x->up = false;
+	close(x->sess.fd);
+	s->n_live--;
+}
+
+/* addr + i (IPv4; IPv6: added to the last 32 bits) into out. */
+static void
+addr_add(const char *addr, size_t i, char *out, size_t size)
+{
+	uint8_t a[16];
+	uint32_t v;
+
+	if (inet_pton(AF_INET, addr, a) == 1) {
+		memcpy(&v, a, 4);
+		v = htonl(ntohl(v) + (uint32_t)i);
+		memcpy(a, &v, 4);
+		inet_ntop(AF_INET, a, out, (socklen_t)size);
+	} else if (inet_pton(AF_INET6, addr, a) == 1) {
+		memcpy(&v, a + 12, 4);
+		v = htonl(ntohl(v) + (uint32_t)i);
+		memcpy(a + 12, &v, 4);
+		inet_ntop(AF_INET6, a, out, (socklen_t)size);
+	} else {
+		die(EXIT_USAGE, "--sessions: bad address '%s' (no port)", addr);
+	}
+}
+
+/* Opens the sessions one after the other: session i binds --bind + i, with BGP ID --id + i
+ * (default: its IPv4 address), expects link-local next hop i of --nexthop6-ll. */
+static void
+rx_open_all(struct sink *s)
+{
+	size_t words = (s->nbits + 63) / 64 + 1;
+
+	s->rx = xcalloc(s->n_rx, sizeof(*s->rx));
+	for (size_t i = 0; i < s->n_rx; i++) {
+		struct rx *x = &s->rx[i];
+
+		x->s = s;
+		x->conn = s->o.conn;
+		addr_add(s->o.conn.bind, i, x->bind, sizeof(x->bind));
+		x->conn.bind = x->bind;
+		if (s->o.conn.id) {
+			addr_add(s->o.conn.id, i, x->id, sizeof(x->id));
+			x->conn.id = x->id;
+		}
+		snprintf(x->tag, sizeof(x->tag), "%zu", i);
+		x->nh2 = expected_ll(s, i);
+		x->have = xcalloc(words, sizeof(uint64_t));
+		x->wrong = xcalloc(words, sizeof(uint64_t));
+		tag(x);
+		sess_connect(&x->sess, &x->conn, s->o.rcvbuf, true);
+		session_open(&x->sess, &x->conn, router_id(&x->conn, 0x7f000003u + (uint32_t)i),
+			     false);
+		sess_established(&x->sess);
+		x->up = true;
+		x->ka_next = x->sess.hold ? now() + x->sess.hold / 3.0 : NEVER;
+		s->n_live++;
+	}
+	tag(NULL);
+	event("ALL_ESTABLISHED", "%zu", s->n_rx);
+}
+
+static void finish_multi(struct sink *s) __attribute__((noreturn));
+
+/* Per session: exit verification if asked, SESSION line, Cease; then SUMMARY and EXIT. */
+static void
+finish_multi(struct sink *s)
+{
+	static const char *const ver[] = {"none", "ok", "failed"};
+	struct counters c = {0};
+	size_t up = 0, ok = 0, n4 = 0, n6 = 0;
+	bool failed = false, incomplete = false;
+	int status = 0;
+
+	for (size_t i = 0; i < s->n_rx; i++) {
+		struct rx *x = &s->rx[i];
+		size_t v4 = x->n_have[FAM_V4] + x->extra.nfam[FAM_V4];
+		size_t v6 = x->n_have[FAM_V6] + x->extra.nfam[FAM_V6];
+
+		tag(x);
+		if (s->o.verify_at_exit && x->up)
+			rx_verify(s, x, "exit");
+		event("SESSION", "%s %d %d %s %zu %zu %lu %lu %lu %lu", x->bind, x->up, x->done,
+		      ver[x->verified], v4, v6, x->c.updates, x->c.announced, x->c.withdrawn,
+		      x->c.malformed);
+		if (x->up) {
+			send_cease(x->sess.fd);
+			close(x->sess.fd);
+			up++;
+		}
+		ok += x->done && x->verified == VER_OK;
+		failed |= x->verified == VER_FAILED;
+		incomplete |= !x->up || !x->done;
+		n4 += v4;
+		n6 += v6;
+		c.updates += x->c.updates;
+		c.announced += x->c.announced;
+		c.withdrawn += x->c.withdrawn;
+		c.malformed += x->c.malformed;
+	}
+	tag(NULL);
+	if (failed)
+		status = EXIT_VERIFY;
+	else if (incomplete)
+		status = EXIT_INCOMPLETE;
+	event("SUMMARY", "%zu %zu %zu %zu", s->n_rx, up, s->n_done, ok);
+	event("EXIT", "%d %zu %zu %lu %lu %lu %lu", status, n4, n6, c.updates, c.announced,
+	      c.withdrawn, c.malformed);
+	exit(status);
+}
+
+/* One poll loop over every live session: reads (a few socket reads per session and round, so
+ * that none starves the others), KEEPALIVEs, hold timers, PROGRESS once a second. */
+static void
+run_multi(struct sink *s)
+{
+	struct pollfd *pf = xcalloc(s->n_rx, sizeof(*pf));
+	struct rx **pr = xcalloc(s->n_rx, sizeof(*pr));
+	double t = now(), tick = t + 1;
+	size_t last_total = 0, last_done = 0;
+
+	for (size_t i = 0; i < s->n_rx; i++) { /* --expect 0 */
+		tag(&s->rx[i]);
+		rx_check_done(s, &s->rx[i]);
+	}
+	tag(NULL);
+	for (;;) {
+		double t_exit = NEVER, next;
+		size_t np = 0, pending = 0;
+		int ms;
+
+		for (size_t i = 0; i < s->n_rx; i++) {
+			struct rx *x = &s->rx[i];
+
+			pending += x->up && !x->done;
+			if (x->done && x->t_done > s->t_milestone)
+				s->t_milestone = x->t_done;
+		}
+		/* nothing left to wait for: every session DONE or down */
+		if (!pending && s->o.exit_after_done >= 0)
+			t_exit = s->t_milestone + s->o.exit_after_done;
+		t = now();
+		if (got_signal || t >= t_exit || !s->n_live)
+			finish_multi(s);
+		if (t >= tick) {
+			size_t total = 0;
+
+			for (size_t i = 0; i < s->n_rx; i++)
+				total += rx_counted(s, &s->rx[i]);
+			if (total != last_total || s->n_done != last_done)
+				event("PROGRESS", "%zu %zu %zu", s->n_done, s->n_live, total);
+			last_total = total;
+			last_done = s->n_done;
+			while (tick <= t)
+				tick += 1;
+		}
+		next = tick < t_exit ? tick : t_exit;
+		for (size_t i = 0; i < s->n_rx; i++) {
+			struct rx *x = &s->rx[i];
+
+			if (!x->up)
+				continue;
+			tag(x);
+			if (t >= x->ka_next) {
+				if (send_keepalive(x->sess.fd) < 0) {
+					event("SESSION_DOWN", "send-error");
+					rx_down(s, x);
+					continue;
+				}
+				x->ka_next = t + x->sess.hold / 3.0;
+			}
+			if (sess_hold_expired(&x->sess, t)) {
+				rx_down(s, x);
+				continue;
+			}
+			if (x->ka_next < next)
+				next = x->ka_next;
+			pf[np] = (struct pollfd){.fd = x->sess.fd, .events = POLLIN};
+			pr[np++] = x;
+		}
+		tag(NULL);
+		ms = next - t >= 1 ? 1000 : (int)((next - t) * 1000) + 1;
+		if (poll(pf, (nfds_t)np, ms) <= 0)
+			continue;
+		for (size_t j = 0; j < np; j++) {
+			if (!pf[j].revents)
+				continue;
+			tag(pr[j]);
+			if (sess_read(&pr[j]->sess, 4, on_update_rx, pr[j]) < 0)
+				rx_down(s, pr[j]);
+		}
+		tag(NULL);
+	}
+}
+
 /* ---- main ---- */
 
 static void
 usage(void)
 {
-	fputs("usage: sink (--connect ADDR:PORT [--bind ADDR] | --listen ADDR:PORT) [--as N]\n"
-	      "            [--id A.B.C.D] [--hold S] [--expect N] [--count all|ipv4|ipv6]\n"
-	      "            [--table FILE [--xlat6 PREFIX/96 [--nexthop6 ADDR]]\n"
-	      "             [--verify-ipv4 [--nexthop4 ADDR]] [--verify-at-exit]\n"
-	      "             [--expect-count-after-withdraw M|auto --withdraw-fraction F]]\n"
-	      "            [--exit-after-done S] [--dump FILE] [--timeout S] [--rcvbuf BYTES]\n",
-	      stderr);
+	fputs(
+	    "usage: sink (--connect ADDR:PORT [--bind ADDR] | --listen ADDR:PORT) [--as N]\n"
+	    "            [--id A.B.C.D] [--hold S] [--expect N] [--count all|ipv4|ipv6]\n"
+	    "            [--table FILE [--xlat6 PREFIX/96 [--nexthop6 ADDR] [--nexthop6-ll LIST]]\n"
+	    "             [--verify-ipv4 [--nexthop4 ADDR]] [--verify-at-exit]\n"
+	    "             [--expect-count-after-withdraw M|auto --withdraw-fraction F]]\n"
+	    "            [--exit-after-done S] [--dump FILE] [--timeout S] [--rcvbuf BYTES]\n"
+	    "            [--sessions N]\n",
+	    stderr);
 	exit(EXIT_USAGE);
 }
 
@@ -824,6 +1329,8 @@ parse_args(int argc, char **argv, struct opts *o)
 					   {"table", 1, NULL, 't'},
 					   {"xlat6", 1, NULL, 'x'},
 					   {"nexthop6", 1, NULL, 'N'},
+					   {"nexthop6-ll", 1, NULL, 'L'},
+					   {"sessions", 1, NULL, 's'},
 					   {"verify-ipv4", 0, NULL, 'v'},
 					   {"nexthop4", 1, NULL, 'n'},
 					   {"verify-at-exit", 0, NULL, 'V'},
@@ -865,6 +1372,12 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'N':
 			o->nexthop6 = optarg;
+			break;
+		case 'L':
+			o->nexthop6_ll = optarg;
+			break;
+		case 's':
+			o->sessions = (unsigned)num_arg("sessions", optarg, 1, 65535);
 			break;
 		case 'v':
 			o->verify_ipv4 = true;
@@ -908,6 +1421,12 @@ parse_args(int argc, char **argv, struct opts *o)
 		die(EXIT_USAGE, "--expect-count-after-withdraw auto needs --table");
 	if (o->expect < 0 && !o->table)
 		die(EXIT_USAGE, "need --expect N or --table FILE");
+	if (o->nexthop6_ll && !o->xlat6)
+		die(EXIT_USAGE, "--nexthop6-ll needs --xlat6");
+	if (o->sessions && (!o->conn.connect || !o->conn.bind || !(o->xlat6 || o->verify_ipv4) ||
+			    o->settle != -1 || o->dump))
+		die(EXIT_USAGE, "--sessions needs --connect, --bind and --table with --xlat6 or "
+				"--verify-ipv4; no --dump, no --expect-count-after-withdraw");
 }
 
 /* Expected next hops, the translation prefix and the families to verify and count. */
@@ -934,6 +1453,20 @@ setup(struct sink *s)
 		if (inet_pton(AF_INET, o->nexthop4, a) != 1)
 			die(EXIT_USAGE, "--nexthop4: bad address '%s'", o->nexthop4);
 		s->nh4 = nh_intern(&s->nhs, FAM_V4, a);
+	}
+	for (const char *p = o->nexthop6_ll; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char buf[INET6_ADDRSTRLEN];
+
+		if (n >= sizeof(buf))
+			die(EXIT_USAGE, "--nexthop6-ll: bad address");
+		memcpy(buf, p, n);
+		buf[n] = 0;
+		if (inet_pton(AF_INET6, buf, a) != 1)
+			die(EXIT_USAGE, "--nexthop6-ll: bad address '%s'", buf);
+		s->ll = xrealloc(s->ll, (s->n_ll + 1) * sizeof(*s->ll));
+		s->ll[s->n_ll++] = nh_intern(&s->nhs, FAM_V6, a);
+		p += n + (p[n] == ',');
 	}
 	s->have_exp[FAM_V4] = o->verify_ipv4;
 	s->count_mode = o->count_mode;
@@ -967,6 +1500,14 @@ main(int argc, char **argv)
 			s.settle = (long)(s.have_exp[FAM_V4] || s.have_exp[FAM_V6]
 					      ? expected_count(&s, s.wd)
 					      : s.table_pfx - s.wd);
+	}
+	if (s.o.sessions) {
+		s.n_rx = s.o.sessions;
+		s.bit_base[FAM_V6] = s.have_exp[FAM_V4] ? s.table_pfx : 0;
+		s.nbits = s.table_pfx * (s.have_exp[FAM_V4] + s.have_exp[FAM_V6]);
+		event("EXPECTED", "%ld %zu %zu %.3f", s.expect, s.table_pfx, s.wd, now() - t0);
+		rx_open_all(&s);
+		run_multi(&s);
 	}
 	/* pre-size (up to 4M keys, 256 MiB) so that no rehash falls in the timed part */
 	if (s.expect > 0)
