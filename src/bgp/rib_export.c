@@ -430,7 +430,7 @@ rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f, size_t *bu
 static size_t
 journal_bound(const struct rib *r, enum bgp_fam f)
 {
-	size_t b = radix_count(r->tree[f]) / 2;
+	size_t b = radix_count(r->tree[f]);
 	return b > JOURNAL_MIN_BOUND ? b : JOURNAL_MIN_BOUND;
 }
 
