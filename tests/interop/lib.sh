@@ -438,6 +438,14 @@ b64_dump_logs() {
 		alive "$name" || continue
 		printf '\n----- bgp64ctl show neighbors / show rib of %s (first 150 lines each)\n' "$name"
 		ctl "$name" show neighbors 2>&1 | python3 -m json.tool 2>/dev/null | head -n 150
+		# a large table (the scale tests) takes long to render and says little: skip it
+		local np
+		np=$(ctl "$name" show summary 2>/dev/null |
+			$JCHECK "sum(j['summary']['prefixes'].values())" 2>/dev/null) || np=0
+		if [ "${np:-0}" -gt 10000 ]; then
+			printf '(%s prefixes: show rib not dumped)\n' "$np"
+			continue
+		fi
 		for f in ipv4 ipv6; do
 			ctl "$name" show rib "$f" 2>&1 | python3 -c 'import json, sys
 for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True))' 2>&1 |
