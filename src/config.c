@@ -338,6 +338,7 @@ static const struct cf_row neighbor_rows[] = {
     R_OBJ("families", families_table, 0),
     R_FN("hold-time", f_hold_time, struct cfg_neighbor, hold_time, 0),
     R_UINT("connect-retry", struct cfg_neighbor, connect_retry, 1, 3600, 30, 0),
+    R_UINT("send-hold-time", struct cfg_neighbor, send_hold_time, 0, 65535, 0, 0),
     R_BOOL("passive", struct cfg_neighbor, passive, false),
     R_STR("password", struct cfg_neighbor, password, 1, CFG_PASSWORD_MAX, NULL,
 	  CF_NULLABLE | CF_SECRET),

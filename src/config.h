@@ -43,6 +43,7 @@ struct cfg_neighbor {
 	struct cfg_family fam[2]; /* [BGP_FAM_V4], [BGP_FAM_V6] */
 	uint16_t hold_time;	  /* 0 or 3..65535, default 90 */
 	uint16_t connect_retry;	  /* s, default 30 */
+	uint16_t send_hold_time;  /* RFC 9687, s; 0: max(2 * hold time, 480) */
 	bool passive;
 	char *password;	   /* TCP MD5 key, NULL when none */
 	bool ttl_security; /* GTSM, RFC 5082 */

@@ -48,6 +48,7 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 		if (a->fam[i].import != b->fam[i].import || a->fam[i].export != b->fam[i].export)
 			return true;
 	if (a->hold_time != b->hold_time || a->connect_retry != b->connect_retry ||
+	    a->send_hold_time != b->send_hold_time ||
 	    a->passive != b->passive || str_differ(a->password, b->password) ||
 	    a->ttl_security != b->ttl_security)
 		return true;

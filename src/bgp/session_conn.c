@@ -500,6 +500,8 @@ bgp_session_hold_restart(struct bgp_conn *c)
 static double
 send_hold(const struct bgp_peer *p)
 {
+	if (p->cfg.send_hold_time != 0)
+		return p->cfg.send_hold_time;
 	double t = 2.0 * p->neg.hold;
 	return t > 480 ? t : 480;
 }
