@@ -48,9 +48,8 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 		if (a->fam[i].import != b->fam[i].import || a->fam[i].export != b->fam[i].export)
 			return true;
 	if (a->hold_time != b->hold_time || a->connect_retry != b->connect_retry ||
-	    a->send_hold_time != b->send_hold_time ||
-	    a->passive != b->passive || str_differ(a->password, b->password) ||
-	    a->ttl_security != b->ttl_security)
+	    a->send_hold_time != b->send_hold_time || a->passive != b->passive ||
+	    str_differ(a->password, b->password) || a->ttl_security != b->ttl_security)
 		return true;
 	if (str_differ(a->tcp_ao.key, b->tcp_ao.key) ||
 	    str_differ(a->tcp_ao.algorithm, b->tcp_ao.algorithm) ||

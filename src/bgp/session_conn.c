@@ -11,6 +11,9 @@
  * Reset (RFC 8538 section 5), so the neighbor flushes too.
  */
 #include <errno.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked (not in netinet/tcp.h) */
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -516,14 +519,40 @@ keepalive_cb(evutil_socket_t fd, short what, void *arg)
 	if (p == NULL || p->neg.keepalive == 0)
 		return;
 	struct evbuffer *out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) > 0 && bgp_session_now() - c->out_progress > send_hold(p)) {
+	bool waiting = evbuffer_get_length(out) > 0;
+	/* Progress is what the neighbor acknowledged: bytes taken by our kernel are not read by
+	 * the neighbor, and a neighbor that stopped reading still lets keepalives into our
+	 * socket buffer until it is full. */
+	struct tcp_info ti;
+	socklen_t tl = sizeof ti;
+	int sfd = (int)bufferevent_getfd(c->bev);
+	if (sfd >= 0 && getsockopt(sfd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
+	    tl >= offsetof(struct tcp_info, tcpi_notsent_bytes) + sizeof ti.tcpi_notsent_bytes) {
+		if (ti.tcpi_bytes_acked != c->acked) {
+			c->acked = ti.tcpi_bytes_acked;
+			c->out_progress = bgp_session_now();
+		}
+		waiting = waiting || ti.tcpi_notsent_bytes > 0 || ti.tcpi_unacked > 0;
+		if (!waiting)
+			c->out_progress = bgp_session_now();
+	}
+	if (waiting && bgp_session_now() - c->out_progress > send_hold(p)) {
 		log_warn("%s: send hold timer expired: the neighbor reads nothing", p->name);
 		bgp_session_conn_fail(c, BGP_ERR_SEND_HOLD, 0, "send hold timer expired");
 		return;
 	}
 	bgp_session_send_keepalive(c);
-	double ka = p->neg.keepalive * bgp_session_jitter(c->sp);
-	bgp_session_timer(c->ka_ev, ka < 1 ? 1 : ka);
+	bgp_session_timer(c->ka_ev, bgp_session_ka_interval(c));
+}
+
+double
+bgp_session_ka_interval(const struct bgp_conn *c)
+{
+	/* Also often enough to see the send hold time pass (a keepalive more is harmless). */
+	double ka = c->peer->neg.keepalive * bgp_session_jitter(c->sp);
+	if (ka > send_hold(c->peer) / 3)
+		ka = send_hold(c->peer) / 3;
+	return ka < 1 ? 1 : ka;
 }
 
 static void

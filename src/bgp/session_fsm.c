@@ -188,7 +188,7 @@ on_open(struct bgp_conn *c, const uint8_t *body, size_t len)
 	bgp_session_send_keepalive(c);
 	bgp_session_hold_restart(c);
 	if (p->neg.keepalive > 0)
-		bgp_session_timer(c->ka_ev, p->neg.keepalive * bgp_session_jitter(c->sp));
+		bgp_session_timer(c->ka_ev, bgp_session_ka_interval(c));
 }
 
 /* ---- KEEPALIVE, UPDATE, ROUTE-REFRESH, NOTIFICATION ---- */

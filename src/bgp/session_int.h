@@ -59,6 +59,7 @@ struct bgp_conn {
 	struct event *hold_ev, *ka_ev, *more_ev, *flush_ev;
 	double est_time;       /* monotonic, when Established */
 	double out_progress;   /* monotonic, when the output last shrank or was empty */
+	uint64_t acked;	       /* TCP bytes the neighbor acknowledged, at the last look */
 	struct bgp_conn *next; /* sp->closing */
 };
 
@@ -214,6 +215,8 @@ int bgp_session_listen_keys(struct bgp_speaker *sp, struct bgp_peer *p, bool add
  */
 int bgp_session_sock_connect(struct bgp_peer *p, struct sockaddr_storage *ss, socklen_t *sl);
 /* Options of an established socket (GTSM receive floor). -1 when they cannot be set. */
+/* Seconds to the next keepalive (and send hold check) of an Established connection. */
+double bgp_session_ka_interval(const struct bgp_conn *c);
 int bgp_session_sock_established(struct bgp_peer *p, int fd, int af);
 
 #endif
