@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Route reflector restart (issue 7): 40 route-reflector clients are Established before the IPv4
+# Route reflector restart (issue 7): 200 route-reflector clients are Established before the IPv4
 # source sends its table, and every one of them must end with the complete translated table.
 #
-#   bench/feeder 127.0.0.1 --iBGP--> bgp64d 127.0.0.2 --iBGP--> 40 x bench/sink 127.0.1.1-40
+#   bench/feeder 127.0.0.1 --iBGP--> bgp64d 127.0.0.2 --iBGP--> 200 x bench/sink 127.0.1.x
 #
-# all on the loopback of one namespace. Clients 1-20 each have their own
-# "ipv6-link-local-next-hop" (fe80::64:N), so their export policies all differ; clients 21-40
-# share one policy: 21 distinct policies, more than the 15 export groups the RIB had room for.
-# Client 40 is reset (bgp64ctl neighbor ... reset) while the table is being exported, its sink
+# all on the loopback of one namespace. Clients 1-29 each have their own
+# "ipv6-link-local-next-hop" (fe80::64:N), so their export policies all differ; the others
+# share one policy: 30 distinct policies, more than the 15 export groups the RIB had room for.
+# The last client is reset (bgp64ctl neighbor ... reset) while the table is being exported, its sink
 # reconnects and must end complete too. Each sink verifies its IPv6 set against the RFC 6052
 # translation of the table (prefixes and next hops: VERIFY ok).
 # Bug (issue 7): only the first 15 export groups got a RIB export id; the other clients got
 # nothing but End-of-RIB ("too many export groups (max 15)" in the log).
 #   B64_RR_N        prefixes (default 20000)
-#   B64_RR_CLIENTS  clients (default 40; the first half get distinct link-local next hops)
+#   B64_RR_CLIENTS  clients (default 200)
+#   B64_RR_POLICIES export policies (default 30: clients 1-29 get distinct link-local next hops)
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
 N=${B64_RR_N:-20000}
-C=${B64_RR_CLIENTS:-40}
-DISTINCT=$((C / 2))
+C=${B64_RR_CLIENTS:-200}
+# clients 1..DISTINCT get distinct link-local next hops, the rest share one policy
+DISTINCT=$((${B64_RR_POLICIES:-30} - 1))
 RESET=$C # the client that is reset while the table is exported
 FEEDER=$B64_BUILD/bench/feeder
 SINK=$B64_BUILD/bench/sink
