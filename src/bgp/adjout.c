@@ -46,7 +46,8 @@
 
 #define AO_BATCH     2048
 #define AO_CACHE_N   256
-#define AO_ITEMS_MAX (AO_BATCH + 1 + RDE_XROUTES_MAX)
+#define AO_PREFETCH  32 /* nodes whose paths and attributes are fetched together */
+#define AO_ITEMS_MAX (AO_BATCH + AO_PREFETCH * (1 + RDE_XROUTES_MAX))
 
 enum ao_kind { AO_REFLECT, AO_XLAT, AO_EXTNH };
 
@@ -527,17 +528,61 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 
 /* ---- batches ---- */
 
-static int
-item_cmp(const void *x, const void *y)
+/*
+ * Groups the batch into runs of one (family, attribute set, split-horizon member), in the
+ * order the runs first appear: a counting sort through a small hash table, linear in the
+ * batch (items of a run usually arrive together, and the order inside a run does not matter).
+ */
+#define AO_GROUP_SLOTS 8192 /* a power of two, at least twice AO_ITEMS_MAX */
+_Static_assert(AO_GROUP_SLOTS >= 2 * AO_ITEMS_MAX, "AO_GROUP_SLOTS");
+
+struct ao_slot {
+	const struct attrs *a;
+	uint16_t skip;
+	uint8_t fam, used;
+	uint32_t count; /* items, then the next free position of the run */
+};
+
+static struct ao_item ao_sorted[AO_ITEMS_MAX];
+static struct ao_slot ao_slots[AO_GROUP_SLOTS];
+static uint16_t ao_slot_of[AO_ITEMS_MAX];
+static uint16_t ao_order[AO_ITEMS_MAX]; /* slots in order of first appearance */
+
+static void
+group_items(struct adjout *ao)
 {
-	const struct ao_item *a = x, *b = y;
-	if (a->fam != b->fam)
-		return a->fam < b->fam ? -1 : 1;
-	if (a->a != b->a)
-		return (uintptr_t)a->a < (uintptr_t)b->a ? -1 : 1; /* withdrawals (NULL) first */
-	if (a->skip != b->skip)
-		return a->skip < b->skip ? -1 : 1;
-	return prefix_cmp(&a->p, &b->p);
+	size_t n_groups = 0;
+	for (size_t i = 0; i < ao->n_items; i++) {
+		const struct ao_item *it = &ao->items[i];
+		uintptr_t h = ((uintptr_t)it->a >> 4) * 0x9e3779b97f4a7c15u;
+		h ^= ((uintptr_t)it->skip << 1 | it->fam) * 0xc2b2ae3d27d4eb4fu;
+		size_t k = (h >> 20) & (AO_GROUP_SLOTS - 1);
+		struct ao_slot *sl;
+		for (;; k = (k + 1) & (AO_GROUP_SLOTS - 1)) {
+			sl = &ao_slots[k];
+			if (!sl->used) {
+				*sl = (struct ao_slot){it->a, it->skip, it->fam, 1, 0};
+				ao_order[n_groups++] = (uint16_t)k;
+				break;
+			}
+			if (sl->a == it->a && sl->skip == it->skip && sl->fam == it->fam)
+				break;
+		}
+		sl->count++;
+		ao_slot_of[i] = (uint16_t)k;
+	}
+	uint32_t pos = 0;
+	for (size_t g = 0; g < n_groups; g++) {
+		struct ao_slot *sl = &ao_slots[ao_order[g]];
+		uint32_t c = sl->count;
+		sl->count = pos;
+		pos += c;
+	}
+	for (size_t i = 0; i < ao->n_items; i++)
+		ao_sorted[ao_slots[ao_slot_of[i]].count++] = ao->items[i];
+	memcpy(ao->items, ao_sorted, ao->n_items * sizeof *ao->items);
+	for (size_t g = 0; g < n_groups; g++)
+		ao_slots[ao_order[g]].used = 0;
 }
 
 static struct rde_peer *
@@ -682,14 +727,24 @@ collect(struct adjout *ao, size_t max)
 		ao->items = xmalloc(AO_ITEMS_MAX * sizeof *ao->items);
 	struct rib *rib = ao->r->rib;
 	for (int s = 0; s < BGP_FAM_N && ao->rd != NULL; s++) {
-		struct radix_node *n;
-		while (used < max && ao->n_items < AO_BATCH) {
-			size_t budget = max - used, before = budget;
-			n = rib_reader_next(rib, ao->rd, (enum bgp_fam)s, &budget);
-			used += before - budget;
-			if (n == NULL)
-				break;
-			node_export(ao, (enum bgp_fam)s, n);
+		struct radix_node *nodes[AO_PREFETCH];
+		size_t k = AO_PREFETCH;
+		while (k == AO_PREFETCH && used < max && ao->n_items < AO_BATCH) {
+			/* A handful of nodes first, their paths and attribute sets fetched
+			 * together: a walk visits them in tree order, all over memory. */
+			for (k = 0; k < AO_PREFETCH && used < max; k++) {
+				size_t budget = max - used, before = budget;
+				nodes[k] = rib_reader_next(rib, ao->rd, (enum bgp_fam)s, &budget);
+				used += before - budget;
+				if (nodes[k] == NULL)
+					break;
+				__builtin_prefetch(radix_value(nodes[k]));
+			}
+			for (size_t i = 0; i < k; i++)
+				if (rib_best(nodes[i]) != NULL)
+					__builtin_prefetch(rib_best(nodes[i])->attrs);
+			for (size_t i = 0; i < k; i++)
+				node_export(ao, (enum bgp_fam)s, nodes[i]);
 		}
 	}
 	if (ao->n_items == 0) {
@@ -697,7 +752,7 @@ collect(struct adjout *ao, size_t max)
 		ao->items = NULL;
 		return used;
 	}
-	qsort(ao->items, ao->n_items, sizeof ao->items[0], item_cmp);
+	group_items(ao);
 	ao->run = 0;
 	run_begin(ao);
 	return used;
