@@ -155,6 +155,7 @@ bool rib_maintain(struct rib *r, size_t budget);
 struct rib_export_stats {
 	uint64_t epoch;
 	size_t journal[BGP_FAM_N]; /* entries held */
+	size_t journal_segments[BGP_FAM_N];
 	size_t readers, detached;  /* detached: catching up by a walk */
 	size_t reap_pending;	   /* nodes without paths awaiting deletion */
 };

@@ -3,7 +3,8 @@
  * paths (see rib.h for the model, rib_int.h for the node bits).
  *
  * Epochs. r->epoch is the open epoch. A change stamps the node with it and, the first time in
- * that epoch (RIB_NODE_J clear), appends (node, epoch) to the family's journal. Readers only
+ * that epoch (RIB_NODE_J clear), appends the node to the family's journal (8 bytes; the epochs
+ * are segments of it). Readers only
  * read closed epochs: rib_maintain() closes the open one before each round of reading, so a
  * node that changes again after a reader took it is journaled again. An entry whose epoch is
  * not the node's stamp any more is stale (a later entry exists) and skipped: each reader
@@ -39,6 +40,7 @@ struct rib_rfam {
 	bool on;       /* the reader follows this family */
 	bool attached; /* reads the journal from pos */
 	uint64_t pos;
+	uint64_t seg; /* the journal segment of pos (a hint: at most behind it) */
 	bool walking, started, full;
 	uint64_t base;	    /* the walk exports nodes changed after base */
 	struct prefix last; /* walk cursor: the last prefix visited */
@@ -82,31 +84,69 @@ j_end(const struct rib_journal *j)
 	return j->base + j->len;
 }
 
-static struct rib_jent *
-j_at(const struct rib_journal *j, uint64_t abs)
+static struct radix_node *
+j_node(const struct rib_journal *j, uint64_t abs)
 {
-	return &j->v[j->head + (size_t)(abs - j->base)];
+	return j->v[j->head + (size_t)(abs - j->base)];
+}
+
+static struct rib_jseg *
+j_seg(const struct rib_journal *j, uint64_t sabs)
+{
+	return &j->sg[j->sg_head + (size_t)(sabs - j->sg_base)];
+}
+
+/* Absolute index where segment sabs ends. */
+static uint64_t
+j_seg_end(const struct rib_journal *j, uint64_t sabs)
+{
+	return sabs + 1 < j->sg_base + j->sg_len ? j_seg(j, sabs + 1)->start : j->open;
+}
+
+/* The epoch of the (closed) entry at pos; *seg is the caller's hint, moved forward. */
+static uint64_t
+j_epoch(const struct rib_journal *j, uint64_t pos, uint64_t *seg)
+{
+	if (*seg < j->sg_base)
+		*seg = j->sg_base; /* the segments before were trimmed: pos is after them */
+	while (pos >= j_seg_end(j, *seg))
+		(*seg)++;
+	return j_seg(j, *seg)->epoch;
+}
+
+/* Deque growth shared by the journal's two arrays. */
+static void *
+dq_room(void *v, size_t *head, size_t len, size_t *cap, size_t size)
+{
+	if (*head + len < *cap)
+		return v;
+	if (*head > *cap / 2) {
+		memmove(v, (char *)v + *head * size, len * size);
+		*head = 0;
+		return v;
+	}
+	*cap = *cap ? *cap * 2 : 1024;
+	return xrealloc(v, *cap * size);
 }
 
 static void
-j_push(struct rib_journal *j, struct radix_node *n, uint64_t epoch)
+j_push(struct rib_journal *j, struct radix_node *n)
 {
-	if (j->head + j->len == j->cap) {
-		if (j->head > j->cap / 2) {
-			memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
-			j->head = 0;
-		} else {
-			j->cap = j->cap ? j->cap * 2 : 1024;
-			j->v = xrealloc(j->v, j->cap * sizeof *j->v);
-		}
-	}
-	j->v[j->head + j->len++] = (struct rib_jent){n, epoch};
+	j->v = dq_room(j->v, &j->head, j->len, &j->cap, sizeof *j->v);
+	j->v[j->head + j->len++] = n;
 }
 
-/* Drops the entries before abs; gives memory back when the journal has shrunk. */
+/* Drops the entries before abs and the segments that end there; gives memory back when the
+ * journal has shrunk. */
 static void
 j_trim(struct rib_journal *j, uint64_t abs)
 {
+	while (j->sg_len > 0 && j_seg_end(j, j->sg_base) <= abs) {
+		j->sg_head++;
+		j->sg_base++;
+		if (--j->sg_len == 0)
+			j->sg_head = 0;
+	}
 	if (abs <= j->base)
 		return;
 	size_t k = (size_t)(abs - j->base);
@@ -151,6 +191,7 @@ rib_x_free(struct rib *r)
 		rib_reader_free(r, r->readers);
 	for (int f = 0; f < BGP_FAM_N; f++) {
 		free(r->jr[f].v);
+		free(r->jr[f].sg);
 		free(r->reap[f].v);
 	}
 }
@@ -163,7 +204,7 @@ rib_x_changed(struct rib *r, enum bgp_fam f, struct radix_node *n)
 	if (radix_uflags(n) & RIB_NODE_J) {
 		u |= RIB_NODE_J;
 	} else if (r->readers != NULL) {
-		j_push(&r->jr[f], n, r->epoch);
+		j_push(&r->jr[f], n);
 		u |= RIB_NODE_J;
 		r->epoch_used = true;
 	}
@@ -205,10 +246,14 @@ epoch_close(struct rib *r)
 		return;
 	for (int f = 0; f < BGP_FAM_N; f++) {
 		struct rib_journal *j = &r->jr[f];
+		if (j->open == j_end(j))
+			continue;
 		for (uint64_t i = j->open; i < j_end(j); i++) {
-			struct radix_node *n = j_at(j, i)->n;
+			struct radix_node *n = j_node(j, i);
 			radix_set_uflags(n, radix_uflags(n) & ~RIB_NODE_J);
 		}
+		j->sg = dq_room(j->sg, &j->sg_head, j->sg_len, &j->sg_cap, sizeof *j->sg);
+		j->sg[j->sg_head + j->sg_len++] = (struct rib_jseg){r->epoch, j->open};
 		j->open = j_end(j);
 	}
 	r->epoch++;
@@ -219,16 +264,25 @@ epoch_close(struct rib *r)
 
 /* The last epoch whose changes the reader has all read from the journal. */
 static uint64_t
-pos_done(const struct rib *r, const struct rib_journal *j, const struct rib_rfam *rf)
+pos_done(const struct rib *r, const struct rib_journal *j, struct rib_rfam *rf)
 {
 	if (rf->pos < j->open)
-		return j_at(j, rf->pos)->epoch - 1;
+		return j_epoch(j, rf->pos, &rf->seg) - 1;
 	return r->epoch - 1;
+}
+
+/* Attaches the reader at the open epoch: it reads it once it is closed. */
+static void
+attach(struct rib_journal *j, struct rib_rfam *rf)
+{
+	rf->attached = true;
+	rf->pos = j->open;
+	rf->seg = j->sg_base + j->sg_len; /* the segment the next close makes */
 }
 
 /* The last epoch whose changes the reader has all exported (NO_EPOCH: the family is off). */
 static uint64_t
-rfam_done(const struct rib *r, enum bgp_fam f, const struct rib_rfam *rf)
+rfam_done(const struct rib *r, enum bgp_fam f, struct rib_rfam *rf)
 {
 	if (!rf->on)
 		return NO_EPOCH;
@@ -276,8 +330,7 @@ rib_reader_new(struct rib *r, uint8_t fams)
 		if (!(fams & BGP_FAM_BIT(f)))
 			continue;
 		rf->on = true;
-		rf->attached = true;
-		rf->pos = r->jr[f].open; /* the open epoch is read once it is closed */
+		attach(&r->jr[f], rf);
 		rf->walking = true;
 		rf->full = true;
 		rf->base = r->epoch - 1;
@@ -385,8 +438,7 @@ walk_end(struct rib *r, enum bgp_fam f, struct rib_rfam *rf)
 		rf->walking = true;
 		rf->started = false;
 		rf->base = rf->rewalk_base;
-		rf->attached = true;
-		rf->pos = r->jr[f].open;
+		attach(&r->jr[f], rf);
 	}
 }
 
@@ -400,13 +452,14 @@ rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f, size_t *bu
 	struct radix *t = r->tree[f];
 	while (*budget > 0) {
 		if (rf->attached && rf->pos < j->open) {
-			const struct rib_jent *e = j_at(j, rf->pos++);
+			uint64_t epoch = j_epoch(j, rf->pos, &rf->seg);
+			struct radix_node *n = j_node(j, rf->pos++);
 			(*budget)--;
-			if (node_seq(e->n) != ((uint32_t)e->epoch & RIB_SEQ_MASK))
+			if (node_seq(n) != ((uint32_t)epoch & RIB_SEQ_MASK))
 				continue; /* changed again since: a later entry exists */
-			if (rf->walking && ahead_of_walk(r, f, rf, e->n))
+			if (rf->walking && ahead_of_walk(r, f, rf, n))
 				continue;
-			return e->n;
+			return n;
 		}
 		if (!rf->walking)
 			break;
@@ -449,7 +502,7 @@ detach(struct rib *r, enum bgp_fam f, struct rib_rfam *rf)
 		rf->started = false;
 		rf->full = false;
 		rf->base = done;
-		rf->pos = r->jr[f].open;
+		attach(&r->jr[f], rf);
 	}
 }
 
@@ -522,6 +575,7 @@ rib_export_stats(const struct rib *r, struct rib_export_stats *s)
 	s->epoch = r->epoch;
 	for (int f = 0; f < BGP_FAM_N; f++) {
 		s->journal[f] = r->jr[f].len;
+		s->journal_segments[f] = r->jr[f].sg_len;
 		s->reap_pending += r->reap[f].len;
 	}
 	for (const struct rib_reader *rd = r->readers; rd != NULL; rd = rd->next) {

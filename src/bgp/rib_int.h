@@ -18,17 +18,24 @@
 #define RIB_SEQ_BITS   (RADIX_UFLAGS_BITS - RIB_SEQ_SHIFT)
 #define RIB_SEQ_MASK   ((1u << RIB_SEQ_BITS) - 1)
 
-struct rib_jent {
-	struct radix_node *n;
-	uint64_t epoch;
+/* Where the entries of one closed epoch start in a journal. */
+struct rib_jseg {
+	uint64_t epoch, start;
 };
 
-/* One family's change journal: entries v[head .. head + len), absolute index base + i. */
+/*
+ * One family's change journal: nodes v[head .. head + len), absolute index base + i (8 bytes
+ * an entry), and the epochs as segments sg[sg_head .. sg_head + sg_len), absolute segment
+ * number sg_base + i.
+ */
 struct rib_journal {
-	struct rib_jent *v;
+	struct radix_node **v;
 	size_t head, len, cap;
 	uint64_t base; /* absolute index of v[head] */
 	uint64_t open; /* absolute index where the open epoch's entries start */
+	struct rib_jseg *sg;
+	size_t sg_head, sg_len, sg_cap;
+	uint64_t sg_base;
 };
 
 struct rib_nodevec {
