@@ -15,6 +15,7 @@
 #define RDE_JOB_BUDGET	20000 /* RIB nodes per slice of a peer-wide job */
 #define RDE_PUMP_BUDGET 8192  /* prefixes per peer per pump slice */
 #define RDE_REAP_BUDGET 20000 /* withdrawn nodes deleted per pump slice */
+#define RDE_PUMP_SLICE_NS 2000000L /* export work per turn of the loop, at least one round */
 /*
  * Upper bound on how long stale routes are kept once the session is back (RFC 4724 4.2) or
  * after a BoRR without its EoRR (RFC 7313 4): the routes not re-sent by then are removed.
@@ -81,7 +82,11 @@ static void
 soon(struct event *ev)
 {
 	static const struct timeval zero = {0, 0};
-	event_add(ev, &zero);
+	/* Not again when already due: re-adding a due timer takes it off the active queue and
+	 * puts it behind whatever runs first on the next turn (the input of a busy session
+	 * would then push the exports back for as long as a table comes in). */
+	if (!event_pending(ev, EV_TIMEOUT, NULL))
+		event_add(ev, &zero);
 }
 
 static void
@@ -108,14 +113,26 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct rde *r = arg;
-	/* Between rounds: close the RIB's epoch (what changed becomes readable), trim its
-	 * journal, delete a slice of withdrawn nodes every reader has seen. */
-	bool more = rib_maintain(r->rib, RDE_REAP_BUDGET);
-	if (rde_fib_pump(r, RDE_PUMP_BUDGET))
-		more = true;
-	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
-		if (adjout_pump(g, RDE_PUMP_BUDGET))
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bool more;
+	/* Rounds until the work is done, the sockets are full or the slice is used up (as
+	 * much time as the input of one session gets per turn of the loop, so exports keep
+	 * pace with a table coming in). */
+	for (;;) {
+		/* Between rounds: close the RIB's epoch (what changed becomes readable), trim
+		 * its journal, delete a slice of withdrawn nodes every reader has seen. */
+		more = rib_maintain(r->rib, RDE_REAP_BUDGET);
+		if (rde_fib_pump(r, RDE_PUMP_BUDGET))
 			more = true;
+		for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+			if (adjout_pump(g, RDE_PUMP_BUDGET))
+				more = true;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		long ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec);
+		if (!more || ns >= RDE_PUMP_SLICE_NS)
+			break;
+	}
 	adjout_merge_groups(r);
 	/* Work left while sockets still take data: continue after other events ran. Peers
 	 * whose socket is full are resumed by their 'writable' callback. */
