@@ -133,6 +133,9 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 		if (!more || ns >= RDE_PUMP_SLICE_NS)
 			break;
 	}
+	/* What the exports just read may be deletable now (withdrawals everybody sent). */
+	if (rib_maintain(r->rib, RDE_REAP_BUDGET))
+		more = true;
 	adjout_merge_groups(r);
 	/* Work left while sockets still take data: continue after other events ran. Peers
 	 * whose socket is full are resumed by their 'writable' callback. */
