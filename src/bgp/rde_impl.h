@@ -17,9 +17,9 @@ struct rde_peer {
 	struct bgp_peer *bp;
 	uint16_t id;
 	bool up;
-	struct adjout *ao;  /* its update group while established */
-	uint8_t eor_rx;	    /* families whose End-of-RIB arrived in this session */
-	uint8_t stale_fams; /* families kept stale over a graceful restart */
+	struct adjout *ao;	/* its update group while established */
+	uint8_t eor_rx;		/* families whose End-of-RIB arrived in this session */
+	uint8_t stale_fams;	/* families kept stale over a graceful restart */
 	struct event *gr_timer; /* restart time while down, then the stale time (RFC 4724) */
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
@@ -36,6 +36,8 @@ struct rde {
 	struct event *pump_ev;	 /* exports with work pending */
 	struct event *jobs_ev;	 /* RIB jobs in slices */
 	struct event *eor_timer; /* eor-wait since start */
+	struct event *trim_ev;	 /* gives the heap back once quiet after many removals */
+	uint64_t trim_mark;	 /* paths removed (rib_stats) at the last trim */
 	bool eor_wait_over;
 	bool shutting_down;
 	bool logged_non_global, logged_wkp_blocked; /* RFC 6052 3.1 events, logged once */

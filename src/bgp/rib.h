@@ -175,7 +175,10 @@ struct rib_stats {
 	size_t prefixes[BGP_FAM_N];
 	size_t paths;
 	size_t path_bytes, tree_bytes;
+	uint64_t paths_removed; /* since the RIB was made: withdrawals and flushes */
 };
 void rib_stats(const struct rib *r, struct rib_stats *s);
+/* Returns the empty slabs kept for reuse by the tree and path pools (when quiet, see rde.c). */
+void rib_trim(struct rib *r);
 
 #endif

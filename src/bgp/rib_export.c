@@ -32,6 +32,7 @@
 #include <string.h>
 
 #define JOURNAL_MIN_BOUND 65536 /* entries a reader may lag behind, at least */
+#define JOURNAL_MIN_CAP	  1024	/* entries allocated, at least */
 #define SEQ_HALF	  ((uint64_t)1 << (RIB_SEQ_BITS - 1))
 #define NO_EPOCH	  UINT64_MAX
 
@@ -96,31 +97,34 @@ j_push(struct rib_journal *j, struct radix_node *n, uint64_t epoch)
 			memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
 			j->head = 0;
 		} else {
-			j->cap = j->cap ? j->cap * 2 : 1024;
+			j->cap = j->cap ? j->cap * 2 : JOURNAL_MIN_CAP;
 			j->v = xrealloc(j->v, j->cap * sizeof *j->v);
 		}
 	}
 	j->v[j->head + j->len++] = (struct rib_jent){n, epoch};
 }
 
-/* Drops the entries before abs; gives memory back when the journal has shrunk. */
+/* Drops the entries before abs; gives memory back when the journal is mostly empty. */
 static void
 j_trim(struct rib_journal *j, uint64_t abs)
 {
-	if (abs <= j->base)
-		return;
-	size_t k = (size_t)(abs - j->base);
-	j->head += k;
-	j->len -= k;
-	j->base = abs;
-	if (j->len == 0)
-		j->head = 0;
-	if (j->cap > 4096 && j->len < j->cap / 8) {
-		memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
-		j->head = 0;
-		j->cap /= 2;
-		j->v = xrealloc(j->v, j->cap * sizeof *j->v);
+	if (abs > j->base) {
+		size_t k = (size_t)(abs - j->base);
+		j->head += k;
+		j->len -= k;
+		j->base = abs;
+		if (j->len == 0)
+			j->head = 0;
 	}
+	if (j->cap <= JOURNAL_MIN_CAP || j->len >= j->cap / 8)
+		return;
+	size_t cap = j->cap;
+	while (cap > JOURNAL_MIN_CAP && j->len < cap / 8)
+		cap /= 2;
+	memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
+	j->head = 0;
+	j->cap = cap;
+	j->v = xrealloc(j->v, j->cap * sizeof *j->v);
 }
 
 static void

@@ -11,13 +11,15 @@
 # flush; in "f" (fresh) it never connects. Both tables come from one bench/gen_table.py table
 # of 150k prefixes, split in two (distinct prefixes, distinct attribute sets but the one line
 # split). Once the flapping peer is gone for good, bgp64d holds the 50k stable prefixes and the
-# sink has the translated 50k again, both daemons idle B64_MEM_IDLE (3) seconds, then their
-# VmRSS is compared: the flapped one may exceed the fresh one by 5 % plus 1 MiB. The absolute
-# slack covers what is not the daemon's doing: the fresh daemon's RSS is about 12 MiB (8 MiB of
-# it the touched part of the bucket array of the IPv4 tree), and a run-to-run noise of a few
-# hundred KiB (libevent buffers sized by the largest burst, glibc arenas, the stack) is 5 % of
-# it already. Both figures are printed; the sink checks at the end that its set is the
-# translated stable table exactly.
+# sink has the translated 50k again, both daemons idle B64_MEM_IDLE (3) seconds (bgp64d trims
+# its pools and heap one second after its last export work), then their VmRSS is compared: the
+# flapped one may exceed the fresh one by 5 % plus 1 MiB. The fresh daemon's RSS is about 12.5
+# MiB, 8.5 MiB of it the IPv4 tree's bucket array, so 5 % is about 640 KiB; the absolute slack
+# covers what a daemon that has shrunk keeps by design and a fresh one never had (hash tables
+# that shrink with hysteresis, to a load of 1/2 once below 1/4; heap pages that hold both live
+# and freed attribute blobs) and the noise between runs (socket buffers sized by the last
+# burst, the stack): 300-500 KiB together, measured. Both figures are printed; the sinks check
+# at the end that their sets are the translated stable table exactly.
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -137,8 +139,13 @@ limit=$((fresh * 105 / 100 + 1024))
 say "VmRSS fresh $fresh KiB, flapped $flapped KiB (before the flaps $rss_start KiB), limit $limit KiB"
 say "$(ctl f show summary | jget "j['summary']['memory']") (fresh)"
 say "$(ctl d show summary | jget "j['summary']['memory']") (flapped)"
-[ "$flapped" -le "$limit" ] && pass "flapped RSS $flapped KiB <= fresh $fresh KiB + 5 % + 1 MiB" ||
+if grep -qa AddressSanitizer "$BGP64D"; then
+	say "note: bgp64d is built with ASan (its allocator keeps freed memory in quarantine): RSS not compared"
+elif [ "$flapped" -le "$limit" ]; then
+	pass "flapped RSS $flapped KiB <= fresh $fresh KiB + 5 % + 1 MiB"
+else
 	fail "flapped RSS $flapped KiB > $limit KiB (fresh $fresh KiB + 5 % + 1 MiB)"
+fi
 
 step "the sinks' final sets"
 for n in d f; do
