@@ -21,6 +21,7 @@
 #include "cli/ctl.h"
 #include "config.h"
 #include "lib/log.h"
+#include "lib/pool.h"
 
 #define DEFAULT_CONFIG BGP64_SYSCONFDIR "/bgp64d.json"
 
@@ -200,6 +201,7 @@ main(int argc, char **argv)
 		log_set_level(lvl);
 
 	signal(SIGPIPE, SIG_IGN);
+	pool_malloc_init();
 	if (daemon_start(&d, cfg) < 0)
 		return 1;
 	event_base_dispatch(d.base);

@@ -3,11 +3,12 @@
  * community helpers of attr.h.
  *
  * Two chained hash tables (one for blobs, one for sets) with power-of-two bucket arrays that
- * double when the load passes one entry per bucket; each object stores its hash, so growing
- * never rehashes data. A blob's hash covers its kind and bytes; a set's hash covers every
- * fixed field (normalised: fields whose presence flag is clear count as zero) and the
- * identities (addresses) of its interned blobs, so comparing two sets is a field compare and
- * six pointer compares.
+ * double when the load passes one entry per bucket and shrink when it falls below 1/4 (after a
+ * peer with many sets went); each object stores its hash, so resizing never rehashes data. A
+ * blob's hash covers its kind and bytes; a set's hash covers every fixed field (normalised:
+ * fields whose presence flag is clear count as zero) and the identities (addresses) of its
+ * interned blobs, so comparing two sets is a field compare and six pointer compares. Sets come
+ * from a pool (lib/pool.h), blobs (of any length) from malloc.
  *
  * attr_intern() first resolves the template's temporary blobs by lookup only, so the common
  * case of an already known set costs a few hashes and one reference increment, with no
@@ -92,12 +93,13 @@ static struct {
 	struct attrs **b;
 	size_t mask;
 	size_t count;
+	struct pool pool; /* the sets themselves */
 } sets;
 
+/* Rehashes the blob table into n buckets (a power of two). */
 static void
-blobs_grow(void)
+blobs_resize(size_t n)
 {
-	size_t n = blobs.mask ? (blobs.mask + 1) * 2 : TABLE_MIN;
 	struct attr_blob **nb = xcalloc(n, sizeof *nb);
 	for (size_t i = 0; blobs.mask && i <= blobs.mask; i++) {
 		struct attr_blob *e, *next;
@@ -113,9 +115,8 @@ blobs_grow(void)
 }
 
 static void
-sets_grow(void)
+sets_resize(size_t n)
 {
-	size_t n = sets.mask ? (sets.mask + 1) * 2 : TABLE_MIN;
 	struct attrs **nb = xcalloc(n, sizeof *nb);
 	for (size_t i = 0; sets.mask && i <= sets.mask; i++) {
 		struct attrs *e, *next;
@@ -128,6 +129,23 @@ sets_grow(void)
 	free(sets.b);
 	sets.b = nb;
 	sets.mask = n - 1;
+}
+
+/*
+ * The bucket count for a table of count entries and mask + 1 buckets when it should change,
+ * else 0: doubled at one entry per bucket, cut to a load of 1/2 when it fell below 1/4.
+ */
+static size_t
+table_resize_to(size_t count, size_t mask)
+{
+	if (mask == 0 || count >= mask)
+		return mask ? (mask + 1) * 2 : TABLE_MIN;
+	if (mask + 1 <= TABLE_MIN || count >= (mask + 1) / 4)
+		return 0;
+	size_t n = TABLE_MIN;
+	while (n < 2 * count)
+		n *= 2;
+	return n;
 }
 
 /* ---- blobs ---- */
@@ -163,7 +181,7 @@ blob_intern_h(uint8_t kind, const uint8_t *data, size_t len, uint32_t h)
 		abort();
 	}
 	if (blobs.count >= blobs.mask) /* also the first use: mask 0 */
-		blobs_grow();
+		blobs_resize(table_resize_to(blobs.count, blobs.mask));
 	e = xmalloc(sizeof *e + len);
 	e->refcnt = 1;
 	e->hash = h;
@@ -203,6 +221,9 @@ attr_blob_unref(struct attr_blob *b)
 	blobs.count--;
 	blobs.bytes -= sizeof *b + b->len;
 	free(b);
+	size_t n = table_resize_to(blobs.count, blobs.mask);
+	if (n != 0)
+		blobs_resize(n);
 }
 
 struct attr_blob *
@@ -341,12 +362,14 @@ attr_intern(const struct attrs *t)
 	/* New set: take references on (and intern) its blobs. */
 	for (int i = 0; i < 6; i++)
 		*slots[i] = blob_take(orig[i]);
-	struct attrs *a = xmalloc(sizeof *a);
+	if (sets.pool.size == 0)
+		pool_init(&sets.pool, sizeof(struct attrs));
+	struct attrs *a = pool_alloc(&sets.pool);
 	*a = n;
 	a->refcnt = 1;
 	a->hash = set_hash(a);
 	if (sets.count >= sets.mask)
-		sets_grow();
+		sets_resize(table_resize_to(sets.count, sets.mask));
 	a->next = sets.b[a->hash & sets.mask];
 	sets.b[a->hash & sets.mask] = a;
 	sets.count++;
@@ -370,13 +393,16 @@ attr_unref(struct attrs *a)
 		pp = &(*pp)->next;
 	*pp = a->next;
 	sets.count--;
+	size_t n = table_resize_to(sets.count, sets.mask);
+	if (n != 0)
+		sets_resize(n);
 	attr_blob_unref(a->aspath);
 	attr_blob_unref(a->comms);
 	attr_blob_unref(a->lcomms);
 	attr_blob_unref(a->ecomms);
 	attr_blob_unref(a->clusters);
 	attr_blob_unref(a->unknown);
-	free(a);
+	pool_free(&sets.pool, a);
 }
 
 void
@@ -386,6 +412,12 @@ attr_copy(struct attrs *t, const struct attrs *a)
 	t->refcnt = 0;
 	t->hash = 0;
 	t->next = NULL;
+}
+
+void
+attr_trim(void)
+{
+	pool_trim(&sets.pool);
 }
 
 void

@@ -121,6 +121,8 @@ struct attr_stats {
 	size_t sets, blobs, bytes;
 };
 void attr_stats(struct attr_stats *s);
+/* Returns the empty slab kept for reuse by the pool of sets (when quiet, see rde.c). */
+void attr_trim(void);
 
 /* ---- helpers for the decision process and exports (attr.c) ---- */
 

@@ -5,6 +5,7 @@
  */
 #include "bgp/rde_impl.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,10 +13,12 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 
-#define RDE_JOB_BUDGET	20000 /* RIB nodes per slice of a peer-wide job */
-#define RDE_PUMP_BUDGET 8192  /* prefixes per peer per pump slice */
-#define RDE_REAP_BUDGET 20000 /* withdrawn nodes deleted per pump slice */
+#define RDE_JOB_BUDGET	  20000	   /* RIB nodes per slice of a peer-wide job */
+#define RDE_PUMP_BUDGET	  8192	   /* prefixes per peer per pump slice */
+#define RDE_REAP_BUDGET	  20000	   /* withdrawn nodes deleted per pump slice */
 #define RDE_PUMP_SLICE_NS 2000000L /* export work per turn of the loop, at least one round */
+#define RDE_TRIM_PATHS	  10000	   /* paths removed that make the heap worth trimming */
+#define RDE_TRIM_QUIET	  1	   /* seconds the engine is not busy before the trim */
 /*
  * Upper bound on how long stale routes are kept once the session is back (RFC 4724 4.2) or
  * after a BoRR without its EoRR (RFC 7313 4): the routes not re-sent by then are removed.
@@ -107,6 +110,56 @@ kick_rib_jobs(struct rde *r)
 		soon(r->jobs_ev);
 }
 
+/*
+ * A flushed table frees its paths, attribute sets and (once reaped) nodes; the pools give
+ * their empty slabs back at once but one, kept for reuse, and what glibc's heap holds free
+ * between live objects stays resident until malloc_trim(). After RDE_TRIM_PATHS paths were
+ * removed, once the engine has not been busy for RDE_TRIM_QUIET seconds, the pools return
+ * their spare slabs and the heap is trimmed: a millisecond or so, not once per withdrawal.
+ * The update groups' export caches are emptied first: they hold references on the attribute
+ * sets of the last exports, which may be the gone peer's, and would keep those sets and their
+ * slabs; they refill with the next exports.
+ */
+static void
+trim_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct rde *r = arg;
+	struct rib_stats s;
+	rib_stats(r->rib, &s);
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
+		adjout_flush_cache(g);
+	rib_trim(r->rib);
+	attr_trim();
+	pool_malloc_trim();
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	log_debug("heap trimmed after %" PRIu64 " paths removed, in %.1f ms",
+		  s.paths_removed - r->trim_mark,
+		  (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+	r->trim_mark = s.paths_removed;
+}
+
+/*
+ * Schedules the trim when many paths went since the last one; pushes it back while the
+ * engine is busy (a flush, exports or deletions in slices), not for the odd UPDATE of a
+ * table's normal churn, which would postpone it for ever.
+ */
+static void
+trim_later(struct rde *r, bool busy)
+{
+	struct rib_stats s;
+	rib_stats(r->rib, &s);
+	if (s.paths_removed - r->trim_mark < RDE_TRIM_PATHS)
+		return;
+	if (busy || !evtimer_pending(r->trim_ev, NULL)) {
+		struct timeval tv = {RDE_TRIM_QUIET, 0};
+		evtimer_add(r->trim_ev, &tv);
+	}
+}
+
 static void
 pump_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -141,6 +194,7 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	 * whose socket is full are resumed by their 'writable' callback. */
 	if (more)
 		soon(r->pump_ev);
+	trim_later(r, more || rib_jobs_pending(r->rib));
 }
 
 void
@@ -197,7 +251,9 @@ rde_new(struct event_base *base, struct cfg *cfg)
 	r->pump_ev = event_new(base, -1, 0, pump_cb, r);
 	r->jobs_ev = event_new(base, -1, 0, jobs_cb, r);
 	r->eor_timer = evtimer_new(base, eor_timer_cb, r);
-	if (r->sp == NULL || r->pump_ev == NULL || r->jobs_ev == NULL || r->eor_timer == NULL)
+	r->trim_ev = evtimer_new(base, trim_cb, r);
+	if (r->sp == NULL || r->pump_ev == NULL || r->jobs_ev == NULL || r->eor_timer == NULL ||
+	    r->trim_ev == NULL)
 		abort(); /* out of memory policy */
 	r->started_at = time(NULL);
 	return r;
@@ -254,6 +310,7 @@ rde_free(struct rde *r)
 	event_free(r->pump_ev);
 	event_free(r->jobs_ev);
 	event_free(r->eor_timer);
+	event_free(r->trim_ev);
 	cfg_free(r->cfg);
 	free(r);
 }

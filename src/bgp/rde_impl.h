@@ -44,6 +44,8 @@ struct rde {
 	struct event *pump_ev;	 /* exports with work pending */
 	struct event *jobs_ev;	 /* RIB jobs in slices */
 	struct event *eor_timer; /* eor-wait since start */
+	struct event *trim_ev;	 /* gives the heap back once quiet after many removals */
+	uint64_t trim_mark;	 /* paths removed (rib_stats) at the last trim */
 	bool eor_wait_over;
 	bool shutting_down;
 	bool logged_non_global, logged_wkp_blocked; /* RFC 6052 3.1 events, logged once */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define SP_TAB_MIN 1024 /* buckets of the intern table of lone paths, at least */
+
 enum job_kind { JOB_FLUSH, JOB_STALE, JOB_SWEEP };
 
 struct rib_job {
@@ -38,7 +40,7 @@ rib_new(const struct rib_local *local)
 		abort(); /* out of memory policy */
 	pool_init(&r->paths, sizeof(struct rib_path));
 	pool_init(&r->spaths, sizeof(struct rib_spath));
-	r->sp_mask = 1023;
+	r->sp_mask = SP_TAB_MIN - 1;
 	r->sp_tab = xcalloc(r->sp_mask + 1, sizeof *r->sp_tab);
 	r->jobs_tail = &r->jobs;
 	rib_x_init(r);
@@ -142,10 +144,10 @@ sp_hash(const struct attrs *a, uint16_t peer, uint8_t flags, uint8_t epoch)
 	return (size_t)(h ^ (h >> 29));
 }
 
+/* Rehashes the intern table into nmask + 1 buckets (a power of two). */
 static void
-sp_grow(struct rib *r)
+sp_resize(struct rib *r, size_t nmask)
 {
-	size_t nmask = r->sp_mask * 2 + 1;
 	struct rib_spath **nt = xcalloc(nmask + 1, sizeof *nt);
 	for (size_t i = 0; i <= r->sp_mask; i++)
 		for (struct rib_spath *sp = r->sp_tab[i], *next; sp != NULL; sp = next) {
@@ -175,7 +177,7 @@ sp_get(struct rib *r, struct attrs *a, uint16_t peer, uint8_t flags, uint8_t epo
 			return &sp->p;
 		}
 	if (r->sp_n > r->sp_mask) {
-		sp_grow(r);
+		sp_resize(r, r->sp_mask * 2 + 1);
 		b = sp_hash(a, peer, flags, epoch) & r->sp_mask;
 	}
 	struct rib_spath *sp = pool_alloc(&r->spaths);
@@ -206,12 +208,20 @@ sp_put(struct rib *r, struct rib_path *p)
 	r->sp_n--;
 	attr_unref(p->attrs);
 	pool_free(&r->spaths, sp);
+	/* a peer with many attribute sets went: below 1/4 load, the table shrinks to 1/2 */
+	if (r->sp_mask + 1 > SP_TAB_MIN && r->sp_n < (r->sp_mask + 1) / 4) {
+		size_t n = SP_TAB_MIN;
+		while (n < 2 * r->sp_n)
+			n *= 2;
+		sp_resize(r, n - 1);
+	}
 }
 
 /* Gives back a path of either kind (the list must no longer point at it). */
 static void
 path_release(struct rib *r, struct rib_path *p)
 {
+	r->paths_removed++;
 	if (p->flags & RIB_PATH_SHARED) {
 		sp_put(r, p);
 	} else {
@@ -407,10 +417,11 @@ job_node(struct rib *r, struct rib_job *j, enum bgp_fam f, struct radix_node *n)
 			/* only what was announced before the mark (see rib.h) */
 			if ((q->flags & RIB_PATH_SHARED) && !(q->flags & RIB_PATH_STALE) &&
 			    q->epoch != peer_acct(r, q->peer)->epoch) {
+				/* q is released: j->peer is its peer */
 				sp_replace(r, n, q, attr_ref(q->attrs),
 					   (uint8_t)(q->flags & ~RIB_PATH_SHARED) | RIB_PATH_STALE,
 					   q->epoch);
-				peer_acct(r, q->peer)->stale[f]++;
+				peer_acct(r, j->peer)->stale[f]++;
 			} else if (!(q->flags & RIB_PATH_STALE) &&
 				   q->epoch != peer_acct(r, q->peer)->epoch) {
 				q->flags |= RIB_PATH_STALE;
@@ -485,6 +496,15 @@ rib_jobs_pending(const struct rib *r)
 }
 
 void
+rib_trim(struct rib *r)
+{
+	for (int f = 0; f < BGP_FAM_N; f++)
+		radix_trim(r->tree[f]);
+	pool_trim(&r->paths);
+	pool_trim(&r->spaths);
+}
+
+void
 rib_stats(const struct rib *r, struct rib_stats *s)
 {
 	memset(s, 0, sizeof *s);
@@ -493,6 +513,7 @@ rib_stats(const struct rib *r, struct rib_stats *s)
 		s->tree_bytes += radix_mem_bytes(r->tree[f]);
 	}
 	s->paths = r->paths.live + r->sp_refs;
-	s->path_bytes =
-	    r->paths.slab_bytes + r->spaths.slab_bytes + (r->sp_mask + 1) * sizeof *r->sp_tab;
+	s->paths_removed = r->paths_removed;
+	s->path_bytes = pool_mem_bytes(&r->paths) + pool_mem_bytes(&r->spaths) +
+			(r->sp_mask + 1) * sizeof *r->sp_tab;
 }

@@ -156,8 +156,8 @@ struct rib_export_stats {
 	uint64_t epoch;
 	size_t journal[BGP_FAM_N]; /* entries held */
 	size_t journal_segments[BGP_FAM_N];
-	size_t readers, detached;  /* detached: catching up by a walk */
-	size_t reap_pending;	   /* nodes without paths awaiting deletion */
+	size_t readers, detached; /* detached: catching up by a walk */
+	size_t reap_pending;	  /* nodes without paths awaiting deletion */
 };
 void rib_export_stats(const struct rib *r, struct rib_export_stats *s);
 
@@ -183,7 +183,10 @@ struct rib_stats {
 	size_t prefixes[BGP_FAM_N];
 	size_t paths;
 	size_t path_bytes, tree_bytes;
+	uint64_t paths_removed; /* since the RIB was made: withdrawals and flushes */
 };
 void rib_stats(const struct rib *r, struct rib_stats *s);
+/* Returns the empty slabs kept for reuse by the tree and path pools (when quiet, see rde.c). */
+void rib_trim(struct rib *r);
 
 #endif

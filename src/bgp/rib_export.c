@@ -33,6 +33,7 @@
 #include <string.h>
 
 #define JOURNAL_MIN_BOUND 262144 /* entries a reader may lag behind, at least */
+#define JOURNAL_MIN_CAP	  1024	 /* entries allocated, at least */
 #define SEQ_HALF	  ((uint64_t)1 << (RIB_SEQ_BITS - 1))
 #define NO_EPOCH	  UINT64_MAX
 
@@ -137,7 +138,7 @@ j_push(struct rib_journal *j, struct radix_node *n)
 }
 
 /* Drops the entries before abs and the segments that end there; gives memory back when the
- * journal has shrunk. */
+ * journal is mostly empty. */
 static void
 j_trim(struct rib_journal *j, uint64_t abs)
 {
@@ -147,20 +148,29 @@ j_trim(struct rib_journal *j, uint64_t abs)
 		if (--j->sg_len == 0)
 			j->sg_head = 0;
 	}
-	if (abs <= j->base)
-		return;
-	size_t k = (size_t)(abs - j->base);
-	j->head += k;
-	j->len -= k;
-	j->base = abs;
-	if (j->len == 0)
-		j->head = 0;
-	if (j->cap > 4096 && j->len < j->cap / 8) {
-		memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
-		j->head = 0;
-		j->cap /= 2;
-		j->v = xrealloc(j->v, j->cap * sizeof *j->v);
+	if (j->sg_cap > JOURNAL_MIN_CAP && j->sg_len < j->sg_cap / 8) {
+		memmove(j->sg, j->sg + j->sg_head, j->sg_len * sizeof *j->sg);
+		j->sg_head = 0;
+		j->sg_cap /= 2;
+		j->sg = xrealloc(j->sg, j->sg_cap * sizeof *j->sg);
 	}
+	if (abs > j->base) {
+		size_t k = (size_t)(abs - j->base);
+		j->head += k;
+		j->len -= k;
+		j->base = abs;
+		if (j->len == 0)
+			j->head = 0;
+	}
+	if (j->cap <= JOURNAL_MIN_CAP || j->len >= j->cap / 8)
+		return;
+	size_t cap = j->cap;
+	while (cap > JOURNAL_MIN_CAP && j->len < cap / 8)
+		cap /= 2;
+	memmove(j->v, j->v + j->head, j->len * sizeof *j->v);
+	j->head = 0;
+	j->cap = cap;
+	j->v = xrealloc(j->v, j->cap * sizeof *j->v);
 }
 
 static void

@@ -53,6 +53,7 @@ struct rib {
 	struct pool spaths; /* interned lone paths */
 	struct rib_spath **sp_tab;
 	size_t sp_n, sp_mask, sp_refs;
+	uint64_t paths_removed;
 	struct rib_peer *peers;
 	size_t n_peers;
 	/* exports (rib_export.c) */

@@ -27,9 +27,12 @@
  * bucket in a few word reads. The
  * array stays until the tree becomes empty.
  *
- * Memory: the tree owns its nodes, carved from slabs of growing size (16 nodes, doubling up to
- * 256 KiB, aligned to cache lines: an IPv4 node never straddles two) with a free list threaded
- * through child[0]; the slabs and the bucket array go back to malloc when the tree becomes
+ * Memory: the tree owns its nodes, taken from a pool (lib/pool.h) of slabs of growing size (16
+ * nodes, doubling up to 256 KiB, aligned to cache lines: an IPv4 node never straddles two).
+ * A deleted node goes back to its slab (its free list is threaded through child[0]); the pool
+ * fills the slabs of lowest address first and gives a slab back to malloc when its last node
+ * is deleted, so a tree that shrinks after growing (a peer's table flushed) returns most of
+ * the memory it no longer uses. All slabs and the bucket array go back when the tree becomes
  * empty. Values belong to the caller.
  */
 #include "lib/radix.h"
@@ -38,8 +41,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/pool.h"
+
 #define RADIX_GLUE	0x01
-#define RADIX_SLAB_MIN	16	     /* nodes in the first slab */
 #define RADIX_SLAB_MAX	(256u << 10) /* bytes in a slab, at most */
 #define RADIX_CACHELINE 64
 #define RADIX_MAX_DEPTH 129 /* nodes on a path from the root: lengths 0..128 at most */
@@ -75,111 +79,27 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct radix_buckets) == RADIX_BUCK
 struct radix {
 	struct radix_node *root; /* the whole tree, or the short tree when bk is set */
 	struct radix_buckets *bk;
-	size_t count;		 /* stored prefixes */
-	size_t bucket_at;	 /* count at which bk is made (doubled when that fails) */
-	uint8_t af;		 /* AF_INET or AF_INET6 */
-	uint8_t kbytes;		 /* 4 or 16 */
-	uint8_t bits;		 /* 32 or 128 */
-	uint16_t nsize;		 /* bytes per node */
-	struct radix_node *free; /* free list through child[0] */
-	uint8_t *bump;		 /* next unused node of the newest slab */
-	uint8_t *bump_end;
-	void **slabs;
-	size_t nslabs;
-	size_t slabs_cap;
-	size_t slab_bytes; /* sum of slab sizes */
+	size_t count;	  /* stored prefixes */
+	size_t bucket_at; /* count at which bk is made (doubled when that fails) */
+	uint8_t af;	  /* AF_INET or AF_INET6 */
+	uint8_t kbytes;	  /* 4 or 16 */
+	uint8_t bits;	  /* 32 or 128 */
+	uint16_t nsize;	  /* bytes per node */
+	struct pool nodes;
 };
 
-/* Slab allocator. Under ASan, slots that are not in use are poisoned. */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define RADIX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RADIX_ASAN 1
-#endif
-#endif
-#ifdef RADIX_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n)   ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
-
-/* Bytes of slab i: 16 nodes, doubling up to RADIX_SLAB_MAX. */
-static size_t
-slab_size(const struct radix *t, size_t i)
-{
-	size_t bytes = (size_t)RADIX_SLAB_MIN * t->nsize;
-	for (; i > 0 && bytes < RADIX_SLAB_MAX; i--)
-		bytes *= 2;
-	return bytes < RADIX_SLAB_MAX ? bytes : RADIX_SLAB_MAX;
-}
-
-static int
-slab_grow(struct radix *t)
-{
-	if (t->nslabs == t->slabs_cap) {
-		size_t cap = t->slabs_cap ? 2 * t->slabs_cap : 8;
-		void **s = realloc(t->slabs, cap * sizeof *s);
-		if (s == NULL)
-			return -1;
-		t->slabs = s;
-		t->slabs_cap = cap;
-	}
-	size_t bytes = slab_size(t, t->nslabs);
-	void *slab;
-	if (posix_memalign(&slab, RADIX_CACHELINE, bytes) != 0)
-		return -1;
-	t->slabs[t->nslabs++] = slab;
-	t->slab_bytes += bytes;
-	t->bump = slab;
-	t->bump_end = t->bump + bytes / t->nsize * t->nsize;
-	POISON(slab, bytes);
-	return 0;
-}
-
-/* Returns every slab to malloc; only when no node is in use. */
-static void
-slab_release(struct radix *t)
-{
-	for (size_t i = 0; i < t->nslabs; i++) {
-		UNPOISON(t->slabs[i], slab_size(t, i));
-		free(t->slabs[i]);
-	}
-	free(t->slabs);
-	t->slabs = NULL;
-	t->nslabs = t->slabs_cap = 0;
-	t->slab_bytes = 0;
-	t->free = NULL;
-	t->bump = t->bump_end = NULL;
-}
+/* Nodes: a pool (lib/pool.h), which also poisons the slots not in use under ASan. */
 
 static struct radix_node *
 node_alloc(struct radix *t)
 {
-	struct radix_node *n = t->free;
-	if (n != NULL) {
-		t->free = n->child[0];
-	} else {
-		if (t->bump == t->bump_end && slab_grow(t) < 0)
-			return NULL;
-		n = (struct radix_node *)(void *)t->bump;
-		t->bump += t->nsize;
-	}
-	UNPOISON(n, t->nsize);
-	return n;
+	return pool_get(&t->nodes);
 }
 
 static void
 node_free(struct radix *t, struct radix_node *n)
 {
-	n->child[0] = t->free;
-	t->free = n;
-	/* Under ASan, a handle used after its delete is reported; the free link stays readable. */
-	POISON(&n->child[1], t->nsize - offsetof(struct radix_node, child[1]));
+	pool_free(&t->nodes, n);
 }
 
 /* Keys. */
@@ -624,7 +544,7 @@ make_buckets(struct radix *t)
 static void
 release_all(struct radix *t)
 {
-	slab_release(t);
+	pool_destroy(&t->nodes);
 	free(t->bk);
 	t->bk = NULL;
 	t->root = NULL;
@@ -645,6 +565,7 @@ radix_new(int af)
 	t->kbytes = (uint8_t)af_bytes(af);
 	t->bits = (uint8_t)af_bits(af);
 	t->nsize = (uint16_t)NODE_SIZE(t->kbytes);
+	pool_init_slabs(&t->nodes, t->nsize, RADIX_CACHELINE, RADIX_SLAB_MAX);
 	t->bucket_at = RADIX_BUCKET_AT;
 	return t;
 }
@@ -684,8 +605,13 @@ radix_count(const struct radix *t)
 size_t
 radix_mem_bytes(const struct radix *t)
 {
-	return sizeof *t + t->slabs_cap * sizeof *t->slabs + t->slab_bytes +
-	       (t->bk != NULL ? sizeof *t->bk : 0);
+	return sizeof *t + pool_mem_bytes(&t->nodes) + (t->bk != NULL ? sizeof *t->bk : 0);
+}
+
+void
+radix_trim(struct radix *t)
+{
+	pool_trim(&t->nodes);
 }
 
 /* The root of the tree that holds (key, plen): the whole tree, the short tree or a bucket. */

@@ -31,8 +31,8 @@ struct radix_node;
  * Bytes per node on LP64 (checked at build time in radix.c): two child pointers, the value,
  * length, flags and uflags, then the key. A tree of n prefixes holds at most n - 1 glue nodes
  * besides, so an IPv4 prefix costs 32 to 64 bytes. Nodes come from per-tree slabs; a deleted
- * node goes to the tree's free list for reuse, and the slabs are returned to malloc when the
- * tree becomes empty.
+ * node is reused, a slab whose nodes are all deleted is returned to malloc (one is kept), and
+ * all slabs are returned when the tree becomes empty.
  */
 #define RADIX_NODE_SIZE_V4 32
 #define RADIX_NODE_SIZE_V6 48
@@ -55,6 +55,8 @@ void radix_free(struct radix *t, void (*fn)(void *value, void *arg), void *arg);
 size_t radix_count(const struct radix *t); /* stored prefixes */
 /* Bytes allocated for the tree: nodes, glue included, and the bucket array when there is one. */
 size_t radix_mem_bytes(const struct radix *t);
+/* Returns the empty slab kept for reuse (a quiet moment after the tree shrank). */
+void radix_trim(struct radix *t);
 
 /*
  * Finds the node of (key, plen), creating it (value NULL, uflags 0) when absent. Bits of key

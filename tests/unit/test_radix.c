@@ -1134,6 +1134,104 @@ test_buckets_v4(void **state)
 	free(k);
 }
 
+/*
+ * Slabs go back when a large part of the tree goes (issue 7): a stable table of STABLE_N
+ * prefixes, then FLAP_ROUNDS tables of FLAP_N others that come and go, each inserted before
+ * the previous one is deleted (a peer flapping while its withdrawal is still going out), in
+ * random order. Once the last is deleted the tree holds only the stable prefixes and at most
+ * one empty slab (the spare) more than before the flaps, none after radix_trim().
+ */
+#define STABLE_N    20000
+#define FLAP_N	    40000
+#define FLAP_ROUNDS 8
+#define SLAB_MAX    (256 * 1024) /* radix.c: RADIX_SLAB_MAX */
+
+struct flap_key {
+	uint8_t a[4];
+	uint8_t len;
+	struct radix_node *n;
+};
+
+/* n keys absent from t, inserted with value v (lengths 16 to 24, so most share buckets). */
+static void
+flap_insert(struct radix *t, struct flap_key *k, size_t n, void *v)
+{
+	for (size_t i = 0; i < n; i++) {
+		do {
+			uint32_t x = (uint32_t)rng();
+			k[i].len = (uint8_t)(16 + rng_below(9));
+			for (int b = 0; b < 4; b++)
+				k[i].a[b] = (uint8_t)(x >> (24 - 8 * b));
+			mask_key(k[i].a, k[i].len, 4);
+		} while (radix_find(t, k[i].a, k[i].len) != NULL);
+		k[i].n = radix_get(t, k[i].a, k[i].len);
+		assert_non_null(k[i].n);
+		radix_set_value(k[i].n, v);
+	}
+}
+
+/* Deletes the n keys in random order. */
+static void
+flap_delete(struct radix *t, struct flap_key *k, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = rng() % i;
+		struct flap_key x = k[i - 1];
+		k[i - 1] = k[j];
+		k[j] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		assert_true(radix_find(t, k[i].a, k[i].len) == k[i].n);
+		radix_delete(t, k[i].n);
+	}
+}
+
+static void
+test_flap_slabs(void **state)
+{
+	(void)state;
+	struct radix *t = radix_new(AF_INET);
+	struct flap_key *stable = calloc(STABLE_N, sizeof *stable);
+	struct flap_key *fl[2] = {calloc(FLAP_N, sizeof *fl[0]), calloc(FLAP_N, sizeof *fl[1])};
+	assert_non_null(t);
+	assert_non_null(stable);
+	assert_non_null(fl[0]);
+	assert_non_null(fl[1]);
+	static int s_val, f_val;
+	flap_insert(t, stable, STABLE_N, &s_val);
+	size_t base = radix_mem_bytes(t);
+	size_t peak = 0;
+	for (int r = 0; r < FLAP_ROUNDS; r++) {
+		flap_insert(t, fl[r % 2], FLAP_N, &f_val);
+		if (radix_mem_bytes(t) > peak)
+			peak = radix_mem_bytes(t);
+		if (r > 0)
+			flap_delete(t, fl[(r + 1) % 2], FLAP_N);
+		assert_int_equal(radix_count(t), STABLE_N + FLAP_N);
+	}
+	flap_delete(t, fl[(FLAP_ROUNDS + 1) % 2], FLAP_N);
+	size_t after = radix_mem_bytes(t);
+	printf("  stable %d prefixes: %zu bytes; flapping %d: peak %zu, after %zu\n", STABLE_N,
+	       base, FLAP_N, peak, after);
+	assert_true(after <= base + SLAB_MAX + 4096); /* the spare, and the slab table grown */
+	radix_trim(t);
+	assert_true(radix_mem_bytes(t) <= base + 4096);
+	assert_int_equal(radix_count(t), STABLE_N);
+	for (size_t i = 0; i < STABLE_N; i++)
+		assert_true(radix_find(t, stable[i].a, stable[i].len) == stable[i].n);
+	assert_true(radix_value(stable[0].n) == &s_val);
+	/* Emptied, the tree gives everything back; built again, it costs what it did. */
+	for (size_t i = 0; i < STABLE_N; i++)
+		radix_delete(t, stable[i].n);
+	assert_true(radix_mem_bytes(t) < 1024);
+	flap_insert(t, stable, STABLE_N, &s_val);
+	assert_true(radix_mem_bytes(t) <= base + SLAB_MAX);
+	radix_free(t, NULL, NULL);
+	free(stable);
+	free(fl[0]);
+	free(fl[1]);
+}
+
 int
 main(void)
 {
@@ -1153,6 +1251,7 @@ main(void)
 	    cmocka_unit_test(test_random_buckets_v4),
 	    cmocka_unit_test(test_random_buckets_v6),
 	    cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_flap_slabs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
