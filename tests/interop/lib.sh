@@ -299,6 +299,133 @@ assert p.prefixlen == 96
 print("%s/%d" % (i.ip_address(int(p.network_address) + int(v.network_address)), 96 + v.prefixlen))' "$1" "$2"
 }
 
+# ---------------------------------------------------------------- neighbor entries
+
+# fam_json SPEC: the "families" object of a neighbor. SPEC lists what is on, separated by commas
+# or spaces, among ipv4-import, ipv4-export, ipv6-import, ipv6-export ("" or "none": all off).
+fam_json() {
+	local -A on=([ipv4-import]=false [ipv4-export]=false [ipv6-import]=false [ipv6-export]=false)
+	local -a words=()
+	local w
+	IFS=', ' read -ra words <<<"$1"
+	for w in "${words[@]}"; do
+		[ "$w" = none ] && continue
+		if [ -z "${on[$w]:-}" ]; then
+			printf 'fam_json: unknown family/direction "%s" in "%s"\n' "$w" "$1" >&2
+			return 1
+		fi
+		on[$w]=true
+	done
+	printf '{"ipv4": {"import": %s, "export": %s}, "ipv6": {"import": %s, "export": %s}}' \
+		"${on[ipv4-import]}" "${on[ipv4-export]}" "${on[ipv6-import]}" "${on[ipv6-export]}"
+}
+
+# nbr_json ADDR REMOTE-AS HOLD FAMILIES [EXTRA-JSON]: one passive bgp64d neighbor entry, on one
+# line: hold time HOLD, families as in fam_json, EXTRA-JSON (members, no trailing comma) inserted
+# before "families".
+nbr_json() {
+	local fam
+	fam=$(fam_json "$4") || return 1
+	printf '{"address": "%s", "remote-as": %s, "passive": true, "hold-time": %s, %s"families": %s}\n' \
+		"$1" "$2" "$3" "${5:+$5, }" "$fam"
+}
+
+# rr_client ADDR HOLD FAMILIES [EXTRA-JSON]: nbr_json of an iBGP (AS 64500) route-reflector client.
+rr_client() {
+	nbr_json "$1" 64500 "$2" "$3" "\"route-reflector-client\": true${4:+, $4}"
+}
+
+# ---------------------------------------------------------------- bench topology
+#
+# The loopback topology of the scale tests, in one namespace: bench/feeder(s) on 127.0.0.1 (and
+# other 127.0.0.x) send IPv4 tables (bench/gen_table.py: public prefixes, next hops
+# 198.51.100.1-4) to bgp64d on 127.0.0.2, which translates them under $WKP with one next-hop rule
+# 198.51.100.0/24 -> $NH6 and sends them to bench/sink(s) as IPv6; all iBGP (AS 64500), all
+# route-reflector clients, fib disabled.
+
+BENCH_FEEDER=$B64_BUILD/bench/feeder
+BENCH_SINK=$B64_BUILD/bench/sink
+BENCH_GEN=$B64_SRC/bench/gen_table.py
+WKP=64:ff9b::/96
+NH6=2001:db8:64:64::1
+
+# need_bench TOOL...: fail unless the bench tools (feeder, sink, gen) are there.
+need_bench() {
+	local t
+	for t in "$@"; do
+		case $t in
+		feeder) [ -x "$BENCH_FEEDER" ] || fail "bench feeder not built: $BENCH_FEEDER" ;;
+		sink) [ -x "$BENCH_SINK" ] || fail "bench sink not built: $BENCH_SINK" ;;
+		gen) [ -f "$BENCH_GEN" ] || fail "bench/gen_table.py missing: $BENCH_GEN" ;;
+		*) fail "need_bench: unknown tool $t" ;;
+		esac
+	done
+}
+
+# gen_table FILE N [gen_table.py ARGS...]: a table of N prefixes in FILE; prints its first line.
+gen_table() {
+	local out=$1 n=$2
+	shift 2
+	python3 "$BENCH_GEN" -n "$n" "$@" -o "$out" 2>"$T/gen.err" ||
+		fail "gen_table.py: $(cat "$T/gen.err")"
+	say "$(head -n1 "$out")"
+}
+
+# bench_conf NAME [NH6 [LISTEN-ADDR...]]: print the configuration of bgp64d NAME in the bench
+# topology, with the neighbor entries read from stdin (one a line: rr_client, nbr_json). NH6
+# replaces $NH6 in the next-hop rule; bgp64d also listens on the LISTEN-ADDRs (port 179).
+bench_conf() {
+	local name=$1 nh6=${2:-$NH6} listen='{"address": "127.0.0.2", "port": 179}' a
+	shift $(($# < 2 ? $# : 2))
+	for a in "$@"; do listen+=", {\"address\": \"$a\", \"port\": 179}"; done
+	cat <<EOF
+{
+  "router-id": "127.0.0.2",
+  "local-as": 64500,
+  "listen": [$listen],
+  "translation": {
+    "prefix": "$WKP",
+    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$nh6"}],
+    "unknown-next-hop": "reject",
+    "eor-wait": 5
+  },
+  "neighbors": [
+EOF
+	sed 's/^/    /; $!s/$/,/'
+	cat <<EOF
+  ],
+  "fib": {"enabled": false},
+  "control": {"socket": "$(b64_sock "$name")"}
+}
+EOF
+}
+
+# bench_sink NAME NS ADDR TABLE [ARGS...]: bench/sink on ADDR connecting to bgp64d 127.0.0.2,
+# verifying the translation of TABLE under $WKP with next hop $NH6. Hold time and timeout 30 s;
+# ARGS come last, so they may change those (--hold 600).
+bench_sink() {
+	local name=$1 n=$2 a=$3 table=$4
+	shift 4
+	spawn "$name" "$n" "$BENCH_SINK" --connect 127.0.0.2:179 --bind "$a" --id "$a" --hold 30 \
+		--timeout 30 --table "$table" --xlat6 "$WKP" --nexthop6 "$NH6" "$@"
+}
+
+# bench_feeder NAME NS ADDR TABLE [ARGS...]: bench/feeder on ADDR sending TABLE to bgp64d
+# 127.0.0.2. Hold time and timeout 30 s; ARGS come last.
+bench_feeder() {
+	local name=$1 n=$2 a=$3 table=$4
+	shift 4
+	spawn "$name" "$n" "$BENCH_FEEDER" --connect 127.0.0.2:179 --bind "$a" --id "$a" --hold 30 \
+		--timeout 30 --table "$table" "$@"
+}
+
+# nbr_established NAME ADDR-PREFIX: how many neighbors whose address starts with ADDR-PREFIX
+# bgp64d NAME shows Established.
+nbr_established() {
+	ctl "$1" show neighbors | jget "sum(1 for n in j['neighbors']
+		if n['remote_addr'].startswith('$2') and n['state'] == 'Established')"
+}
+
 # ---------------------------------------------------------------- BIRD
 
 bird_sock() { printf '%s/%s.bird.ctl' "$T" "$1"; }
@@ -407,6 +534,15 @@ speaker_start() {
 	: >"$T/$name.events"
 	spawn "$name" "$n" python3 "$B64_DIR/speaker.py" --cmd "$T/$name.fifo" \
 		--events "$T/$name.events" "$@"
+}
+
+# link_speaker NAME NS N AS [ARGS...]: speaker_start of a speaker with AS on link N (10.0.N.2,
+# its own next hop) connecting to bgp64d (AS 64500) at 10.0.N.1.
+link_speaker() {
+	local name=$1 n=$2 l=$3 as=$4
+	shift 4
+	speaker_start "$name" "$n" --connect "10.0.$l.1" --as "$as" --peer-as 64500 --id "10.0.$l.2" \
+		--nexthop "10.0.$l.2" "$@"
 }
 
 # speaker_cmd NAME COMMAND: hand one command to the speaker and wait (10 s) until it ran.

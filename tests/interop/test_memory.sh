@@ -25,18 +25,10 @@ need_bgp64d
 
 FLAPS=${B64_MEM_FLAPS:-30}
 IDLE=${B64_MEM_IDLE:-3}
-FEEDER=$B64_BUILD/bench/feeder
-SINK=$B64_BUILD/bench/sink
-GEN=$B64_SRC/bench/gen_table.py
-WKP=64:ff9b::/96
-NH6=2001:db8:64:64::1
-[ -x "$FEEDER" ] || fail "bench feeder not built: $FEEDER"
-[ -x "$SINK" ] || fail "bench sink not built: $SINK"
-[ -f "$GEN" ] || fail "bench/gen_table.py missing: $GEN"
+need_bench feeder sink gen
 
 step "tables: 50k stable, 100k flapping (one generated table of 150k, split)"
-python3 "$GEN" -n 150000 --med-share 0.3 --large-share 0.3 -o "$T/all.txt" 2>"$T/gen.err" ||
-	fail "gen_table.py: $(cat "$T/gen.err")"
+gen_table "$T/all.txt" 150000 --med-share 0.3 --large-share 0.3
 python3 - "$T/all.txt" "$T/stable.txt" "$T/flap.txt" 50000 <<'EOF' || fail "split of the table"
 import sys
 src, a, b, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -59,33 +51,13 @@ count() { awk -F'\t' '{ n += split($NF, a, " ") } END { print n }' "$1"; }
 assert_eq "stable table prefixes" 50000 "$(count "$T/stable.txt")"
 assert_eq "flapping table prefixes" 100000 "$(count "$T/flap.txt")"
 
+# conf NAME: the same configuration for both daemons.
 conf() {
-	cat <<EOF
-{
-  "router-id": "127.0.0.2",
-  "local-as": 64500,
-  "listen": [{"address": "127.0.0.2", "port": 179}],
-  "translation": {
-    "prefix": "$WKP",
-    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$NH6"}],
-    "unknown-next-hop": "reject",
-    "eor-wait": 5
-  },
-  "neighbors": [
-    {"address": "127.0.0.1", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "127.0.0.4", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "127.0.0.3", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
-  ],
-  "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock "$1")"}
-}
-EOF
+	{
+		rr_client 127.0.0.1 30 ipv4-import # the stable feeder
+		rr_client 127.0.0.4 30 ipv4-import # the flapping feeder
+		rr_client 127.0.0.3 30 ipv6-export # the sink
+	} | bench_conf "$1"
 }
 
 ipv4_count() { ctl "$1" show summary | jget "j['summary']['prefixes']['ipv4']"; }
@@ -101,12 +73,9 @@ start_site() {
 	ns_add "$n"
 	conf "$n" >"$(b64_conf "$n")"
 	b64_start "$n" "$n"
-	spawn "sink-$n" "$n" "$SINK" --connect 127.0.0.2:179 --bind 127.0.0.3 --id 127.0.0.3 \
-		--hold 30 --table "$T/stable.txt" --xlat6 "$WKP" --nexthop6 "$NH6" --verify-at-exit \
-		--timeout 30
+	bench_sink "sink-$n" "$n" 127.0.0.3 "$T/stable.txt" --verify-at-exit
 	wait_eq 20 "bgp64d $n: sink 127.0.0.3" Established nbr_state "$n" 127.0.0.3
-	spawn "stable-$n" "$n" "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.1 --id 127.0.0.1 \
-		--hold 30 --table "$T/stable.txt" --timeout 30
+	bench_feeder "stable-$n" "$n" 127.0.0.1 "$T/stable.txt"
 	wait_for 30 "sink $n: DONE (50000 IPv6 routes)" grep -q '^DONE' "${B64_LOG[sink-$n]}"
 	wait_for 5 "sink $n: verification after DONE" grep -q '^VERIFY ok' "${B64_LOG[sink-$n]}"
 }
@@ -119,8 +88,7 @@ start_site d
 rss_start=$(rss_kib d)
 t_start=$SECONDS
 for ((i = 1; i <= FLAPS; i++)); do
-	spawn flap d "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.4 --id 127.0.0.4 --hold 30 \
-		--table "$T/flap.txt" --timeout 30
+	bench_feeder flap d 127.0.0.4 "$T/flap.txt"
 	wait_eq 30 "flap $i: bgp64d holds both tables (paths)" 150000 paths d
 	stop flap
 done

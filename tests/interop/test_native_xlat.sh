@@ -19,24 +19,17 @@ cat >"$(b64_conf d)" <<JSON
   "translation": {"prefix": "$XP",
     "next-hops": [{"ipv4": "10.0.1.2/32", "ipv6": "fd00:1::99"}], "eor-wait": 2},
   "neighbors": [
-    {"address": "10.0.1.2", "remote-as": 64601, "passive": true, "hold-time": 9,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "10.0.2.2", "remote-as": 64602, "passive": true, "hold-time": 9,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": true, "export": false}}},
-    {"address": "10.0.3.2", "remote-as": 64500, "passive": true, "hold-time": 9,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
+    $(nbr_json 10.0.1.2 64601 9 ipv4-import),
+    $(nbr_json 10.0.2.2 64602 9 ipv6-import),
+    $(rr_client 10.0.3.2 9 ipv6-export)
   ],
   "control": {"socket": "$(b64_sock d)"}
 }
 JSON
 b64_start d d
-speaker_start sp1 s1 --connect 10.0.1.1 --as 64601 --peer-as 64500 --id 10.0.1.2 \
-	--nexthop 10.0.1.2 --ipv6
-speaker_start sp2 s2 --connect 10.0.2.1 --as 64602 --peer-as 64500 --id 10.0.2.2 \
-	--nexthop 10.0.2.2 --ipv6
-speaker_start spr r --connect 10.0.3.1 --as 64500 --peer-as 64500 --id 10.0.3.2 \
-	--nexthop 10.0.3.2 --ipv6
+link_speaker sp1 s1 1 64601 --ipv6
+link_speaker sp2 s2 2 64602 --ipv6
+link_speaker spr r 3 64500 --ipv6
 for s in sp1 sp2 spr; do wait_for 20 "$s: established" speaker_has $s '^established'; done
 
 V4=198.51.100.0/24

@@ -15,9 +15,6 @@ step "topology: s1 (speaker, AS 64601) --- d (bgp64d) --- s2 (speaker, AS 64602)
 ns_add d s1 s2
 link d s1 1
 link d s2 2
-nbr() { # address AS extra-json
-	printf '{"address": "%s", "remote-as": %s, "passive": true, "hold-time": 9, %s}' "$1" "$2" "$3"
-}
 cat >"$(b64_conf d)" <<EOF
 {
   "router-id": "10.0.1.1", "local-as": 64500,
@@ -25,19 +22,15 @@ cat >"$(b64_conf d)" <<EOF
   "translation": {"prefix": "64:ff9b::/96",
     "next-hops": [{"ipv4": "10.0.1.200/32", "ipv6": "fd00:1::99"}], "eor-wait": 2},
   "neighbors": [
-    $(nbr 10.0.1.2 64601 '"ipv6-next-hop": "fd00:1::64", "max-prefixes": 5,
-      "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": true}}'),
-    $(nbr 10.0.2.2 64602 '"allow-wkp-specifics": true,
-      "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}')
+    $(nbr_json 10.0.1.2 64601 9 ipv4-import,ipv6-export '"ipv6-next-hop": "fd00:1::64", "max-prefixes": 5'),
+    $(nbr_json 10.0.2.2 64602 9 ipv6-export '"allow-wkp-specifics": true')
   ],
   "control": {"socket": "$(b64_sock d)"}
 }
 EOF
 b64_start d d
-speaker_start sp1 s1 --connect 10.0.1.1 --as 64601 --peer-as 64500 --id 10.0.1.2 \
-	--nexthop 10.0.1.2 --ipv6
-speaker_start sp2 s2 --connect 10.0.2.1 --as 64602 --peer-as 64500 --id 10.0.2.2 \
-	--nexthop 10.0.2.2 --ipv6
+link_speaker sp1 s1 1 64601 --ipv6
+link_speaker sp2 s2 2 64602 --ipv6
 wait_for 20 "s1: established" speaker_has sp1 '^established'
 wait_for 20 "s2: established" speaker_has sp2 '^established'
 

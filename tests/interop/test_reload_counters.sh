@@ -27,9 +27,7 @@ link d s2 2
 # write_conf WITH-S1 [EXTRA-NEXT-HOP-RULE]
 write_conf() {
 	local s1="" extra=""
-	[ "$1" = yes ] && s1='{"address": "10.0.1.2", "remote-as": 64601, "passive": true,
-      "hold-time": 9, "ipv6-next-hop": "fd00:1::64",
-      "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},'
+	[ "$1" = yes ] && s1="$(nbr_json 10.0.1.2 64601 9 ipv4-import '"ipv6-next-hop": "fd00:1::64"'),"
 	[ -n "${2:-}" ] && extra=", $2"
 	cat >"$(b64_conf d)" <<EOF
 {
@@ -40,9 +38,7 @@ write_conf() {
     "unknown-next-hop": "reject", "eor-wait": 2},
   "neighbors": [
     $s1
-    {"address": "10.0.2.2", "remote-as": 64602, "passive": true, "hold-time": 9,
-     "allow-wkp-specifics": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": true}}}
+    $(nbr_json 10.0.2.2 64602 9 ipv4-import,ipv6-export '"allow-wkp-specifics": true')
   ],
   "fib": {"enabled": false},
   "control": {"socket": "$(b64_sock d)"}
@@ -51,10 +47,8 @@ EOF
 }
 write_conf yes
 b64_start d d
-speaker_start sp1 s1 --connect 10.0.1.1 --as 64601 --peer-as 64500 --id 10.0.1.2 \
-	--nexthop 10.0.1.2 --ipv6
-speaker_start sp2 s2 --connect 10.0.2.1 --as 64602 --peer-as 64500 --id 10.0.2.2 \
-	--nexthop 10.0.2.2 --ipv6
+link_speaker sp1 s1 1 64601 --ipv6
+link_speaker sp2 s2 2 64602 --ipv6
 wait_for 20 "s1: established" speaker_has sp1 '^established'
 wait_for 20 "s2: established" speaker_has sp2 '^established'
 

@@ -29,17 +29,12 @@ need_bgp64d
 N=${B64_RELOAD_N:-1000000}
 WATCH=${B64_RELOAD_WATCH:-10}
 MAX_STALL=${B64_RELOAD_MAX_STALL_MS:-250}
-FEEDER=$B64_BUILD/bench/feeder
-GEN=$B64_SRC/bench/gen_table.py
-WKP=64:ff9b::/96
-NH_OLD=2001:db8:64:64::1
+NH_OLD=$NH6 # 2001:db8:64:64::1
 NH_NEW=2001:db8:64:64::2
-[ -x "$FEEDER" ] || fail "bench feeder not built: $FEEDER"
-[ -f "$GEN" ] || fail "bench/gen_table.py missing: $GEN"
+need_bench feeder gen
 
 step "table: $N prefixes"
-python3 "$GEN" -n "$N" -o "$T/table.txt" 2>"$T/gen.err" || fail "gen_table.py: $(cat "$T/gen.err")"
-say "$(head -n1 "$T/table.txt")"
+gen_table "$T/table.txt" "$N"
 # the first, middle and last prefix of the table (in the feeder's order)
 read -r P1 P2 P3 < <(python3 - "$T/table.txt" <<'EOF'
 import sys
@@ -56,29 +51,12 @@ say "sample: $SAMPLE"
 step "topology: feeder 127.0.0.1 -> bgp64d 127.0.0.2 (namespace d); BIRD b 10.0.1.2 -- d 10.0.1.1"
 ns_add d b
 link d b 1
+# write_conf NH6: the next-hop rule 198.51.100.0/24 -> NH6; bgp64d also listens on 10.0.1.1.
 write_conf() {
-	cat >"$(b64_conf d)" <<EOF
-{
-  "router-id": "127.0.0.2",
-  "local-as": 64500,
-  "listen": [{"address": "127.0.0.2", "port": 179}, {"address": "10.0.1.1", "port": 179}],
-  "translation": {
-    "prefix": "$WKP",
-    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$1"}],
-    "unknown-next-hop": "reject",
-    "eor-wait": 5
-  },
-  "neighbors": [
-    {"address": "127.0.0.1", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "10.0.1.2", "remote-as": 64510, "passive": true, "hold-time": 3,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": false}}}
-  ],
-  "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}
-}
-EOF
+	{
+		rr_client 127.0.0.1 30 ipv4-import # the feeder
+		nbr_json 10.0.1.2 64510 3 none     # BIRD: eBGP, hold time 3, no routes
+	} | bench_conf d "$1" 10.0.1.1 >"$(b64_conf d)"
 }
 write_conf "$NH_OLD"
 cat >"$T/b.conf" <<EOF
@@ -101,8 +79,7 @@ assert_eq "bgp64d: negotiated hold time with BIRD" 3 \
 	"$(ctl d show neighbors | jget "nbr('10.0.1.2')['hold_time']")"
 
 step "the feeder sends the table"
-spawn feeder d "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.1 --id 127.0.0.1 --hold 30 \
-	--table "$T/table.txt" --timeout 30
+bench_feeder feeder d 127.0.0.1 "$T/table.txt"
 wait_for 60 "feeder: table sent" grep -q '^SENT_ALL' "${B64_LOG[feeder]}"
 v4count() { ctl d show summary | jget "j['summary']['prefixes']['ipv4']"; }
 wait_eq 60 "bgp64d: IPv4 prefixes" "$N" v4count

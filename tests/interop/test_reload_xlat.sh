@@ -21,14 +21,9 @@ conf() { # translation prefix
   "translation": {"prefix": "$1",
     "next-hops": [{"ipv4": "10.0.1.2/32", "ipv6": "fd00:1::99"}], "eor-wait": 2},
   "neighbors": [
-    {"address": "10.0.1.2", "remote-as": 64601, "passive": true, "hold-time": 9,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "10.0.2.2", "remote-as": 64500, "passive": true, "hold-time": 9,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}},
-    {"address": "10.0.3.2", "remote-as": 64500, "passive": true, "hold-time": 9,
-     "route-reflector-client": true, "ipv6-link-local-next-hop": "fe80::3",
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
+    $(nbr_json 10.0.1.2 64601 9 ipv4-import),
+    $(rr_client 10.0.2.2 9 ipv6-export),
+    $(rr_client 10.0.3.2 9 ipv6-export '"ipv6-link-local-next-hop": "fe80::3"')
   ],
   "control": {"socket": "$(b64_sock d)"}
 }
@@ -38,10 +33,8 @@ OLD=2001:db8:64::/96
 NEW=2001:db8:65::/96
 conf $OLD
 b64_start d d
-speaker_start sp1 s1 --connect 10.0.1.1 --as 64601 --peer-as 64500 --id 10.0.1.2 \
-	--nexthop 10.0.1.2 --ipv6
-speaker_start sp2 r2 --connect 10.0.2.1 --as 64500 --peer-as 64500 --id 10.0.2.2 \
-	--nexthop 10.0.2.2 --ipv6
+link_speaker sp1 s1 1 64601 --ipv6
+link_speaker sp2 r2 2 64500 --ipv6
 for s in sp1 sp2; do wait_for 20 "$s: established" speaker_has $s '^established'; done
 
 step "s1 announces 3 prefixes; r2 gets them under $OLD"
@@ -51,8 +44,7 @@ for p in 192.0.2.0/24 198.51.100.0/24 203.0.113.0/24; do
 	x=$(xlat96 $OLD $p)
 	wait_for 20 "r2: $x announced" speaker_has sp2 "mp_reach=\[[^]]*$x"
 done
-speaker_start sp3 r3 --connect 10.0.3.1 --as 64500 --peer-as 64500 --id 10.0.3.2 \
-	--nexthop 10.0.3.2 --ipv6
+link_speaker sp3 r3 3 64500 --ipv6
 wait_for 20 "sp3: established" speaker_has sp3 '^established'
 x=$(xlat96 $OLD 198.51.100.0/24)
 wait_for 20 "r3 (its own update group): $x announced" speaker_has sp3 "mp_reach=\[[^]]*$x"
@@ -77,8 +69,7 @@ step "a receiver that connects now gets only the new routes"
 speaker_cmd sp3 "close"
 wait_for 20 "d: r3 down" nbr_down d 10.0.3.2
 rm -f "$T/sp3.events"
-speaker_start sp3 r3 --connect 10.0.3.1 --as 64500 --peer-as 64500 --id 10.0.3.2 \
-	--nexthop 10.0.3.2 --ipv6
+link_speaker sp3 r3 3 64500 --ipv6
 wait_for 20 "sp3: established again" speaker_has sp3 '^established'
 n=$(xlat96 $NEW 203.0.113.0/24)
 wait_for 20 "r3: $n announced" speaker_has sp3 "mp_reach=\[[^]]*$n"

@@ -23,64 +23,29 @@ C=${B64_RR_CLIENTS:-200}
 # clients 1..DISTINCT get distinct link-local next hops, the rest share one policy
 DISTINCT=$((${B64_RR_POLICIES:-30} - 1))
 RESET=$C # the client that is reset while the table is exported
-FEEDER=$B64_BUILD/bench/feeder
-SINK=$B64_BUILD/bench/sink
-GEN=$B64_SRC/bench/gen_table.py
-WKP=64:ff9b::/96
-NH6=2001:db8:64:64::1
-[ -x "$FEEDER" ] || fail "bench feeder not built: $FEEDER"
-[ -x "$SINK" ] || fail "bench sink not built: $SINK"
-[ -f "$GEN" ] || fail "bench/gen_table.py missing: $GEN"
+need_bench feeder sink gen
 
 step "table: $N prefixes"
-python3 "$GEN" -n "$N" -o "$T/table.txt" 2>"$T/gen.err" || fail "gen_table.py: $(cat "$T/gen.err")"
-say "$(head -n1 "$T/table.txt")"
+gen_table "$T/table.txt" "$N"
 
 caddr() { printf '127.0.1.%d' "$1"; }
 
 step "bgp64d 127.0.0.2: feeder 127.0.0.1, $C clients 127.0.1.1-$C ($DISTINCT with distinct link-local next hops)"
 ns_add d
 {
-	cat <<EOF
-{
-  "router-id": "127.0.0.2",
-  "local-as": 64500,
-  "listen": [{"address": "127.0.0.2", "port": 179}],
-  "translation": {
-    "prefix": "$WKP",
-    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$NH6"}],
-    "unknown-next-hop": "reject",
-    "eor-wait": 5
-  },
-  "neighbors": [
-    {"address": "127.0.0.1", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}}
-EOF
+	rr_client 127.0.0.1 30 ipv4-import # the feeder
 	for ((i = 1; i <= C; i++)); do
 		ll=""
-		[ $i -le $DISTINCT ] && ll=$(printf '"ipv6-link-local-next-hop": "fe80::64:%x", ' "$i")
-		printf '    ,{"address": "%s", "remote-as": 64500, "passive": true, "hold-time": 30,\n' \
-			"$(caddr $i)"
-		printf '     %s"route-reflector-client": true,\n' "$ll"
-		printf '     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}\n'
+		[ $i -le $DISTINCT ] && ll=$(printf '"ipv6-link-local-next-hop": "fe80::64:%x"' "$i")
+		rr_client "$(caddr $i)" 30 ipv6-export "$ll"
 	done
-	cat <<EOF
-  ],
-  "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}
-}
-EOF
-} >"$(b64_conf d)"
+} | bench_conf d >"$(b64_conf d)"
 "$BGP64D" -n -c "$(b64_conf d)" >"$T/check.out" 2>&1 || fail "configuration refused: $(cat "$T/check.out")"
 b64_start d d
 
 # sink_start NAME CLIENT: a sink for client number CLIENT, verifying the translated table.
 sink_start() {
-	local a
-	a=$(caddr "$2")
-	spawn "$1" d "$SINK" --connect 127.0.0.2:179 --bind "$a" --id "$a" --hold 30 \
-		--table "$T/table.txt" --xlat6 "$WKP" --nexthop6 "$NH6" --timeout 30
+	bench_sink "$1" d "$(caddr "$2")" "$T/table.txt"
 }
 declare -A SINKNAME=()
 for ((i = 1; i <= C; i++)); do
@@ -89,15 +54,11 @@ for ((i = 1; i <= C; i++)); do
 done
 
 # established_clients: how many of the clients bgp64d shows Established.
-established_clients() {
-	ctl d show neighbors | jget "sum(1 for n in j['neighbors']
-		if n['remote_addr'].startswith('127.0.1.') and n['state'] == 'Established')"
-}
+established_clients() { nbr_established d 127.0.1.; }
 wait_eq 30 "bgp64d: clients Established before the table" "$C" established_clients
 
 step "the feeder sends the table; client $RESET is reset meanwhile"
-spawn feeder d "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.1 --id 127.0.0.1 --hold 30 \
-	--table "$T/table.txt" --timeout 30
+bench_feeder feeder d 127.0.0.1 "$T/table.txt"
 # mid-way: as soon as the feeder has started sending (polled every 20 ms)
 for ((k = 0; k < 1000; k++)); do
 	grep -q '^FIRST_UPDATE' "${B64_LOG[feeder]}" && break

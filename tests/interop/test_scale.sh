@@ -17,54 +17,23 @@ need_bgp64d
 
 N=${B64_SCALE_N:-100000}
 DELAY=${B64_SCALE_DELAY:-5}
-FEEDER=$B64_BUILD/bench/feeder
-SINK=$B64_BUILD/bench/sink
-GEN=$B64_SRC/bench/gen_table.py
-WKP=64:ff9b::/96
-NH6=2001:db8:64:64::1
-[ -x "$FEEDER" ] || fail "bench feeder not built: $FEEDER"
-[ -x "$SINK" ] || fail "bench sink not built: $SINK"
-[ -f "$GEN" ] || fail "bench/gen_table.py missing: $GEN"
+need_bench feeder sink gen
 
 step "table: $N prefixes"
-python3 "$GEN" -n "$N" --med-share 0.3 --large-share 0.3 -o "$T/table.txt" 2>"$T/gen.err" ||
-	fail "gen_table.py: $(cat "$T/gen.err")"
-say "$(head -n1 "$T/table.txt")"
+gen_table "$T/table.txt" "$N" --med-share 0.3 --large-share 0.3
 
 step "namespace d: feeder 127.0.0.1, bgp64d 127.0.0.2, sink 127.0.0.3 (loopback)"
 ns_add d
-cat >"$(b64_conf d)" <<EOF
 {
-  "router-id": "127.0.0.2",
-  "local-as": 64500,
-  "listen": [{"address": "127.0.0.2", "port": 179}],
-  "translation": {
-    "prefix": "$WKP",
-    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$NH6"}],
-    "unknown-next-hop": "reject",
-    "eor-wait": 5
-  },
-  "neighbors": [
-    {"address": "127.0.0.1", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
-    {"address": "127.0.0.3", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
-  ],
-  "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}
-}
-EOF
+	rr_client 127.0.0.1 30 ipv4-import # the feeder
+	rr_client 127.0.0.3 30 ipv6-export # the sink
+} | bench_conf d >"$(b64_conf d)"
 b64_start d d
-spawn sink d "$SINK" --connect 127.0.0.2:179 --bind 127.0.0.3 --id 127.0.0.3 --hold 30 \
-	--table "$T/table.txt" --xlat6 "$WKP" --nexthop6 "$NH6" \
-	--withdraw-fraction 0.5 --expect-count-after-withdraw auto \
-	--exit-after-done 1 --dump "$T/sink.dump" --timeout 30
+bench_sink sink d 127.0.0.3 "$T/table.txt" --withdraw-fraction 0.5 \
+	--expect-count-after-withdraw auto --exit-after-done 1 --dump "$T/sink.dump"
 wait_eq 20 "bgp64d: sink 127.0.0.3" Established nbr_state d 127.0.0.3
-spawn feeder d "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.1 --id 127.0.0.1 --hold 30 \
-	--table "$T/table.txt" --withdraw-fraction 0.5 --withdraw-delay "$DELAY" --hold-after 0 \
-	--timeout 30
+bench_feeder feeder d 127.0.0.1 "$T/table.txt" --withdraw-fraction 0.5 \
+	--withdraw-delay "$DELAY" --hold-after 0
 
 ev() { awk -v e="$2" '$1 == e { print $2; exit }' "${B64_LOG[$1]}"; }
 sink_has() { grep -q "^$1" "${B64_LOG[sink]}"; }

@@ -28,55 +28,23 @@ need_bgp64d
 
 N=${B64_STUCK_N:-100000}
 C=4
-FEEDER=$B64_BUILD/bench/feeder
-SINK=$B64_BUILD/bench/sink
-GEN=$B64_SRC/bench/gen_table.py
-WKP=64:ff9b::/96
-NH6=2001:db8:64:64::1
 SEND_HOLD=30
-[ -x "$FEEDER" ] || fail "bench feeder not built: $FEEDER"
-[ -x "$SINK" ] || fail "bench sink not built: $SINK"
-[ -f "$GEN" ] || fail "bench/gen_table.py missing: $GEN"
+need_bench feeder sink gen
 
 step "table: $N prefixes"
-python3 "$GEN" -n "$N" -o "$T/table.txt" 2>"$T/gen.err" || fail "gen_table.py: $(cat "$T/gen.err")"
-say "$(head -n1 "$T/table.txt")"
+gen_table "$T/table.txt" "$N"
 
 caddr() { printf '127.0.1.%d' "$1"; }
 
-# write_conf SEND-HOLD-JSON: the configuration, with SEND-HOLD-JSON ('"send-hold-time": 30, '
-# or "") in every client.
+# write_conf SEND-HOLD-JSON: the configuration, with SEND-HOLD-JSON ('"send-hold-time": 30'
+# or "") in every client; the clients' hold time is 600 s.
 write_conf() {
 	{
-		cat <<EOF
-{
-  "router-id": "127.0.0.2",
-  "local-as": 64500,
-  "listen": [{"address": "127.0.0.2", "port": 179}],
-  "translation": {
-    "prefix": "$WKP",
-    "next-hops": [{"ipv4": "198.51.100.0/24", "ipv6": "$NH6"}],
-    "unknown-next-hop": "reject",
-    "eor-wait": 5
-  },
-  "neighbors": [
-    {"address": "127.0.0.1", "remote-as": 64500, "passive": true, "hold-time": 30,
-     "route-reflector-client": true,
-     "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}}
-EOF
+		rr_client 127.0.0.1 30 ipv4-import # the feeder
 		for ((i = 1; i <= C; i++)); do
-			printf '    ,{"address": "%s", "remote-as": 64500, "passive": true, "hold-time": 600, %s\n' \
-				"$(caddr $i)" "$1"
-			printf '     "route-reflector-client": true,\n'
-			printf '     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}\n'
+			rr_client "$(caddr $i)" 600 ipv6-export "$1"
 		done
-		cat <<EOF
-  ],
-  "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}
-}
-EOF
-	} >"$(b64_conf d)"
+	} | bench_conf d >"$(b64_conf d)"
 }
 
 step "bgp64d 127.0.0.2: feeder 127.0.0.1, clients 127.0.1.1-$C (one export policy)"
@@ -84,7 +52,7 @@ ns_add d
 in_ns d sysctl -qw net.ipv4.tcp_wmem="4096 16384 262144" ||
 	fail "cannot cap net.ipv4.tcp_wmem in the namespace"
 HAVE_SEND_HOLD=no
-write_conf "\"send-hold-time\": $SEND_HOLD, "
+write_conf "\"send-hold-time\": $SEND_HOLD"
 if "$BGP64D" -n -c "$(b64_conf d)" >"$T/check.out" 2>&1; then
 	HAVE_SEND_HOLD=yes
 	say "bgp64d accepts \"send-hold-time\": the send hold timer is checked ($SEND_HOLD s)"
@@ -102,14 +70,10 @@ DELAY=${B64_STUCK_DELAY:-8}
 for ((i = 1; i <= C; i++)); do
 	extra=()
 	[ $i = $C ] && extra=(--rcvbuf 4096)
-	spawn "c$i" d "$SINK" --connect 127.0.0.2:179 --bind "$(caddr $i)" --id "$(caddr $i)" \
-		--hold 600 --table "$T/table.txt" --xlat6 "$WKP" --nexthop6 "$NH6" --timeout 30 \
-		--withdraw-fraction "$WF" --expect-count-after-withdraw auto "${extra[@]}"
+	bench_sink "c$i" d "$(caddr $i)" "$T/table.txt" --hold 600 --withdraw-fraction "$WF" \
+		--expect-count-after-withdraw auto "${extra[@]}"
 done
-established_clients() {
-	ctl d show neighbors | jget "sum(1 for n in j['neighbors']
-		if n['remote_addr'].startswith('127.0.1.') and n['state'] == 'Established')"
-}
+established_clients() { nbr_established d 127.0.1.; }
 wait_eq 30 "bgp64d: clients Established" "$C" established_clients
 
 # verified CLIENTS...: the clients (of CLIENTS) whose sink printed "VERIFY ok" at least $want_ok
@@ -125,9 +89,8 @@ all=$(seq 1 $C | xargs)
 others=$(seq 1 $((C - 1)) | xargs)
 
 step "the feeder sends the table ($N prefixes); every client reads it"
-spawn feeder d "$FEEDER" --connect 127.0.0.2:179 --bind 127.0.0.1 --id 127.0.0.1 --hold 30 \
-	--table "$T/table.txt" --withdraw-fraction "$WF" --withdraw-delay "$DELAY" --hold-after 0 \
-	--timeout 30
+bench_feeder feeder d 127.0.0.1 "$T/table.txt" --withdraw-fraction "$WF" \
+	--withdraw-delay "$DELAY" --hold-after 0
 wait_for 30 "feeder: table sent" grep -q '^SENT_ALL' "${B64_LOG[feeder]}"
 want_ok=1
 # shellcheck disable=SC2086 # the client numbers are words
