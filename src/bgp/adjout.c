@@ -247,6 +247,12 @@ adjout_next(const struct adjout *ao)
 	return ao->next_group;
 }
 
+size_t
+adjout_members(const struct adjout *ao)
+{
+	return ao->n_members;
+}
+
 void
 adjout_flush_cache(struct adjout *ao)
 {

@@ -333,6 +333,17 @@ rde_speaker(const struct rde *r)
 	return r->sp;
 }
 
+void
+rde_export_stats(const struct rde *r, struct rde_export_stats *s)
+{
+	memset(s, 0, sizeof *s);
+	for (const struct adjout *g = r->groups; g != NULL; g = adjout_next(g)) {
+		s->groups++;
+		s->peers += adjout_members(g);
+	}
+	rib_export_stats(r->rib, &s->rib);
+}
+
 const struct rde_stats *
 rde_stats(const struct rde *r)
 {

@@ -74,6 +74,12 @@ void rde_unknown_walk(const struct rde *r, void (*fn)(const uint8_t v4[4], uint6
 		      void *arg);
 uint64_t rde_untranslated_paths(const struct rde *r);
 uint64_t rde_non_global_skipped(const struct rde *r);
+/* The export engine at a glance (show summary). */
+struct rde_export_stats {
+	size_t groups, peers; /* update groups, established peers in them */
+	struct rib_export_stats rib;
+};
+void rde_export_stats(const struct rde *r, struct rde_export_stats *s);
 /* The kernel export (src/fib), NULL when fib.enabled is false. */
 const struct fib *rde_fib(const struct rde *r);
 

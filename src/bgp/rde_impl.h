@@ -129,6 +129,7 @@ struct adjout *adjout_new(struct rde *r, struct rde_peer *rp);
 /* Takes the peer out of its group; the last member frees the group. */
 void adjout_leave(struct rde_peer *rp);
 struct adjout *adjout_next(const struct adjout *ao);
+size_t adjout_members(const struct adjout *ao);
 /* The peer's group after taking it out of a shared one (same state); route refresh. */
 struct adjout *adjout_split_member(struct rde_peer *rp);
 /* The group (of one) re-sends family f after a route refresh request; with enhanced route

@@ -110,6 +110,18 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "attribute_bytes", as.bytes);
 	ctl_jw_u64(w, "total_bytes", rs.tree_bytes + rs.path_bytes + as.bytes);
 	ctl_jw_obj_close(w);
+	struct rde_export_stats xs;
+	rde_export_stats(r, &xs);
+	ctl_jw_obj_open(w, "exports");
+	ctl_jw_u64(w, "update_groups", xs.groups);
+	ctl_jw_u64(w, "peers", xs.peers);
+	ctl_jw_u64(w, "readers", xs.rib.readers);
+	ctl_jw_u64(w, "catching_up", xs.rib.detached);
+	ctl_jw_u64(w, "journal_ipv4", xs.rib.journal[BGP_FAM_V4]);
+	ctl_jw_u64(w, "journal_ipv6", xs.rib.journal[BGP_FAM_V6]);
+	ctl_jw_u64(w, "withdrawn_pending", xs.rib.reap_pending);
+	ctl_jw_u64(w, "epoch", xs.rib.epoch);
+	ctl_jw_obj_close(w);
 	ctl_jw_obj_open(w, "stats");
 	ctl_jw_u64(w, "updates_received", s->updates_in);
 	ctl_jw_u64(w, "prefixes_received", s->prefixes_in);

@@ -107,3 +107,10 @@ assert_eq "bgp64d: flaps of the clients other than $RESET" 0 \
 		if n['remote_addr'].startswith('127.0.1.') and n['remote_addr'] != '$(caddr "$RESET")')")"
 stays_eq 2 "clients still complete (nothing withdrawn afterwards)" "$C" complete
 alive d || fail "bgp64d died"
+POLICIES=$((DISTINCT + 1))
+exports() { ctl d show summary | jget "j['summary']['exports']['$1']"; }
+wait_eq 20 "bgp64d: the clients joined into one update group per export policy (+ the feeder's)" \
+	$((POLICIES + 1)) exports update_groups
+assert_eq "bgp64d: established peers in update groups" $((C + 1)) "$(exports peers)"
+assert_eq "bgp64d: no reader catching up" 0 "$(exports catching_up)"
+wait_eq 10 "bgp64d: change journal trimmed (everything read)" 0 exports journal_ipv4
