@@ -8,7 +8,7 @@
  * prefix); a glue node always has two children, so the first stored prefix below any node is
  * found by going left through glue.
  *
- * Nodes have no parent pointer (it would cost 8 bytes per node): delete and the upward step of
+ * Nodes have no parent link (it would cost 4 bytes per node): delete and the upward step of
  * an in-order walk descend again from the root, which is O(key bits) like every operation.
  * Key comparison works on 32-bit big-endian words, so each level costs a word xor and a count
  * of leading zeros.
@@ -23,17 +23,29 @@
  * and the glue left with fewer than two children is freed. In iteration order, a short prefix
  * of slot s (its masked key's first RADIX_STRIDE bits) comes after every bucket below s and
  * before bucket s itself, so first/next/next_after/walk merge the short tree with the buckets
- * by that rule; a bitmap of the non-empty buckets, summarised by a second one, finds the next
- * bucket in a few word reads. The
- * array stays until the tree becomes empty.
+ * by that rule. Two slot sets (a bitmap summarised by a second one, a few word reads to find
+ * the next member) say which buckets are not empty and which slots have short prefixes: the
+ * successor of a bucket's last prefix is then the next bucket's first, without a descent of
+ * the short tree, unless a short prefix lies in between. The array stays until the tree
+ * becomes empty.
  *
- * Memory: the tree owns its nodes, taken from a pool (lib/pool.h) of slabs of growing size (16
- * nodes, doubling up to 256 KiB, aligned to cache lines: an IPv4 node never straddles two).
- * A deleted node goes back to its slab (its free list is threaded through child[0]); the pool
- * fills the slabs of lowest address first and gives a slab back to malloc when its last node
- * is deleted, so a tree that shrinks after growing (a peer's table flushed) returns most of
- * the memory it no longer uses. All slabs and the bucket array go back when the tree becomes
- * empty. Values belong to the caller.
+ * Memory: the tree owns its nodes, carved from slabs that are never moved (node handles stay
+ * valid). Links between nodes (children, the roots, the buckets, the free lists) are 32-bit
+ * indices, 0 for none: the offset of the node in 8-byte units in the tree's index space. The
+ * index space is cut into slabs: slab 0 holds units [0, 64) (unit 0 is never used), slab j of
+ * 1..9 units [2^(j+5), 2^(j+6)), and from unit 2^15 on every slab holds 2^15 units (256 KiB);
+ * so a small tree (next hops, mappings) allocates 440 bytes, not a whole slab. An index is
+ * turned into its node by a shift, a load from the slab table (which holds each slab's
+ * address less the offset of its first unit, see node_at()) and an add of 8 times the index,
+ * which the load of a node's field does itself. A stored prefix keeps its value in the 8
+ * bytes before its node (the node and its handle point past it); a glue node has no value. So
+ * an IPv4 prefix takes 24 bytes and an IPv4 glue node 16 (IPv6: 40 and 32): glue that becomes
+ * a prefix is copied into a node with a value, and a prefix that becomes glue into one
+ * without (or keeps its bytes, marked RADIX_FAT, when that allocation fails). A slab
+ * allocates its span less one cache line, so that a slab of a large tree (mapped by malloc)
+ * does not touch one more page for its last bytes. Freed nodes go to one free list per size,
+ * threaded through child[0]; the slabs and the bucket array go back to malloc when the tree
+ * becomes empty. Values belong to the caller.
  */
 #include "lib/radix.h"
 
@@ -41,65 +53,413 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/pool.h"
-
 #define RADIX_GLUE	0x01
-#define RADIX_SLAB_MAX	(256u << 10) /* bytes in a slab, at most */
+#define RADIX_FAT	0x02 /* with RADIX_GLUE: glue in a node with a value slot */
 #define RADIX_CACHELINE 64
 #define RADIX_MAX_DEPTH 129 /* nodes on a path from the root: lengths 0..128 at most */
+
+/* Slabs (see above). Units of the index space are RADIX_UNIT bytes. */
+#define RADIX_UNIT	 8
+#define RADIX_SLAB_SHIFT 15 /* units of a slab from unit 2^RADIX_SLAB_SHIFT on */
+#define RADIX_SLAB_MIN	 64 /* units of slab 0 */
+/* Slabs of the units below 2^RADIX_SLAB_SHIFT: 0 and 1..9, doubling from RADIX_SLAB_MIN. */
+#define RADIX_SMALL_SLABS (RADIX_SLAB_SHIFT - 5)
+#define RADIX_EVAC_MIN	  4	     /* see evacuate_all() */
+#define RADIX_NONE	  UINT32_MAX /* no slab */
 
 #define RADIX_STRIDE	20 /* key bits resolved by the bucket array */
 #define RADIX_NBUCKET	(1u << RADIX_STRIDE)
 #define RADIX_BUCKET_AT 4096 /* prefixes at which a tree gets its bucket array */
 
+/*
+ * A node: what a descent reads, 16 bytes for IPv4. A stored prefix has its value in the
+ * RADIX_UNIT bytes before (see value_slot()).
+ */
 struct radix_node {
-	struct radix_node *child[2];
-	void *value;
+	uint32_t child[2]; /* node indices, 0 for none */
 	uint8_t plen;
-	uint8_t flags;	 /* RADIX_GLUE, and bits 1..7: the user bits 16..22 */
+	uint8_t flags;	 /* RADIX_GLUE (and RADIX_FAT), or bits 1..7: the user bits 16..22 */
 	uint16_t uflags; /* user bits 0..15 */
 	uint8_t key[];	 /* 4 or 16 bytes, masked to plen */
 };
 
-#define NODE_SIZE(kbytes) ((offsetof(struct radix_node, key) + (kbytes) + 7) & ~(size_t)7)
+/* Units of a glue node; a stored prefix has one more, for its value. */
+#define GLUE_UNITS(kbytes) ((offsetof(struct radix_node, key) + (kbytes) + 7) / RADIX_UNIT)
 
-_Static_assert(sizeof(void *) != 8 || NODE_SIZE(4) == RADIX_NODE_SIZE_V4, "RADIX_NODE_SIZE_V4");
-_Static_assert(sizeof(void *) != 8 || NODE_SIZE(16) == RADIX_NODE_SIZE_V6, "RADIX_NODE_SIZE_V6");
+_Static_assert(sizeof(void *) <= RADIX_UNIT, "a value fits in a unit");
+_Static_assert(RADIX_UNIT *(GLUE_UNITS(4) + 1) == RADIX_NODE_SIZE_V4, "RADIX_NODE_SIZE_V4");
+_Static_assert(RADIX_UNIT *(GLUE_UNITS(16) + 1) == RADIX_NODE_SIZE_V6, "RADIX_NODE_SIZE_V6");
 
-/* The level-compressed root: bucket s holds the prefixes of length >= RADIX_STRIDE in slot s. */
-struct radix_buckets {
-	struct radix_node *root[RADIX_NBUCKET];
-	uint64_t occ[RADIX_NBUCKET / 64];      /* bit s % 64 of word s / 64: root[s] != NULL */
+/* A set of slots: a bitmap, and a summary bitmap of its non-zero words. */
+struct radix_slots {
+	uint64_t occ[RADIX_NBUCKET / 64];      /* bit s % 64 of word s / 64: slot s is in */
 	uint64_t sum[RADIX_NBUCKET / 64 / 64]; /* bit w % 64 of word w / 64: occ[w] != 0 */
 };
 
-_Static_assert(sizeof(void *) != 8 || sizeof(struct radix_buckets) == RADIX_BUCKETS_BYTES,
-	       "RADIX_BUCKETS_BYTES");
-
-struct radix {
-	struct radix_node *root; /* the whole tree, or the short tree when bk is set */
-	struct radix_buckets *bk;
-	size_t count;	  /* stored prefixes */
-	size_t bucket_at; /* count at which bk is made (doubled when that fails) */
-	uint8_t af;	  /* AF_INET or AF_INET6 */
-	uint8_t kbytes;	  /* 4 or 16 */
-	uint8_t bits;	  /* 32 or 128 */
-	uint16_t nsize;	  /* bytes per node */
-	struct pool nodes;
+/* The level-compressed root: bucket s holds the prefixes of length >= RADIX_STRIDE in slot s. */
+struct radix_buckets {
+	uint32_t root[RADIX_NBUCKET]; /* node indices, 0 for an empty bucket */
+	struct radix_slots full;      /* root[s] != 0 */
+	struct radix_slots shorts;    /* the short tree holds a prefix of slot s */
 };
 
-/* Nodes: a pool (lib/pool.h), which also poisons the slots not in use under ASan. */
+_Static_assert(sizeof(struct radix_buckets) == RADIX_BUCKETS_BYTES, "RADIX_BUCKETS_BYTES");
 
-static struct radix_node *
-node_alloc(struct radix *t)
+/* A slab's own free lists and counts (see "Memory" above). */
+struct radix_slab {
+	uint32_t free[2]; /* free lists through child[0]: glue nodes, nodes with a value */
+	uint32_t next;	  /* units [next, slab_end()) were never handed out */
+	uint32_t live;	  /* nodes in use */
+	uint32_t glue;	  /* of which glue (no handle points to them: they may move) */
+};
+
+struct radix {
+	/*
+	 * Slab j: the address its unit 0 would have if the index space started at unit 0 of
+	 * the slab's memory, as an integer, or 0 when the slab is not allocated; the node of
+	 * index i in slab j is at base[j] + i * RADIX_UNIT (see node_at()).
+	 */
+	uintptr_t *base;
+	struct radix_buckets *bk;
+	struct radix_slab *slab; /* slabs_cap entries, beside base */
+	uint64_t *room[2];	 /* bit j: slab j has room for a glue node / a node with a value */
+	uint32_t low[2];	 /* the words of room[] below low[] are 0 */
+	uint32_t root;		 /* the whole tree, or the short tree when bk is set */
+	uint32_t nslabs;	 /* entries of base up to the last allocated slab */
+	uint32_t slabs_cap;	 /* entries of base and slab, bits of room[] */
+	uint32_t spare;		 /* the empty slab kept, or RADIX_NONE */
+	uint32_t glue_only;	 /* slabs whose nodes in use are all glue */
+	uint32_t evac_at;	 /* glue_only at which radix_delete() moves that glue */
+	size_t slab_bytes;	 /* sum of slab sizes */
+	size_t count;		 /* stored prefixes */
+	size_t bucket_at;	 /* count at which bk is made (doubled when that fails) */
+	uint8_t af;		 /* AF_INET or AF_INET6 */
+	uint8_t kbytes;		 /* 4 or 16 */
+	uint8_t bits;		 /* 32 or 128 */
+	uint8_t gunits;		 /* units of a glue node */
+};
+
+/* Slab allocator. Under ASan, slots that are not in use are poisoned. */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RADIX_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RADIX_ASAN 1
+#endif
+#endif
+#ifdef RADIX_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+/* The first unit of slab j. */
+static uint64_t
+slab_lo(uint32_t j)
 {
-	return pool_get(&t->nodes);
+	if (j < RADIX_SMALL_SLABS)
+		return j == 0 ? 0 : (uint64_t)RADIX_SLAB_MIN << (j - 1);
+	return (uint64_t)(j - RADIX_SMALL_SLABS + 1) << RADIX_SLAB_SHIFT;
+}
+
+/* The first unit in use of slab j (unit 0 is never used: index 0 means none). */
+static uint64_t
+slab_first(uint32_t j)
+{
+	return j == 0 ? 1 : slab_lo(j);
+}
+
+/* Units allocated in slab j: one cache line short of its span (see the top of the file). */
+static uint64_t
+slab_units(uint32_t j)
+{
+	return slab_lo(j + 1) - RADIX_CACHELINE / RADIX_UNIT - slab_first(j);
+}
+
+/* The slab of index i (not 0). */
+static inline uint32_t
+slab_of(uint32_t i)
+{
+	uint32_t j = i >> RADIX_SLAB_SHIFT;
+	if (__builtin_expect(j != 0, 1))
+		return j + RADIX_SMALL_SLABS - 1;
+	/* i in [2^p, 2^(p+1)) with p >= 6 is in slab p - 5, below 64 in slab 0 */
+	return 26 - (uint32_t)__builtin_clz(i | (RADIX_SLAB_MIN / 2));
+}
+
+/* The node of index i (not 0). */
+static inline struct radix_node *
+node_at(const struct radix *t, uint32_t i)
+{
+	return (struct radix_node *)(t->base[slab_of(i)] + (uintptr_t)i * RADIX_UNIT);
+}
+
+/* Where a stored prefix keeps its value: the unit before its node. */
+static inline void **
+value_slot(const struct radix_node *n)
+{
+	return (void **)(uintptr_t)((uintptr_t)n - RADIX_UNIT);
+}
+
+/* One past the last unit allocated in slab j. */
+static uint64_t
+slab_end(uint32_t j)
+{
+	return slab_first(j) + slab_units(j);
+}
+
+static inline int
+is_glue(const struct radix_node *n)
+{
+	return (n->flags & RADIX_GLUE) != 0;
+}
+
+/* Whether n has a value slot: a stored prefix, or glue that kept one. */
+static inline int
+is_fat(const struct radix_node *n)
+{
+	return (n->flags & (RADIX_GLUE | RADIX_FAT)) != RADIX_GLUE;
 }
 
 static void
-node_free(struct radix *t, struct radix_node *n)
+room_set(struct radix *t, int fat, uint32_t j, int on)
 {
-	pool_free(&t->nodes, n);
+	uint64_t bit = (uint64_t)1 << (j % 64);
+	if (on) {
+		t->room[fat][j / 64] |= bit;
+		if (j / 64 < t->low[fat])
+			t->low[fat] = j / 64;
+	} else {
+		t->room[fat][j / 64] &= ~bit;
+	}
+}
+
+/* Recomputes the room bits of the allocated slab j. */
+static void
+room_update(struct radix *t, uint32_t j)
+{
+	const struct radix_slab *s = &t->slab[j];
+	uint64_t left = slab_end(j) - s->next;
+	room_set(t, 0, j, s->free[0] != 0 || left >= t->gunits);
+	room_set(t, 1, j, s->free[1] != 0 || left >= t->gunits + 1u);
+}
+
+/* The lowest slab with room for a node (with a value when 'fat'), or RADIX_NONE. */
+static uint32_t
+room_first(struct radix *t, int fat)
+{
+	uint32_t words = (t->nslabs + 63) / 64;
+	for (uint32_t w = t->low[fat]; w < words; w++) {
+		uint64_t x = t->room[fat][w];
+		if (x != 0) {
+			t->low[fat] = w;
+			return w * 64 + (uint32_t)__builtin_ctzll(x);
+		}
+	}
+	t->low[fat] = words;
+	return RADIX_NONE;
+}
+
+/* Whether slab j has nodes in use, all of them glue (counted in glue_only). */
+static inline int
+glue_only(const struct radix_slab *s)
+{
+	return s->live != 0 && s->live == s->glue;
+}
+
+/* Words of a room bitmap for cap slabs. */
+#define ROOM_WORDS(cap) (((cap) + 63u) / 64u)
+
+/* Grows the slab table to hold entry j; on out of memory it stays as it was. */
+static int
+table_grow(struct radix *t, uint32_t j)
+{
+	if (j < t->slabs_cap)
+		return 0;
+	uint32_t cap = t->slabs_cap ? 2 * t->slabs_cap : 4, w0 = ROOM_WORDS(t->slabs_cap);
+	while (cap <= j)
+		cap *= 2;
+	uintptr_t *b = realloc(t->base, cap * sizeof *b);
+	if (b == NULL)
+		return -1;
+	t->base = b;
+	struct radix_slab *s = realloc(t->slab, cap * sizeof *s);
+	if (s == NULL)
+		return -1;
+	t->slab = s;
+	for (int k = 0; k < 2; k++) {
+		uint64_t *r = realloc(t->room[k], ROOM_WORDS(cap) * sizeof *r);
+		if (r == NULL)
+			return -1;
+		memset(r + w0, 0, (ROOM_WORDS(cap) - w0) * sizeof *r);
+		t->room[k] = r;
+	}
+	memset(t->base + t->slabs_cap, 0, (cap - t->slabs_cap) * sizeof *b);
+	t->slabs_cap = cap;
+	return 0;
+}
+
+/* Allocates a slab at the lowest free entry of the table: its number, or RADIX_NONE. */
+static uint32_t
+slab_new(struct radix *t)
+{
+	uint32_t j = 0;
+	while (j < t->nslabs && t->base[j] != 0)
+		j++;
+	if (slab_lo(j + 1) > (uint64_t)UINT32_MAX + 1)
+		return RADIX_NONE; /* the index space is full */
+	size_t bytes = (size_t)slab_units(j) * RADIX_UNIT;
+	void *slab;
+	if (posix_memalign(&slab, RADIX_CACHELINE, bytes) != 0)
+		return RADIX_NONE;
+	if (table_grow(t, j) < 0) {
+		free(slab);
+		return RADIX_NONE;
+	}
+	t->base[j] = (uintptr_t)slab - (uintptr_t)slab_first(j) * RADIX_UNIT;
+	if (j == t->nslabs)
+		t->nslabs++;
+	t->slab_bytes += bytes;
+	t->slab[j] = (struct radix_slab){.next = (uint32_t)slab_first(j)};
+	room_update(t, j);
+	POISON(slab, bytes);
+	return j;
+}
+
+/* Returns the memory of slab j, which has no node in use. */
+static void
+slab_drop(struct radix *t, uint32_t j)
+{
+	void *slab = (void *)(t->base[j] + (uintptr_t)slab_first(j) * RADIX_UNIT);
+	size_t bytes = (size_t)slab_units(j) * RADIX_UNIT;
+	UNPOISON(slab, bytes);
+	free(slab);
+	t->base[j] = 0;
+	t->slab_bytes -= bytes;
+	room_set(t, 0, j, 0);
+	room_set(t, 1, j, 0);
+	while (t->nslabs > 0 && t->base[t->nslabs - 1] == 0)
+		t->nslabs--;
+}
+
+/*
+ * Slab j has just lost its last node: it becomes the spare (its free lists dropped, all of it
+ * unused again), or, when there is one already, the higher of the two goes back to malloc.
+ */
+static void
+slab_empty(struct radix *t, uint32_t j)
+{
+	if (t->spare != RADIX_NONE) {
+		uint32_t drop = t->spare > j ? t->spare : j;
+		t->spare = t->spare > j ? j : t->spare;
+		slab_drop(t, drop);
+		if (drop == j)
+			return;
+	}
+	t->spare = j;
+	struct radix_slab *s = &t->slab[j];
+	s->free[0] = s->free[1] = 0;
+	s->next = (uint32_t)slab_first(j);
+	room_update(t, j);
+	POISON((void *)(t->base[j] + (uintptr_t)slab_first(j) * RADIX_UNIT),
+	       (size_t)slab_units(j) * RADIX_UNIT);
+}
+
+/* Returns every slab to malloc; only when no node is in use. */
+static void
+slab_release(struct radix *t)
+{
+	for (uint32_t j = 0; j < t->nslabs; j++) {
+		if (t->base[j] == 0)
+			continue;
+		void *slab = (void *)(t->base[j] + (uintptr_t)slab_first(j) * RADIX_UNIT);
+		UNPOISON(slab, (size_t)slab_units(j) * RADIX_UNIT);
+		free(slab);
+	}
+	free(t->base);
+	free(t->slab);
+	free(t->room[0]);
+	free(t->room[1]);
+	t->base = NULL;
+	t->slab = NULL;
+	t->room[0] = t->room[1] = NULL;
+	t->low[0] = t->low[1] = 0;
+	t->nslabs = t->slabs_cap = 0;
+	t->spare = RADIX_NONE;
+	t->glue_only = 0;
+	t->evac_at = RADIX_EVAC_MIN;
+	t->slab_bytes = 0;
+}
+
+/* Slab j's count of glue changes by d (+1 or -1) with its count of nodes by l. */
+static inline void
+slab_count(struct radix *t, struct radix_slab *s, int l, int d)
+{
+	int was = glue_only(s);
+	s->live += (uint32_t)l;
+	s->glue += (uint32_t)d;
+	t->glue_only += (uint32_t)(glue_only(s) - was);
+}
+
+/*
+ * A node from the lowest slab with room (a new slab when none has), with a value slot when
+ * 'fat' (a stored prefix) and without otherwise (glue): its index (0 on out of memory) and *np.
+ */
+static uint32_t
+node_alloc(struct radix *t, int fat, struct radix_node **np)
+{
+	uint32_t units = t->gunits + (uint32_t)fat, j = room_first(t, fat), i;
+	if (j == RADIX_NONE && (j = slab_new(t)) == RADIX_NONE)
+		return 0;
+	struct radix_slab *s = &t->slab[j];
+	struct radix_node *n;
+	if (s->free[fat] != 0) {
+		i = s->free[fat];
+		n = node_at(t, i);
+		s->free[fat] = n->child[0];
+	} else {
+		i = s->next + (uint32_t)fat;
+		s->next += units;
+		n = node_at(t, i);
+	}
+	if (s->live == 0 && j == t->spare)
+		t->spare = RADIX_NONE;
+	slab_count(t, s, 1, !fat);
+	room_update(t, j);
+	UNPOISON((char *)n - fat * RADIX_UNIT, units * RADIX_UNIT);
+	*np = n;
+	return i;
+}
+
+/* n is the node of index i. */
+static void
+node_free(struct radix *t, uint32_t i, struct radix_node *n)
+{
+	int fat = is_fat(n);
+	uint32_t j = slab_of(i);
+	struct radix_slab *s = &t->slab[j];
+	n->child[0] = s->free[fat];
+	s->free[fat] = i;
+	slab_count(t, s, -1, -is_glue(n));
+	/* Under ASan, a handle used after its delete is reported; the free link stays readable. */
+	if (fat)
+		POISON(value_slot(n), RADIX_UNIT);
+	POISON(&n->child[1], t->gunits * RADIX_UNIT - offsetof(struct radix_node, child[1]));
+	if (s->live == 0)
+		slab_empty(t, j);
+	else
+		room_set(t, fat, j, 1);
+}
+
+/* Node n (glue or not, of index i) becomes glue (d = 1) or a stored prefix (d = -1) in place. */
+static void
+node_reglue(struct radix *t, uint32_t i, int d)
+{
+	slab_count(t, &t->slab[slab_of(i)], 0, d);
 }
 
 /* Keys. */
@@ -124,14 +484,18 @@ key_diff(const uint8_t *a, const uint8_t *b, unsigned limit)
 	return limit;
 }
 
-static struct radix_node *
-node_new(struct radix *t, const uint8_t *key, unsigned plen, uint8_t flags)
+/* A new node of (key, plen): its index (0 on out of memory) and *np. */
+static uint32_t
+node_new(struct radix *t, const uint8_t *key, unsigned plen, uint8_t flags, struct radix_node **np)
 {
-	struct radix_node *n = node_alloc(t);
-	if (n == NULL)
-		return NULL;
-	n->child[0] = n->child[1] = NULL;
-	n->value = NULL;
+	struct radix_node *n;
+	int fat = !(flags & RADIX_GLUE);
+	uint32_t i = node_alloc(t, fat, &n);
+	if (i == 0)
+		return 0;
+	n->child[0] = n->child[1] = 0;
+	if (fat)
+		*value_slot(n) = NULL;
 	n->plen = (uint8_t)plen;
 	n->flags = flags;
 	n->uflags = 0;
@@ -140,30 +504,28 @@ node_new(struct radix *t, const uint8_t *key, unsigned plen, uint8_t flags)
 	if (rem != 0)
 		n->key[full++] = key[plen / 8] & (uint8_t)(0xffu << (8 - rem));
 	memset(n->key + full, 0, t->kbytes - full);
-	return n;
-}
-
-static inline int
-is_glue(const struct radix_node *n)
-{
-	return (n->flags & RADIX_GLUE) != 0;
+	*np = n;
+	return i;
 }
 
 /*
- * The first stored prefix of the subtree of n (n itself when stored). Iteration goes on below
- * it or in the right sibling of a glue passed on the way down, so those are prefetched: a walk
- * over a large tree is a chain of cache misses otherwise (a prefetch never faults, NULL
- * included).
+ * The first stored prefix of the subtree of node i (i itself when stored). Iteration goes on
+ * below it or in the right sibling of a glue passed on the way down, so those are prefetched:
+ * a walk over a large tree is a chain of cache misses otherwise. (Written out here: GCC drops
+ * a prefetch wrapped in a function of its own, which it deems free of side effects.)
  */
 static struct radix_node *
-subtree_first(struct radix_node *n)
+subtree_first(const struct radix *t, uint32_t i)
 {
+	struct radix_node *n = node_at(t, i);
 	while (is_glue(n)) {
-		__builtin_prefetch(n->child[1]);
-		n = n->child[0];
+		__builtin_prefetch(node_at(t, n->child[1]));
+		n = node_at(t, n->child[0]);
 	}
-	__builtin_prefetch(n->child[0]);
-	__builtin_prefetch(n->child[1]);
+	if (n->child[0] != 0)
+		__builtin_prefetch(node_at(t, n->child[0]));
+	if (n->child[1] != 0)
+		__builtin_prefetch(node_at(t, n->child[1]));
 	return n;
 }
 
@@ -184,240 +546,328 @@ short_slot(const uint8_t *key, unsigned plen)
 }
 
 static void
-bucket_mark(struct radix_buckets *bk, unsigned s)
+slots_add(struct radix_slots *x, unsigned s)
 {
-	bk->occ[s / 64] |= (uint64_t)1 << (s % 64);
-	bk->sum[s / 4096] |= (uint64_t)1 << (s / 64 % 64);
+	x->occ[s / 64] |= (uint64_t)1 << (s % 64);
+	x->sum[s / 4096] |= (uint64_t)1 << (s / 64 % 64);
 }
 
 static void
-bucket_unmark(struct radix_buckets *bk, unsigned s)
+slots_del(struct radix_slots *x, unsigned s)
 {
-	bk->occ[s / 64] &= ~((uint64_t)1 << (s % 64));
-	if (bk->occ[s / 64] == 0)
-		bk->sum[s / 4096] &= ~((uint64_t)1 << (s / 64 % 64));
+	x->occ[s / 64] &= ~((uint64_t)1 << (s % 64));
+	if (x->occ[s / 64] == 0)
+		x->sum[s / 4096] &= ~((uint64_t)1 << (s / 64 % 64));
 }
 
-/* The first non-empty bucket from slot 'from' on, or RADIX_NBUCKET. */
+/* The first slot of the set from slot 'from' on, or RADIX_NBUCKET. */
 static unsigned
-bucket_scan(const struct radix_buckets *bk, unsigned from)
+slots_scan(const struct radix_slots *x, unsigned from)
 {
 	if (from >= RADIX_NBUCKET)
 		return RADIX_NBUCKET;
 	unsigned w = from / 64;
-	uint64_t x = bk->occ[w] & (~(uint64_t)0 << (from % 64));
-	if (x != 0)
-		return w * 64 + (unsigned)__builtin_ctzll(x);
+	uint64_t m = x->occ[w] & (~(uint64_t)0 << (from % 64));
+	if (m != 0)
+		return w * 64 + (unsigned)__builtin_ctzll(m);
 	for (unsigned v = w + 1; v < RADIX_NBUCKET / 64;) {
-		uint64_t y = bk->sum[v / 64] & (~(uint64_t)0 << (v % 64));
+		uint64_t y = x->sum[v / 64] & (~(uint64_t)0 << (v % 64));
 		if (y != 0) {
 			v = v / 64 * 64 + (unsigned)__builtin_ctzll(y);
-			return v * 64 + (unsigned)__builtin_ctzll(bk->occ[v]);
+			return v * 64 + (unsigned)__builtin_ctzll(x->occ[v]);
 		}
 		v = (v / 64 + 1) * 64;
 	}
 	return RADIX_NBUCKET;
 }
 
-/* One PATRICIA tree (the whole tree, the short tree or a bucket), given by its root. */
+/* The first non-empty bucket from slot 'from' on, or RADIX_NBUCKET. */
+static inline unsigned
+bucket_scan(const struct radix_buckets *bk, unsigned from)
+{
+	return slots_scan(&bk->full, from);
+}
+
+/* One PATRICIA tree (the whole tree, the short tree or a bucket), given by its root index. */
 
 static struct radix_node *
-tree_find(struct radix_node *n, const uint8_t *key, unsigned plen)
+tree_find(const struct radix *t, uint32_t i, const uint8_t *key, unsigned plen)
 {
-	while (n != NULL && n->plen <= plen) {
-		if (key_diff(key, n->key, n->plen) < n->plen)
+	while (i != 0) {
+		struct radix_node *n = node_at(t, i);
+		if (n->plen > plen || key_diff(key, n->key, n->plen) < n->plen)
 			return NULL;
 		if (n->plen == plen)
 			return is_glue(n) ? NULL : n;
-		n = n->child[bit_get(key, n->plen)];
+		i = n->child[bit_get(key, n->plen)];
 	}
 	return NULL;
 }
 
 static struct radix_node *
-tree_lpm(struct radix_node *n, const uint8_t *key, unsigned plen)
+tree_lpm(const struct radix *t, uint32_t i, const uint8_t *key, unsigned plen)
 {
 	struct radix_node *best = NULL;
-	while (n != NULL && n->plen <= plen) {
-		if (key_diff(key, n->key, n->plen) < n->plen)
+	while (i != 0) {
+		struct radix_node *n = node_at(t, i);
+		if (n->plen > plen || key_diff(key, n->key, n->plen) < n->plen)
 			break;
 		if (!is_glue(n))
 			best = n;
 		if (n->plen == plen)
 			break;
-		n = n->child[bit_get(key, n->plen)];
+		i = n->child[bit_get(key, n->plen)];
 	}
 	return best;
 }
 
 /*
- * Inserts (key, plen) at *link, whose node n does not cover it: either (key, plen) covers n
- * (d == plen) and becomes its parent, or they part at bit d and a glue node joins them.
+ * Inserts (key, plen) at *link, whose node does not cover it: either (key, plen) covers that
+ * node (d == plen) and becomes its parent, or they part at bit d and a glue node joins them.
  */
 static struct radix_node *
-insert_at(struct radix *t, struct radix_node **link, const uint8_t *key, unsigned plen, unsigned d)
+insert_at(struct radix *t, uint32_t *link, const uint8_t *key, unsigned plen, unsigned d)
 {
-	struct radix_node *n = *link;
-	struct radix_node *leaf = node_new(t, key, plen, 0);
-	if (leaf == NULL)
+	uint32_t ni = *link;
+	const struct radix_node *n = node_at(t, ni);
+	struct radix_node *leaf, *glue;
+	uint32_t li = node_new(t, key, plen, 0, &leaf);
+	if (li == 0)
 		return NULL;
 	if (d == plen) {
-		leaf->child[bit_get(n->key, plen)] = n;
-		*link = leaf;
+		leaf->child[bit_get(n->key, plen)] = ni;
+		*link = li;
 	} else {
-		struct radix_node *glue = node_new(t, key, d, RADIX_GLUE);
-		if (glue == NULL) {
-			node_free(t, leaf);
+		uint32_t gi = node_new(t, key, d, RADIX_GLUE, &glue);
+		if (gi == 0) {
+			node_free(t, li, leaf);
 			return NULL;
 		}
 		unsigned b = bit_get(key, d);
-		glue->child[b] = leaf;
-		glue->child[!b] = n;
-		*link = glue;
+		glue->child[b] = li;
+		glue->child[!b] = ni;
+		*link = gi;
 	}
 	t->count++;
 	return leaf;
 }
 
-/* radix_get() in the tree rooted at *link. */
+/* The glue node n at *link becomes a stored prefix (value NULL, user bits clear); NULL on out of
+ * memory. */
 static struct radix_node *
-tree_get(struct radix *t, struct radix_node **link, const uint8_t *key, unsigned plen)
+glue_to_prefix(struct radix *t, uint32_t *link, struct radix_node *n)
 {
-	struct radix_node *n;
-	while ((n = *link) != NULL) {
-		unsigned lim = n->plen < plen ? n->plen : plen;
-		unsigned d = key_diff(key, n->key, lim);
-		if (d < lim || n->plen > plen)
-			return insert_at(t, link, key, plen, d);
-		if (n->plen == plen) {
-			if (is_glue(n)) {
-				n->flags = 0; /* stored, user bits clear */
-				n->value = NULL;
-				n->uflags = 0;
-				t->count++;
-			}
-			return n;
-		}
-		link = &n->child[bit_get(key, n->plen)];
+	if (!(n->flags & RADIX_FAT)) {
+		struct radix_node *m;
+		uint32_t mi = node_alloc(t, 1, &m);
+		if (mi == 0)
+			return NULL;
+		memcpy(m, n, offsetof(struct radix_node, key) + t->kbytes);
+		node_free(t, *link, n);
+		*link = mi;
+		n = m;
+	} else {
+		node_reglue(t, *link, -1);
 	}
-	n = node_new(t, key, plen, 0);
-	if (n == NULL)
-		return NULL;
-	*link = n;
+	n->flags = 0;
+	n->uflags = 0;
+	*value_slot(n) = NULL;
 	t->count++;
 	return n;
 }
 
-/* radix_delete() of n from the tree rooted at *root, which holds it. */
-static void *
-tree_delete(struct radix *t, struct radix_node **root, struct radix_node *n)
+/* The stored prefix n at *link becomes glue, in a node without a value when there is memory. */
+static void
+prefix_to_glue(struct radix *t, uint32_t *link, struct radix_node *n)
 {
-	/* The link to the parent of n, found by descending along n's key. */
-	struct radix_node **plink = NULL, **link = root;
-	while (*link != n) {
-		assert(*link != NULL && (*link)->plen < n->plen);
-		plink = link;
-		link = &(*link)->child[bit_get(n->key, (*link)->plen)];
-	}
-	void *value = n->value;
-	t->count--;
-	if (n->child[0] != NULL && n->child[1] != NULL) {
-		n->flags = RADIX_GLUE; /* user bits clear */
-		n->value = NULL;
+	struct radix_node *g;
+	uint32_t gi = node_alloc(t, 0, &g);
+	if (gi == 0) {
+		node_reglue(t, *link, 1);
+		n->flags = RADIX_GLUE | RADIX_FAT;
 		n->uflags = 0;
+		*value_slot(n) = NULL;
+		return;
+	}
+	memcpy(g, n, offsetof(struct radix_node, key) + t->kbytes);
+	g->flags = RADIX_GLUE;
+	g->uflags = 0;
+	uint32_t ni = *link;
+	*link = gi;
+	node_free(t, ni, n);
+}
+
+/* radix_get() in the tree rooted at *link. */
+static struct radix_node *
+tree_get(struct radix *t, uint32_t *link, const uint8_t *key, unsigned plen)
+{
+	struct radix_node *n;
+	uint32_t i;
+	while ((i = *link) != 0) {
+		n = node_at(t, i);
+		unsigned lim = n->plen < plen ? n->plen : plen;
+		unsigned d = key_diff(key, n->key, lim);
+		if (d < lim || n->plen > plen)
+			return insert_at(t, link, key, plen, d);
+		if (n->plen == plen)
+			return is_glue(n) ? glue_to_prefix(t, link, n) : n;
+		link = &n->child[bit_get(key, n->plen)];
+	}
+	i = node_new(t, key, plen, 0, &n);
+	if (i == 0)
+		return NULL;
+	*link = i;
+	t->count++;
+	return n;
+}
+
+/*
+ * Whether the chain of child[0] links from node i holds a stored prefix of slot s before it
+ * leaves the slot: the prefixes of a slot below one of them all lie on that chain (their keys
+ * are the same).
+ */
+static int
+slot_chain(const struct radix *t, uint32_t i, unsigned s)
+{
+	for (; i != 0; i = node_at(t, i)->child[0]) {
+		const struct radix_node *n = node_at(t, i);
+		if (n->plen >= RADIX_STRIDE || key_slot(n->key) != s)
+			return 0;
+		if (!is_glue(n))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * radix_delete() of n from the tree rooted at *root, which holds it. With 'kept' (a short
+ * tree), *kept is set when another stored prefix of n's slot remains: above n on its path, or
+ * below it (slot_chain()).
+ */
+static void *
+tree_delete(struct radix *t, uint32_t *root, struct radix_node *n, int *kept)
+{
+	/* The link to n and the one to its parent p, found by descending along n's key. */
+	uint32_t *plink = NULL, *link = root;
+	struct radix_node *p = NULL, *x;
+	unsigned s = key_slot(n->key);
+	while ((x = node_at(t, *link)) != n) {
+		assert(*link != 0 && x->plen < n->plen);
+		if (kept != NULL && !is_glue(x) && key_slot(x->key) == s)
+			*kept = 1;
+		plink = link;
+		p = x;
+		link = &x->child[bit_get(n->key, x->plen)];
+	}
+	void *value = *value_slot(n);
+	t->count--;
+	if (n->child[0] != 0 && n->child[1] != 0) {
+		if (kept != NULL && slot_chain(t, n->child[0], s))
+			*kept = 1;
+		prefix_to_glue(t, link, n);
 		return value;
 	}
-	struct radix_node *c = n->child[0] != NULL ? n->child[0] : n->child[1];
+	uint32_t c = n->child[0] != 0 ? n->child[0] : n->child[1];
+	if (kept != NULL && slot_chain(t, c, s))
+		*kept = 1;
+	node_free(t, *link, n);
 	*link = c;
-	node_free(t, n);
-	if (c == NULL && plink != NULL && is_glue(*plink)) {
+	if (c == 0 && p != NULL && is_glue(p)) {
 		/* The parent lost a child: as glue, it has no reason to stay. */
-		struct radix_node *p = *plink;
-		*plink = p->child[0] != NULL ? p->child[0] : p->child[1];
-		node_free(t, p);
+		uint32_t pi = *plink;
+		*plink = p->child[0] != 0 ? p->child[0] : p->child[1];
+		node_free(t, pi, p);
 	}
 	return value;
 }
 
 /*
- * The first stored prefix of the tree rooted at n strictly after (key, plen). Descends along
- * (key, plen) and remembers, as succ, the last right subtree passed by on the left: everything
- * in it comes after the query, and nothing found deeper lies beyond it.
+ * The first stored prefix of the tree rooted at node i strictly after (key, plen). Descends
+ * along (key, plen) and remembers, as succ, the last right subtree passed by on the left:
+ * everything in it comes after the query, and nothing found deeper lies beyond it.
  */
 static struct radix_node *
-tree_next_after(struct radix_node *n, const uint8_t *key, unsigned plen)
+tree_next_after(const struct radix *t, uint32_t i, const uint8_t *key, unsigned plen)
 {
-	struct radix_node *succ = NULL;
-	while (n != NULL) {
+	uint32_t succ = 0;
+	while (i != 0) {
+		const struct radix_node *n = node_at(t, i);
 		unsigned lim = n->plen < plen ? n->plen : plen;
 		unsigned d = key_diff(key, n->key, lim);
 		if (d < lim) {
 			/* They part at bit d: the subtree lies wholly before or after the query. */
 			if (bit_get(key, d) == 0)
-				return subtree_first(n);
+				return subtree_first(t, i);
 			break;
 		}
 		if (n->plen > plen) /* the query covers n: n and its subtree come after it */
-			return subtree_first(n);
+			return subtree_first(t, i);
 		if (n->plen == plen) {
-			if (n->child[0] != NULL)
-				return subtree_first(n->child[0]);
-			if (n->child[1] != NULL)
-				return subtree_first(n->child[1]);
+			if (n->child[0] != 0)
+				return subtree_first(t, n->child[0]);
+			if (n->child[1] != 0)
+				return subtree_first(t, n->child[1]);
 			break;
 		}
 		unsigned b = bit_get(key, n->plen);
-		if (b == 0 && n->child[1] != NULL)
+		if (b == 0 && n->child[1] != 0)
 			succ = n->child[1];
-		n = n->child[b];
+		i = n->child[b];
 	}
-	return succ != NULL ? subtree_first(succ) : NULL;
+	return succ != 0 ? subtree_first(t, succ) : NULL;
 }
 
-/* The successor of n in the tree rooted at root, which holds it. */
+/* The successor of n in the tree rooted at node root, which holds it. */
 static struct radix_node *
-tree_next(struct radix_node *root, const struct radix_node *n)
+tree_next(const struct radix *t, uint32_t root, const struct radix_node *n)
 {
-	if (n->child[0] != NULL)
-		return subtree_first(n->child[0]);
-	if (n->child[1] != NULL)
-		return subtree_first(n->child[1]);
-	return tree_next_after(root, n->key, n->plen);
+	if (n->child[0] != 0)
+		return subtree_first(t, n->child[0]);
+	if (n->child[1] != 0)
+		return subtree_first(t, n->child[1]);
+	return tree_next_after(t, root, n->key, n->plen);
 }
 
-/* The top of the subtree of the tree rooted at n covered by (key, plen), or NULL. */
-static struct radix_node *
-tree_sub(struct radix_node *n, const uint8_t *key, unsigned plen)
+/* The top of the subtree of the tree rooted at node i covered by (key, plen), or 0. */
+static uint32_t
+tree_sub(const struct radix *t, uint32_t i, const uint8_t *key, unsigned plen)
 {
-	while (n != NULL && n->plen < plen) {
+	while (i != 0) {
+		const struct radix_node *n = node_at(t, i);
+		if (n->plen >= plen)
+			return key_diff(key, n->key, plen) < plen ? 0 : i;
 		if (key_diff(key, n->key, n->plen) < n->plen)
-			return NULL;
-		n = n->child[bit_get(key, n->plen)];
+			return 0;
+		i = n->child[bit_get(key, n->plen)];
 	}
-	if (n == NULL || key_diff(key, n->key, plen) < plen)
-		return NULL;
-	return n;
+	return 0;
 }
 
-/* Pre-order walk of the subtree of top; the stack holds at most one pending node per level. */
+/*
+ * Pre-order walk of the subtree of top; the stack holds at most one pending node per level. A
+ * right child waits for the subtree on its left, so it is prefetched when pushed.
+ */
 static int
-walk_from(struct radix_node *top, int (*fn)(struct radix_node *n, void *arg), void *arg)
+walk_from(const struct radix *t, uint32_t top, int (*fn)(struct radix_node *n, void *arg),
+	  void *arg)
 {
-	struct radix_node *stack[RADIX_MAX_DEPTH + 2];
+	uint32_t stack[RADIX_MAX_DEPTH + 2];
 	unsigned sp = 0;
-	if (top != NULL)
+	if (top != 0)
 		stack[sp++] = top;
 	while (sp > 0) {
-		struct radix_node *n = stack[--sp];
+		struct radix_node *n = node_at(t, stack[--sp]);
+		if (n->child[1] != 0) {
+			__builtin_prefetch(node_at(t, n->child[1]));
+			stack[sp++] = n->child[1];
+		}
+		if (n->child[0] != 0)
+			stack[sp++] = n->child[0];
 		if (!is_glue(n)) {
 			int r = fn(n, arg);
 			if (r != 0)
 				return r;
 		}
-		if (n->child[1] != NULL)
-			stack[sp++] = n->child[1];
-		if (n->child[0] != NULL)
-			stack[sp++] = n->child[0];
 	}
 	return 0;
 }
@@ -434,56 +884,68 @@ merge_first(const struct radix *t, struct radix_node *s, unsigned from)
 {
 	unsigned b = bucket_scan(t->bk, from);
 	if (b < RADIX_NBUCKET && (s == NULL || b < key_slot(s->key)))
-		return subtree_first(t->bk->root[b]);
+		return subtree_first(t, t->bk->root[b]);
 	return s;
 }
 
-/* The first stored prefix after everything of slot s (short prefixes and bucket). */
+/*
+ * The first stored prefix after everything of slot s (short prefixes and bucket). The short
+ * prefixes after slot s are those of the slots above it; unless one of them comes before the
+ * next bucket, that bucket is the answer without a descent of the short tree.
+ */
 static struct radix_node *
 after_slot(const struct radix *t, unsigned s)
 {
 	if (s + 1 >= RADIX_NBUCKET)
 		return NULL;
+	unsigned b = bucket_scan(t->bk, s + 1);
+	if (slots_scan(&t->bk->shorts, s + 1) > b)
+		return b < RADIX_NBUCKET ? subtree_first(t, t->bk->root[b]) : NULL;
 	struct radix_node *sh = NULL;
-	if (t->root != NULL) {
+	if (t->root != 0) {
 		/* The last address of slot s as a host route: the short prefixes after it. */
 		uint8_t key[16];
 		memset(key, 0xff, sizeof key);
 		key[0] = (uint8_t)(s >> 12);
 		key[1] = (uint8_t)(s >> 4);
 		key[2] = (uint8_t)(s << 4 | 0x0f);
-		sh = tree_next_after(t->root, key, t->bits);
+		sh = tree_next_after(t, t->root, key, t->bits);
 	}
 	return merge_first(t, sh, s + 1);
 }
 
-/* Walks the non-empty buckets of slots [lo, hi). */
+/* Walks the non-empty buckets of slots [lo, hi); the root of the next one is prefetched. */
 static int
 walk_buckets(const struct radix *t, unsigned lo, unsigned hi,
 	     int (*fn)(struct radix_node *n, void *arg), void *arg)
 {
-	for (unsigned s = bucket_scan(t->bk, lo); s < hi; s = bucket_scan(t->bk, s + 1)) {
-		int r = walk_from(t->bk->root[s], fn, arg);
+	unsigned s = bucket_scan(t->bk, lo);
+	while (s < hi) {
+		unsigned next = bucket_scan(t->bk, s + 1);
+		if (next < hi)
+			__builtin_prefetch(node_at(t, t->bk->root[next]));
+		int r = walk_from(t, t->bk->root[s], fn, arg);
 		if (r != 0)
 			return r;
+		s = next;
 	}
 	return 0;
 }
 
 /*
- * Walks the subtree of top (in the short tree; NULL for none) merged with the buckets of slots
+ * Walks the subtree of top (in the short tree; 0 for none) merged with the buckets of slots
  * [lo, hi), which must hold the slots of that subtree's prefixes.
  */
 static int
-walk_merged(const struct radix *t, struct radix_node *top, unsigned lo, unsigned hi,
+walk_merged(const struct radix *t, uint32_t top, unsigned lo, unsigned hi,
 	    int (*fn)(struct radix_node *n, void *arg), void *arg)
 {
-	struct radix_node *stack[RADIX_STRIDE + 2];
+	uint32_t stack[RADIX_STRIDE + 2];
 	unsigned sp = 0;
-	if (top != NULL)
+	if (top != 0)
 		stack[sp++] = top;
 	while (sp > 0) {
-		struct radix_node *n = stack[--sp];
+		struct radix_node *n = node_at(t, stack[--sp]);
 		if (!is_glue(n)) {
 			unsigned s = key_slot(n->key);
 			int r = walk_buckets(t, lo, s, fn, arg);
@@ -494,9 +956,9 @@ walk_merged(const struct radix *t, struct radix_node *top, unsigned lo, unsigned
 			if (r != 0)
 				return r;
 		}
-		if (n->child[1] != NULL)
+		if (n->child[1] != 0)
 			stack[sp++] = n->child[1];
-		if (n->child[0] != NULL)
+		if (n->child[0] != 0)
 			stack[sp++] = n->child[0];
 	}
 	return walk_buckets(t, lo, hi, fn, arg);
@@ -507,25 +969,33 @@ walk_merged(const struct radix *t, struct radix_node *top, unsigned lo, unsigned
  * child gives way to it, glue left with none goes. Depth is at most RADIX_STRIDE.
  */
 static void
-split_short(struct radix *t, struct radix_node **link)
+split_short(struct radix *t, uint32_t *link)
 {
-	struct radix_node *n = *link;
-	if (n == NULL)
+	uint32_t i = *link;
+	if (i == 0)
 		return;
+	struct radix_node *n = node_at(t, i);
 	if (n->plen >= RADIX_STRIDE) {
 		unsigned s = key_slot(n->key);
-		assert(t->bk->root[s] == NULL);
-		t->bk->root[s] = n;
-		bucket_mark(t->bk, s);
-		*link = NULL;
+		assert(t->bk->root[s] == 0);
+		t->bk->root[s] = i;
+		slots_add(&t->bk->full, s);
+		*link = 0;
 		return;
 	}
 	split_short(t, &n->child[0]);
 	split_short(t, &n->child[1]);
-	if (is_glue(n) && (n->child[0] == NULL || n->child[1] == NULL)) {
-		*link = n->child[0] != NULL ? n->child[0] : n->child[1];
-		node_free(t, n);
+	if (is_glue(n) && (n->child[0] == 0 || n->child[1] == 0)) {
+		*link = n->child[0] != 0 ? n->child[0] : n->child[1];
+		node_free(t, i, n);
 	}
+}
+
+static int
+mark_short(struct radix_node *n, void *arg)
+{
+	slots_add(&((struct radix_buckets *)arg)->shorts, key_slot(n->key));
+	return 0;
 }
 
 /* Gives the tree its bucket array; on out of memory it stays as it is and tries again later. */
@@ -538,16 +1008,17 @@ make_buckets(struct radix *t)
 		return;
 	}
 	split_short(t, &t->root);
+	walk_from(t, t->root, mark_short, t->bk);
 }
 
 /* Returns the slabs and the bucket array when the tree has become empty. */
 static void
 release_all(struct radix *t)
 {
-	pool_destroy(&t->nodes);
+	slab_release(t);
 	free(t->bk);
 	t->bk = NULL;
-	t->root = NULL;
+	t->root = 0;
 	t->bucket_at = RADIX_BUCKET_AT;
 }
 
@@ -564,9 +1035,10 @@ radix_new(int af)
 	t->af = (uint8_t)af;
 	t->kbytes = (uint8_t)af_bytes(af);
 	t->bits = (uint8_t)af_bits(af);
-	t->nsize = (uint16_t)NODE_SIZE(t->kbytes);
-	pool_init_slabs(&t->nodes, t->nsize, RADIX_CACHELINE, RADIX_SLAB_MAX);
+	t->gunits = (uint8_t)GLUE_UNITS(t->kbytes);
 	t->bucket_at = RADIX_BUCKET_AT;
+	t->spare = RADIX_NONE;
+	t->evac_at = RADIX_EVAC_MIN;
 	return t;
 }
 
@@ -579,7 +1051,7 @@ static int
 free_value(struct radix_node *n, void *arg)
 {
 	struct free_ctx *c = arg;
-	c->fn(n->value, c->arg);
+	c->fn(*value_slot(n), c->arg);
 	return 0;
 }
 
@@ -605,17 +1077,69 @@ radix_count(const struct radix *t)
 size_t
 radix_mem_bytes(const struct radix *t)
 {
-	return sizeof *t + pool_mem_bytes(&t->nodes) + (t->bk != NULL ? sizeof *t->bk : 0);
+	return sizeof *t + t->slabs_cap * (sizeof *t->base + sizeof *t->slab) +
+	       2 * ROOM_WORDS(t->slabs_cap) * sizeof(uint64_t) + t->slab_bytes +
+	       (t->bk != NULL ? sizeof *t->bk : 0);
+}
+
+/*
+ * Moves the glue nodes of the subtree at *link that are in slabs holding only glue into lower
+ * slabs with room, so that those slabs empty (a glue node has no handle, so it may move).
+ */
+static void
+evacuate(struct radix *t, uint32_t *link)
+{
+	uint32_t i = *link;
+	if (i == 0)
+		return;
+	struct radix_node *n = node_at(t, i);
+	uint32_t j = slab_of(i);
+	if (is_glue(n) && glue_only(&t->slab[j])) {
+		uint32_t k = room_first(t, 0);
+		struct radix_node *g;
+		if (k != RADIX_NONE && k < j && node_alloc(t, 0, &g) != 0) {
+			/* node_alloc() took a node of slab k (the lowest with room) */
+			memcpy(g, n, offsetof(struct radix_node, key) + t->kbytes);
+			g->flags = RADIX_GLUE;
+			*link = (uint32_t)((uintptr_t)g - t->base[k]) / RADIX_UNIT;
+			node_free(t, i, n);
+			n = g;
+		}
+	}
+	evacuate(t, &n->child[0]);
+	evacuate(t, &n->child[1]);
+}
+
+/*
+ * Empties the slabs that hold only glue when there is room below. radix_delete() calls it when
+ * RADIX_EVAC_MIN or an eighth of the slabs more than after the last call hold only glue, so
+ * the walk of the tree costs a few steps per delete at most.
+ */
+static void
+evacuate_all(struct radix *t)
+{
+	evacuate(t, &t->root);
+	if (t->bk != NULL)
+		for (unsigned s = bucket_scan(t->bk, 0); s < RADIX_NBUCKET;
+		     s = bucket_scan(t->bk, s + 1))
+			evacuate(t, &t->bk->root[s]);
+	t->evac_at =
+	    t->glue_only + (t->nslabs / 8 > RADIX_EVAC_MIN ? t->nslabs / 8 : RADIX_EVAC_MIN);
 }
 
 void
 radix_trim(struct radix *t)
 {
-	pool_trim(&t->nodes);
+	if (t->glue_only != 0)
+		evacuate_all(t);
+	if (t->spare != RADIX_NONE) {
+		slab_drop(t, t->spare);
+		t->spare = RADIX_NONE;
+	}
 }
 
-/* The root of the tree that holds (key, plen): the whole tree, the short tree or a bucket. */
-static inline struct radix_node **
+/* The root link of the tree that holds (key, plen): the whole tree, the short tree or a bucket. */
+static inline uint32_t *
 home(struct radix *t, const uint8_t *key, unsigned plen)
 {
 	if (t->bk != NULL && plen >= RADIX_STRIDE)
@@ -623,7 +1147,7 @@ home(struct radix *t, const uint8_t *key, unsigned plen)
 	return &t->root;
 }
 
-static inline struct radix_node *
+static inline uint32_t
 home_root(const struct radix *t, const uint8_t *key, unsigned plen)
 {
 	if (t->bk != NULL && plen >= RADIX_STRIDE)
@@ -636,8 +1160,8 @@ radix_get(struct radix *t, const uint8_t *key, unsigned plen)
 {
 	if (plen > t->bits)
 		return NULL;
-	struct radix_node **root = home(t, key, plen);
-	int was_empty = *root == NULL;
+	uint32_t *root = home(t, key, plen);
+	int was_empty = *root == 0;
 	struct radix_node *n = tree_get(t, root, key, plen);
 	if (n == NULL)
 		return NULL;
@@ -645,8 +1169,11 @@ radix_get(struct radix *t, const uint8_t *key, unsigned plen)
 		/* IPv4 only: the first 20 bits of IPv6 routes are a handful of values */
 		if (t->count >= t->bucket_at && t->af == AF_INET)
 			make_buckets(t);
-	} else if (was_empty && plen >= RADIX_STRIDE) {
-		bucket_mark(t->bk, key_slot(key));
+	} else if (plen >= RADIX_STRIDE) {
+		if (was_empty)
+			slots_add(&t->bk->full, key_slot(key));
+	} else {
+		slots_add(&t->bk->shorts, key_slot(n->key));
 	}
 	return n;
 }
@@ -656,12 +1183,14 @@ radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int sta
 {
 	if (t->bk == NULL || plen < RADIX_STRIDE || plen > t->bits)
 		return;
-	struct radix_node *const *slot = &t->bk->root[key_slot(key)];
+	const uint32_t *slot = &t->bk->root[key_slot(key)];
 	if (stage == 0) {
 		__builtin_prefetch(slot);
-	} else if (*slot != NULL) {
-		__builtin_prefetch(*slot);
-		__builtin_prefetch((const char *)*slot + 24);
+	} else if (*slot != 0) {
+		/* Both cache lines of a node that straddles two: its value and its key. */
+		const char *n = (const char *)node_at(t, *slot);
+		__builtin_prefetch(n - RADIX_UNIT);
+		__builtin_prefetch(n + offsetof(struct radix_node, key) + t->kbytes - 1);
 	}
 }
 
@@ -670,7 +1199,7 @@ radix_find(const struct radix *t, const uint8_t *key, unsigned plen)
 {
 	if (plen > t->bits)
 		return NULL;
-	return tree_find(home_root(t, key, plen), key, plen);
+	return tree_find(t, home_root(t, key, plen), key, plen);
 }
 
 struct radix_node *
@@ -678,9 +1207,9 @@ radix_lpm(const struct radix *t, const uint8_t *key, unsigned plen)
 {
 	if (plen > t->bits)
 		return NULL;
-	struct radix_node *n = tree_lpm(home_root(t, key, plen), key, plen);
+	struct radix_node *n = tree_lpm(t, home_root(t, key, plen), key, plen);
 	if (n == NULL && t->bk != NULL && plen >= RADIX_STRIDE)
-		n = tree_lpm(t->root, key, plen);
+		n = tree_lpm(t, t->root, key, plen);
 	return n;
 }
 
@@ -689,25 +1218,34 @@ radix_delete(struct radix *t, struct radix_node *n)
 {
 	assert(!is_glue(n));
 	unsigned plen = n->plen, s = key_slot(n->key);
-	struct radix_node **root = home(t, n->key, plen);
-	void *value = tree_delete(t, root, n);
-	if (t->count == 0)
+	int in_short = t->bk != NULL && plen < RADIX_STRIDE, kept = 0;
+	uint32_t *root = home(t, n->key, plen);
+	void *value = tree_delete(t, root, n, in_short ? &kept : NULL);
+	if (t->count == 0) {
 		release_all(t);
-	else if (*root == NULL && t->bk != NULL && plen >= RADIX_STRIDE)
-		bucket_unmark(t->bk, s);
+		return value;
+	}
+	if (in_short) {
+		if (!kept)
+			slots_del(&t->bk->shorts, s);
+	} else if (t->bk != NULL && *root == 0) {
+		slots_del(&t->bk->full, s);
+	}
+	if (t->glue_only >= t->evac_at)
+		evacuate_all(t);
 	return value;
 }
 
 void *
 radix_value(const struct radix_node *n)
 {
-	return n->value;
+	return *value_slot(n);
 }
 
 void
 radix_set_value(struct radix_node *n, void *value)
 {
-	n->value = value;
+	*value_slot(n) = value;
 }
 
 /* The user bits: uflags, then the 7 bits of flags above RADIX_GLUE. */
@@ -753,7 +1291,7 @@ radix_key(const struct radix_node *n)
 struct radix_node *
 radix_first(const struct radix *t)
 {
-	struct radix_node *n = t->root != NULL ? subtree_first(t->root) : NULL;
+	struct radix_node *n = t->root != 0 ? subtree_first(t, t->root) : NULL;
 	return t->bk != NULL ? merge_first(t, n, 0) : n;
 }
 
@@ -761,11 +1299,11 @@ struct radix_node *
 radix_next(const struct radix *t, const struct radix_node *n)
 {
 	if (t->bk == NULL)
-		return tree_next(t->root, n);
+		return tree_next(t, t->root, n);
 	if (n->plen < RADIX_STRIDE)
-		return merge_first(t, tree_next(t->root, n), key_slot(n->key));
+		return merge_first(t, tree_next(t, t->root, n), key_slot(n->key));
 	unsigned s = key_slot(n->key);
-	struct radix_node *x = tree_next(t->bk->root[s], n);
+	struct radix_node *x = tree_next(t, t->bk->root[s], n);
 	return x != NULL ? x : after_slot(t, s);
 }
 
@@ -775,11 +1313,12 @@ radix_next_after(const struct radix *t, const uint8_t *key, unsigned plen)
 	if (plen > t->bits)
 		return NULL;
 	if (t->bk == NULL)
-		return tree_next_after(t->root, key, plen);
+		return tree_next_after(t, t->root, key, plen);
 	if (plen < RADIX_STRIDE)
-		return merge_first(t, tree_next_after(t->root, key, plen), short_slot(key, plen));
+		return merge_first(t, tree_next_after(t, t->root, key, plen),
+				   short_slot(key, plen));
 	unsigned s = key_slot(key);
-	struct radix_node *x = tree_next_after(t->bk->root[s], key, plen);
+	struct radix_node *x = tree_next_after(t, t->bk->root[s], key, plen);
 	return x != NULL ? x : after_slot(t, s);
 }
 
@@ -789,9 +1328,9 @@ radix_walk_sub(const struct radix *t, const uint8_t *key, unsigned plen,
 {
 	if (plen > t->bits)
 		return 0;
-	struct radix_node *top = tree_sub(home_root(t, key, plen), key, plen);
+	uint32_t top = tree_sub(t, home_root(t, key, plen), key, plen);
 	if (t->bk == NULL || plen >= RADIX_STRIDE)
-		return walk_from(top, fn, arg);
+		return walk_from(t, top, fn, arg);
 	unsigned lo = short_slot(key, plen);
 	return walk_merged(t, top, lo, lo + (1u << (RADIX_STRIDE - plen)), fn, arg);
 }
@@ -800,6 +1339,6 @@ int
 radix_walk(const struct radix *t, int (*fn)(struct radix_node *n, void *arg), void *arg)
 {
 	if (t->bk == NULL)
-		return walk_from(t->root, fn, arg);
+		return walk_from(t, t->root, fn, arg);
 	return walk_merged(t, t->root, 0, RADIX_NBUCKET, fn, arg);
 }

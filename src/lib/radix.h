@@ -28,25 +28,27 @@ struct radix;
 struct radix_node;
 
 /*
- * Bytes per node on LP64 (checked at build time in radix.c): two child pointers, the value,
- * length, flags and uflags, then the key. A tree of n prefixes holds at most n - 1 glue nodes
- * besides, so an IPv4 prefix costs 32 to 64 bytes. Nodes come from per-tree slabs; a deleted
- * node is reused, a slab whose nodes are all deleted is returned to malloc (one is kept), and
- * all slabs are returned when the tree becomes empty.
+ * Bytes per stored prefix on LP64 (checked at build time in radix.c): its value, then a node
+ * of two 32-bit child indices, length, flags and uflags and the key. A glue node has no value
+ * (16 bytes for IPv4, 32 for IPv6). A tree of n prefixes holds at most n - 1 glue nodes
+ * besides, so an IPv4 prefix costs 24 to 40 bytes (a full table: about 29). Nodes come from
+ * per-tree slabs that never move; a deleted node is reused, a slab whose nodes are all deleted
+ * is returned to malloc (one is kept), and all slabs are returned when the tree becomes empty.
  */
-#define RADIX_NODE_SIZE_V4 32
-#define RADIX_NODE_SIZE_V6 48
+#define RADIX_NODE_SIZE_V4 24
+#define RADIX_NODE_SIZE_V6 40
 
 /*
  * An IPv4 tree that reaches 4096 prefixes (a full table, not a small mapping table) is level
  * compressed at the root: an array of 2^20 buckets, one per value of the first 20 key bits,
  * each a small tree of the prefixes of length 20 or more, beside the tree of the shorter
- * ones. It costs RADIX_BUCKETS_BYTES (LP64) from then until the tree becomes empty, and
- * brings a lookup in a full IPv4 table from about 25 nodes to one or two. IPv6 trees keep the
- * plain form (their routes share the first bits). Nothing of the contract below changes
- * (node handles, order, results).
+ * ones. It costs RADIX_BUCKETS_BYTES (a 32-bit node index per bucket, bitmaps of the
+ * non-empty buckets and of the slots with shorter prefixes) from then until the tree becomes
+ * empty, and brings a lookup in a full IPv4 table from about 25 nodes to one or two. IPv6
+ * trees keep the plain form (their routes share the first bits). Nothing of the contract
+ * below changes (node handles, order, results).
  */
-#define RADIX_BUCKETS_BYTES (8388608 + 131072 + 2048)
+#define RADIX_BUCKETS_BYTES (4194304 + 2 * (131072 + 2048))
 
 struct radix *radix_new(int af); /* AF_INET or AF_INET6; NULL on out of memory */
 /* Frees the tree; calls fn(value, arg) for each stored prefix first when fn is not NULL. */
@@ -55,7 +57,10 @@ void radix_free(struct radix *t, void (*fn)(void *value, void *arg), void *arg);
 size_t radix_count(const struct radix *t); /* stored prefixes */
 /* Bytes allocated for the tree: nodes, glue included, and the bucket array when there is one. */
 size_t radix_mem_bytes(const struct radix *t);
-/* Returns the empty slab kept for reuse (a quiet moment after the tree shrank). */
+/*
+ * A quiet moment after the tree shrank: glue nodes left alone in their slabs move to lower
+ * slabs, and the empty slab kept for reuse is returned.
+ */
 void radix_trim(struct radix *t);
 
 /*

@@ -24,6 +24,13 @@
  * tree, the split into buckets (checked in full as it happens) and the release of the array
  * when the tree is empty again. test_buckets_v4 spells the same cases out.
  *
+ * test_bulk builds large trees at once (/0 first, so the first node of the first slab is
+ * used): every time the tree takes a slab, handles given out before (the first one among them)
+ * must still be found, and the emptied tree must be as new and small when used again.
+ * test_glue turns glue into a prefix and back (nodes of two sizes); test_alloc_failure makes
+ * the slab and bucket array allocations fail (wrapped at link time) and checks that inserts
+ * fail cleanly, deletes never do, and the bucket array comes later.
+ *
  * The seed is printed; RADIX_TEST_SEED=N replays a run.
  */
 #include <stdarg.h>
@@ -32,12 +39,48 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/radix.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+/*
+ * Allocation failures: the tree takes its slabs from posix_memalign() and its bucket array and
+ * itself from calloc(), both wrapped for this test (tests/CMakeLists.txt, -Wl,--wrap).
+ * fail_slabs fails the first, fail_calloc the second.
+ */
+static bool fail_slabs, fail_calloc;
+
+int __real_posix_memalign(void **p, size_t align, size_t size);
+int __wrap_posix_memalign(void **p, size_t align, size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+int
+__wrap_posix_memalign(void **p, size_t align, size_t size)
+{
+	return fail_slabs ? ENOMEM : __real_posix_memalign(p, align, size);
+}
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	return fail_calloc ? NULL : __real_calloc(n, size);
+}
 
 #define OPS_PER_FAMILY 100000
 #define GROW_TO	       1500
@@ -677,8 +720,12 @@ run_bulk(int af, size_t count)
 	size_t empty_mem = radix_mem_bytes(f.t);
 	struct ent *v = calloc(count, sizeof *v);
 	assert_non_null(v);
+	size_t mem = empty_mem;
+	unsigned grown = 0;
 	for (size_t i = 0; i < count; i++) {
-		if (af == AF_INET) {
+		if (i == 0) {
+			v[i].len = 0; /* /0 takes the first node of the first slab */
+		} else if (af == AF_INET) {
 			rng_bytes(v[i].a, 4); /* the shape of a full table: /8 to /24 */
 			v[i].len = 8 + rng_below(17);
 		} else {
@@ -689,7 +736,22 @@ run_bulk(int af, size_t count)
 		mask_key(v[i].a, v[i].len, f.kb);
 		v[i].node = n;
 		radix_set_value(n, (void *)(uintptr_t)(i + 1));
+		if (radix_mem_bytes(f.t) == mem)
+			continue;
+		/* A new slab (or the bucket array): the nodes handed out before stay put. */
+		mem = radix_mem_bytes(f.t);
+		grown++;
+		for (unsigned k = 0; k < 16; k++) {
+			size_t j = k == 0 ? 0 : rng() % (i + 1);
+			struct radix_node *x =
+			    radix_find(f.t, tree_key(&f, v[j].a, v[j].a), v[j].len);
+			assert_ptr_equal(x, v[j].node);
+			assert_int_equal(radix_plen(x), v[j].len);
+			assert_memory_equal(radix_key(x), v[j].a, f.kb);
+		}
 	}
+	/* Slabs double from 440 bytes to 256 KiB, then come 256 KiB at a time. */
+	assert_true(grown >= 20);
 	qsort(v, count, sizeof *v, ent_qsort_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < count; i++) {
@@ -711,11 +773,15 @@ run_bulk(int af, size_t count)
 		op_next_after(&f);
 		op_find(&f);
 	}
-	size_t mem = radix_mem_bytes(f.t);
+	mem = radix_mem_bytes(f.t);
 	printf("  %s bulk: %zu prefixes, %zu bytes (%.1f per prefix)\n",
 	       af == AF_INET ? "IPv4" : "IPv6", u, mem, (double)mem / (double)u);
 
-	/* Deleting a fifth and putting it back gives the same shape: the free list serves. */
+	/*
+	 * Deleting a fifth and putting it back gives the same shape: the free lists serve. (A
+	 * prefix with two children that is deleted before any glue node is freed may take its
+	 * glue node from one more slab.)
+	 */
 	size_t fifth = u / 5;
 	for (size_t i = 0; i < fifth; i++)
 		radix_delete(f.t, v[i * 5].node);
@@ -725,7 +791,7 @@ run_bulk(int af, size_t count)
 		assert_non_null(e->node);
 		radix_set_value(e->node, (void *)e->val);
 	}
-	assert_int_equal(radix_mem_bytes(f.t), mem);
+	assert_true(radix_mem_bytes(f.t) <= mem + (256u << 10));
 	full_check(&f);
 
 	/* Tear down in random order. */
@@ -740,6 +806,16 @@ run_bulk(int af, size_t count)
 		assert_int_equal(radix_count(f.t), u - i - 1);
 	}
 	assert_null(radix_first(f.t));
+	assert_int_equal(radix_mem_bytes(f.t), empty_mem);
+
+	/* Emptied, the tree works as new, and a small tree is small. */
+	f.r.n = 0;
+	for (unsigned k = 0; k < 8; k++)
+		op_insert(&f);
+	full_check(&f);
+	assert_true(radix_mem_bytes(f.t) < (af == AF_INET ? 1024u : 2048u));
+	while (f.r.n > 0)
+		op_delete(&f);
 	assert_int_equal(radix_mem_bytes(f.t), empty_mem);
 	fam_fini(&f);
 }
@@ -1213,8 +1289,14 @@ test_flap_slabs(void **state)
 	size_t after = radix_mem_bytes(t);
 	printf("  stable %d prefixes: %zu bytes; flapping %d: peak %zu, after %zu\n", STABLE_N,
 	       base, FLAP_N, peak, after);
-	assert_true(after <= base + SLAB_MAX + 4096); /* the spare, and the slab table grown */
+	/*
+	 * The spare and the slab table grown; and a few slabs may hold only glue nodes: a glue
+	 * node of the stable table that became a flapping prefix and glue again was copied into
+	 * nodes of other sizes (radix.c), wherever there was room then. radix_trim() moves them.
+	 */
+	assert_true(after <= base + 4 * SLAB_MAX + 4096);
 	radix_trim(t);
+	printf("  trimmed: %zu\n", radix_mem_bytes(t));
 	assert_true(radix_mem_bytes(t) <= base + 4096);
 	assert_int_equal(radix_count(t), STABLE_N);
 	for (size_t i = 0; i < STABLE_N; i++)
@@ -1230,6 +1312,236 @@ test_flap_slabs(void **state)
 	free(stable);
 	free(fl[0]);
 	free(fl[1]);
+}
+
+/*
+ * Slabs go back as they empty, not only when the tree does: a tree of SHRINK_N random IPv4
+ * prefixes (with its bucket array) loses the nine tenths inserted first, in random order (a
+ * peer's table withdrawn while another's stays). The nodes of the rest stay put; the slabs of
+ * the prefixes gone hold at most glue of the rest, which radix_trim() moves to lower slabs,
+ * (radix_delete() does it too as such slabs pile up), and the memory falls to about that of a
+ * tree of the rest.
+ */
+#define SHRINK_N 300000
+
+static void
+test_shrink(void **state)
+{
+	(void)state;
+	struct radix *t = radix_new(AF_INET);
+	struct flap_key *k = calloc(SHRINK_N, sizeof *k);
+	assert_non_null(t);
+	assert_non_null(k);
+	static int val;
+	size_t empty = radix_mem_bytes(t);
+	flap_insert(t, k, SHRINK_N, &val);
+	size_t full = radix_mem_bytes(t) - RADIX_BUCKETS_BYTES;
+	/* flap_delete() shuffles: the first nine tenths go. */
+	flap_delete(t, k, SHRINK_N / 10 * 9);
+	struct flap_key *rest = k + SHRINK_N / 10 * 9;
+	size_t nrest = SHRINK_N - SHRINK_N / 10 * 9;
+	assert_int_equal(radix_count(t), nrest);
+	size_t after = radix_mem_bytes(t) - RADIX_BUCKETS_BYTES;
+	radix_trim(t);
+	size_t trimmed = radix_mem_bytes(t) - RADIX_BUCKETS_BYTES;
+	printf("  %d prefixes: %zu bytes of nodes; %zu left: %zu, trimmed %zu\n", SHRINK_N, full,
+	       nrest, after, trimmed);
+	assert_true(after < full / 2); /* radix_delete() moves the glue too */
+	assert_true(trimmed < full / 4);
+	for (size_t i = 0; i < nrest; i++) {
+		assert_true(radix_find(t, rest[i].a, rest[i].len) == rest[i].n);
+		assert_true(radix_value(rest[i].n) == &val);
+	}
+	/* The rest deleted in address order: slabs empty one after another. */
+	flap_delete(t, rest, nrest);
+	assert_int_equal(radix_mem_bytes(t), empty);
+	radix_free(t, NULL, NULL);
+	free(k);
+}
+
+/*
+ * Glue that becomes a prefix and a prefix that becomes glue (both are copied into a node of
+ * another size): the new prefix starts with no value and no user bits, every other handle,
+ * value and user bit stays.
+ */
+static void
+test_glue(void **state)
+{
+	(void)state;
+	struct radix *t = radix_new(AF_INET);
+	assert_non_null(t);
+	struct radix_node *a = add(t, "10.0.0.0/24"), *b = add(t, "10.0.1.0/24");
+	struct radix_node *c = add(t, "10.0.0.0/16"); /* over the glue 10.0.0.0/23 */
+	radix_set_uflags(a, 0x7fffff);
+	radix_set_uflags(b, 0x412345);
+	radix_set_uflags(c, 0x1);
+	for (int round = 0; round < 3; round++) {
+		struct prefix p;
+		assert_int_equal(prefix_parse("10.0.0.0/23", &p, false, false), 0);
+		assert_null(radix_find(t, p.a, p.len));
+		struct radix_node *g = radix_get(t, p.a, p.len);
+		assert_non_null(g);
+		assert_int_equal(radix_count(t), 4);
+		assert_null(radix_value(g));
+		assert_int_equal(radix_uflags(g), 0);
+		radix_set_value(g, (void *)"10.0.0.0/23");
+		radix_set_uflags(g, 0x7fffff);
+		assert_string_equal(order(t), "10.0.0.0/16 10.0.0.0/23 10.0.0.0/24 10.0.1.0/24");
+		assert_string_equal(lpm(t, "10.0.1.7"), "10.0.1.0/24");
+		assert_string_equal(lpm(t, "10.0.0.0/23"), "10.0.0.0/23");
+		/* Back to glue. */
+		assert_string_equal(radix_delete(t, g), "10.0.0.0/23");
+		assert_null(radix_find(t, p.a, p.len));
+		assert_string_equal(lpm(t, "10.0.0.0/23"), "10.0.0.0/16");
+		assert_ptr_equal(find(t, "10.0.0.0/24"), a);
+		assert_ptr_equal(find(t, "10.0.1.0/24"), b);
+		assert_ptr_equal(find(t, "10.0.0.0/16"), c);
+		assert_int_equal(radix_uflags(a), 0x7fffff);
+		assert_int_equal(radix_uflags(b), 0x412345);
+		assert_int_equal(radix_uflags(c), 0x1);
+		assert_string_equal(order(t), "10.0.0.0/16 10.0.0.0/24 10.0.1.0/24");
+#ifdef TEST_ASAN
+		/* The deleted node is poisoned (its free link aside). */
+		assert_non_null(__asan_region_is_poisoned(g, RADIX_NODE_SIZE_V4 - 8));
+#endif
+	}
+	/* The glue goes with one of its children; the last delete gives everything back. */
+	assert_string_equal(radix_delete(t, a), "10.0.0.0/24");
+	assert_string_equal(order(t), "10.0.0.0/16 10.0.1.0/24");
+	assert_string_equal(radix_delete(t, c), "10.0.0.0/16");
+	assert_string_equal(radix_delete(t, b), "10.0.1.0/24");
+	assert_null(radix_first(t));
+	radix_free(t, NULL, NULL);
+}
+
+/* radix_get() as op_insert(), but it may fail (out of memory); NULL then. */
+static struct ent *
+try_insert(struct fam *f, const uint8_t *a, unsigned len)
+{
+	uint8_t m[16];
+	memcpy(m, a, 16);
+	mask_key(m, len, f->kb);
+	struct ent *e = ref_find(&f->r, f->kb, m, len);
+	struct radix_node *n = radix_get(f->t, tree_key(f, m, m), len);
+	if (n == NULL) {
+		assert_null(e); /* a stored prefix is found without memory */
+		return NULL;
+	}
+	if (e != NULL) {
+		check_node(f, n, e);
+		return e;
+	}
+	assert_null(radix_value(n));
+	assert_int_equal(radix_uflags(n), 0);
+	e = ref_insert(&f->r, f->kb, m, len);
+	e->node = n;
+	e->val = f->next_val++;
+	e->uf = (uint16_t)rng();
+	radix_set_value(n, (void *)e->val);
+	radix_set_uflags(n, e->uf);
+	return e;
+}
+
+static void
+delete_prefix(struct fam *f, const uint8_t *a, unsigned len)
+{
+	struct ent *e = ref_find(&f->r, f->kb, a, len);
+	assert_non_null(e);
+	assert_true(radix_delete(f->t, e->node) == (void *)e->val);
+	ref_remove(&f->r, e);
+}
+
+/*
+ * Out of memory: radix_new() and radix_get() return NULL and change nothing; a delete always
+ * succeeds, a prefix with two children then keeps its node as glue; a tree that cannot get its
+ * bucket array works without and tries again at twice the count.
+ */
+static void
+test_alloc_failure(void **state)
+{
+	(void)state;
+	struct fam f;
+	fam_init(&f, AF_INET, MIX_NESTED);
+	size_t empty_mem = radix_mem_bytes(f.t);
+	uint8_t a[16] = {10, 1, 2, 0};
+
+	fail_calloc = true;
+	assert_null(radix_new(AF_INET));
+	fail_calloc = false;
+	fail_slabs = true;
+	assert_null(try_insert(&f, a, 24));
+	assert_int_equal(radix_count(f.t), 0);
+	assert_int_equal(radix_mem_bytes(f.t), empty_mem);
+	fail_slabs = false;
+
+	/* 200 prefixes with two children each: 10.x.y.0/23 over its two /24s. */
+	for (unsigned i = 0; i < 200; i++) {
+		uint8_t k[16] = {10, (uint8_t)(i / 128), (uint8_t)(i % 128 * 2), 0};
+		assert_non_null(try_insert(&f, k, 23));
+		assert_non_null(try_insert(&f, k, 24));
+		k[2]++;
+		assert_non_null(try_insert(&f, k, 24));
+	}
+	/* Fill the slabs: host routes until one fails, and a few more. */
+	fail_slabs = true;
+	size_t mem = radix_mem_bytes(f.t);
+	unsigned failed = 0;
+	while (failed < 20) {
+		uint8_t k[16] = {11};
+		rng_bytes(k + 1, 3);
+		failed += try_insert(&f, k, 32) == NULL;
+	}
+	full_check(&f);
+	/* Deletes need no memory: the /23s become glue (most keep their nodes), and prefixes
+	 * again. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (unsigned i = 0; i < 200; i++) {
+			uint8_t k[16] = {10, (uint8_t)(i / 128), (uint8_t)(i % 128 * 2), 0};
+			delete_prefix(&f, k, 23);
+		}
+		full_check(&f);
+		for (unsigned i = 0; i < 200; i++) {
+			uint8_t k[16] = {10, (uint8_t)(i / 128), (uint8_t)(i % 128 * 2), 0};
+			if (pass == 0)
+				assert_non_null(try_insert(&f, k, 23));
+		}
+		full_check(&f);
+	}
+	/* The glue goes with a child. */
+	for (unsigned i = 0; i < 200; i += 2) {
+		uint8_t k[16] = {10, (uint8_t)(i / 128), (uint8_t)(i % 128 * 2 + 1), 0};
+		delete_prefix(&f, k, 24);
+	}
+	full_check(&f);
+	assert_int_equal(radix_mem_bytes(f.t), mem);
+	fail_slabs = false;
+	for (int op = 0; op < 20000; op++) {
+		if (rng_below(2))
+			op_insert(&f);
+		else
+			op_delete(&f);
+	}
+	full_check(&f);
+	while (f.r.n > 0)
+		op_delete(&f);
+	assert_int_equal(radix_mem_bytes(f.t), empty_mem);
+
+	/* No bucket array at BUCKET_AT prefixes: the tree grows without, and gets it at twice. */
+	fail_calloc = true;
+	for (unsigned i = 0; i < 3 * BUCKET_AT; i++) {
+		uint8_t k[16] = {(uint8_t)(1 + i / 256), (uint8_t)i, 7, 0};
+		assert_non_null(try_insert(&f, k, 24));
+		if (i == BUCKET_AT + 10) {
+			assert_true(radix_mem_bytes(f.t) < RADIX_BUCKETS_BYTES);
+			full_check(&f);
+			fail_calloc = false;
+		}
+		if (i + 1 == 2 * BUCKET_AT - 1)
+			assert_true(radix_mem_bytes(f.t) < RADIX_BUCKETS_BYTES);
+	}
+	assert_true(radix_mem_bytes(f.t) > RADIX_BUCKETS_BYTES);
+	full_check(&f);
+	fam_fini(&f);
 }
 
 int
@@ -1252,6 +1564,9 @@ main(void)
 	    cmocka_unit_test(test_random_buckets_v6),
 	    cmocka_unit_test(test_bulk),
 	    cmocka_unit_test(test_flap_slabs),
+	    cmocka_unit_test(test_shrink),
+	    cmocka_unit_test(test_glue),
+	    cmocka_unit_test(test_alloc_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
