@@ -271,10 +271,10 @@ adjout_flush_cache(struct adjout *ao)
 static bool
 has_no_advertise(const struct attrs *a, bool ebgp)
 {
-	if (attr_has_community(a, 0xFFFFFF02)) /* NO_ADVERTISE */
+	if (a->wkc & ATTRS_WKC_NO_ADVERTISE)
 		return true;
 	/* NO_EXPORT, NO_EXPORT_SUBCONFED: not beyond the AS */
-	return ebgp && (attr_has_community(a, 0xFFFFFF01) || attr_has_community(a, 0xFFFFFF03));
+	return ebgp && (a->wkc & (ATTRS_WKC_NO_EXPORT | ATTRS_WKC_NO_EXPORT_SUBCONFED));
 }
 
 /* Rules common to every export toward this peer's kind (iBGP / eBGP). */

@@ -331,6 +331,12 @@ set_eq(const struct attrs *a, const struct attrs *b)
 	       memcmp(a->nh, b->nh, a->nh_len) == 0;
 }
 
+static inline uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 struct attrs *
 attr_intern(const struct attrs *t)
 {
@@ -368,6 +374,12 @@ attr_intern(const struct attrs *t)
 	*a = n;
 	a->refcnt = 1;
 	a->hash = set_hash(a);
+	a->wkc = 0;
+	for (size_t i = 0; a->comms != NULL && i + 4 <= a->comms->len; i += 4) {
+		uint32_t c = get32(a->comms->data + i);
+		if (c >= 0xFFFFFF01 && c <= 0xFFFFFF03)
+			a->wkc |= (uint8_t)(1u << (c - 0xFFFFFF01));
+	}
 	if (sets.count >= sets.mask)
 		sets_resize(table_resize_to(sets.count, sets.mask));
 	a->next = sets.b[a->hash & sets.mask];
@@ -430,11 +442,6 @@ attr_stats(struct attr_stats *s)
 
 /* ---- AS path helpers (4-octet segments: type(1) count(1) AS(4)*count) ---- */
 
-static inline uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static inline void
 put32(uint8_t *p, uint32_t v)

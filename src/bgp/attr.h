@@ -77,7 +77,7 @@ struct attrs {
 	uint8_t flags;
 	uint8_t origin;
 	uint8_t nh_len; /* 0, 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]) */
-	uint8_t pad;
+	uint8_t wkc; /* ATTRS_WKC_* of the communities; set when interned, not compared */
 	uint32_t med, local_pref, originator_id, agg_as, agg_id, otc;
 	uint8_t nh[32];
 	/*
@@ -137,6 +137,10 @@ bool attr_clusters_contain(const struct attrs *a, uint32_t id);
 /* Blob with id prepended to the cluster list (created when absent); a new reference. */
 struct attr_blob *attr_clusters_prepend(const struct attr_blob *cl, uint32_t id);
 bool attr_has_community(const struct attrs *a, uint32_t c);
+/* Well-known communities of an interned set (RFC 1997), found once when it was interned. */
+#define ATTRS_WKC_NO_EXPORT	      0x01 /* 0xFFFFFF01 */
+#define ATTRS_WKC_NO_ADVERTISE	      0x02 /* 0xFFFFFF02 */
+#define ATTRS_WKC_NO_EXPORT_SUBCONFED 0x04 /* 0xFFFFFF03 */
 unsigned attr_cluster_len(const struct attrs *a);
 
 #endif
