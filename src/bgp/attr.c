@@ -442,7 +442,6 @@ attr_stats(struct attr_stats *s)
 
 /* ---- AS path helpers (4-octet segments: type(1) count(1) AS(4)*count) ---- */
 
-
 static inline void
 put32(uint8_t *p, uint32_t v)
 {

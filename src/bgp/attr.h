@@ -77,7 +77,7 @@ struct attrs {
 	uint8_t flags;
 	uint8_t origin;
 	uint8_t nh_len; /* 0, 4 (IPv4), 16 or 32 (IPv6 global [+ link-local]) */
-	uint8_t wkc; /* ATTRS_WKC_* of the communities; set when interned, not compared */
+	uint8_t wkc;	/* ATTRS_WKC_* of the communities; set when interned, not compared */
 	uint32_t med, local_pref, originator_id, agg_as, agg_id, otc;
 	uint8_t nh[32];
 	/*
