@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bgp/rde.h"
+#include "rde/rde.h"
 #include "cli/ctl.h"
 #include "config.h"
 #include "lib/log.h"

@@ -6,8 +6,8 @@
 #ifndef BGP64_CLI_CTL_IMPL_H
 #define BGP64_CLI_CTL_IMPL_H
 
-#include "bgp/rde.h"
-#include "bgp/rib.h"
+#include "rde/rde.h"
+#include "rde/rib.h"
 #include "cli/ctl.h"
 
 /* Slices of show rib: nodes visited per slice, and output queued before waiting for drain. */

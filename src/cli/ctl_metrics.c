@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "bgp/attr.h"
-#include "bgp/rde.h"
+#include "rde/rde.h"
 #include "cli/ctl.h"
 #include "lib/log.h"
 

@@ -4,7 +4,7 @@
  * next hops that match no rule (reject, or a default IPv6 next hop).
  *
  * The table is immutable once built. Which next hops are in use but unmatched is run-time
- * state and is counted by the route engine (src/bgp/rde_count.c), not here.
+ * state and is counted by the route engine (src/rde/rde_count.c), not here.
  *
  * Memory: the struct xlat_nh values are owned by the tree (xlat_free()).
  */

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 #include <event2/event.h>
 
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 #include "config.h"
 
 #define HDR "'router-id':'192.0.2.1','local-as':64500"

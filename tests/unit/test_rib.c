@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "bgp/rib.h"
+#include "rde/rib.h"
 
 static struct rib_local local = {0x0a000001, 64500, 0x0a000001};
 

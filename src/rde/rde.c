@@ -3,7 +3,7 @@
  * max-prefix, flush in slices), scheduling of exports and RIB jobs, reload by difference.
  * Exports themselves are in adjout.c, the IPv6 derivation in rde_xlat.c.
  */
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

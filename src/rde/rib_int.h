@@ -6,10 +6,10 @@
  * the journal's open epoch; bit 1 RIB_NODE_REAPQ, the node is on the reap list; bits 2..22
  * the epoch of its last change, modulo 2^RIB_SEQ_BITS.
  */
-#ifndef BGP64_BGP_RIB_INT_H
-#define BGP64_BGP_RIB_INT_H
+#ifndef BGP64_RDE_RIB_INT_H
+#define BGP64_RDE_RIB_INT_H
 
-#include "bgp/rib.h"
+#include "rde/rib.h"
 #include "lib/pool.h"
 
 #define RIB_NODE_J     0x1u

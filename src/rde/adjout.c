@@ -35,7 +35,7 @@
  * came from, which gets a withdrawal of the prefix instead. A member asking for a route
  * refresh is split out and its reader walks the table again.
  */
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * rib_export.c: this file only tells it (rib_x_changed, rib_x_pathless), and never deletes a
  * node itself, so nodes handed to readers stay valid until rib_maintain().
  */
-#include "bgp/rib_int.h"
+#include "rde/rib_int.h"
 
 #include <stdlib.h>
 #include <string.h>

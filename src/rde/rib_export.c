@@ -27,7 +27,7 @@
  * Deletion: a node left without paths is queued; it is deleted once every reader has read
  * the epoch of its last change (its withdrawal went out everywhere), in bounded slices.
  */
-#include "bgp/rib_int.h"
+#include "rde/rib_int.h"
 
 #include <stdlib.h>
 #include <string.h>

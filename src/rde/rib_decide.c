@@ -6,7 +6,7 @@
  * path of each neighbour-AS group (where MED always applies), then compares the group winners
  * without MED. The result does not depend on arrival order.
  */
-#include "bgp/rib.h"
+#include "rde/rib.h"
 
 #include <string.h>
 

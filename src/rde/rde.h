@@ -9,14 +9,14 @@
  * Readers (the control socket, the FIB) use the accessors below; they never modify state
  * except through the commands at the end.
  */
-#ifndef BGP64_BGP_RDE_H
-#define BGP64_BGP_RDE_H
+#ifndef BGP64_RDE_RDE_H
+#define BGP64_RDE_RDE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bgp/rib.h"
+#include "rde/rib.h"
 #include "bgp/session.h"
 #include "config.h"
 #include "xlat/xlat.h"

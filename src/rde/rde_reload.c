@@ -25,7 +25,7 @@
  * EAM moved) that one is re-marked instead, and a native IPv6 route of that prefix is
  * re-marked so that its export decides again.
  */
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

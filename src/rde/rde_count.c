@@ -20,7 +20,7 @@
  * Memory: one radix node per IPv4 next hop in use (its value is the count), in struct
  * rde_counts, created on first use and freed with the engine.
  */
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 
 #include <stdlib.h>
 

@@ -2,12 +2,12 @@
  * Internals shared by the route engine's files (rde.c: ingest and peer life cycle, adjout.c:
  * exports, rde_xlat.c: derivation). Not for other rooms.
  */
-#ifndef BGP64_BGP_RDE_IMPL_H
-#define BGP64_BGP_RDE_IMPL_H
+#ifndef BGP64_RDE_RDE_IMPL_H
+#define BGP64_RDE_RDE_IMPL_H
 
 #include <event2/event.h>
 
-#include "bgp/rde.h"
+#include "rde/rde.h"
 
 struct adjout;
 struct rde_counts;

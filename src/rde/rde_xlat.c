@@ -16,7 +16,7 @@
  * derive a prefix under the old and the new settings and compare everything that reaches a
  * peer or the kernel (rde_deriv_same); the others use the running config.
  */
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 
 #include <string.h>
 

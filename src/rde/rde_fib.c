@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bgp/rde_impl.h"
+#include "rde/rde_impl.h"
 #include "fib/fib.h"
 #include "lib/log.h"
 

@@ -22,8 +22,8 @@
  *
  * No I/O, no timers: the pipeline (rde.c) drives it.
  */
-#ifndef BGP64_BGP_RIB_H
-#define BGP64_BGP_RIB_H
+#ifndef BGP64_RDE_RIB_H
+#define BGP64_RDE_RIB_H
 
 #include <stdbool.h>
 #include <stddef.h>
