@@ -647,16 +647,6 @@ bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len)
 }
 
 size_t
-bgp_peer_send_room(const struct bgp_peer *p)
-{
-	struct bgp_conn *c = peer_established(p);
-	if (c == NULL)
-		return 0;
-	size_t used = evbuffer_get_length(bufferevent_get_output(c->bev));
-	return used >= BGP_SESS_OUT_HIGH ? 0 : BGP_SESS_OUT_HIGH - used;
-}
-
-size_t
 bgp_peer_send_queued(const struct bgp_peer *p)
 {
 	struct bgp_conn *c = peer_established(p);

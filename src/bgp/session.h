@@ -150,12 +150,11 @@ const struct bgp_peer_stats *bgp_peer_stats(const struct bgp_peer *p);
 const char *bgp_peer_name(const struct bgp_peer *p);
 
 /*
- * Output: queues a whole message. Returns 0, or -1 when the peer is not Established.
- * bgp_peer_send_room() is how many bytes may still be queued before the high watermark; the
- * pipeline writes while it is > 0 and waits for 'writable' otherwise.
+ * Output: queues a whole message. Returns 0, or -1 when the peer is not Established. The
+ * pipeline writes while bgp_peer_send_queued() is below the bounds that follow and waits for
+ * 'writable' otherwise.
  */
 int bgp_peer_send(struct bgp_peer *p, const uint8_t *msg, size_t len);
-size_t bgp_peer_send_room(const struct bgp_peer *p);
 /* Bytes waiting in the output queue; SIZE_MAX when the peer is not Established. */
 size_t bgp_peer_send_queued(const struct bgp_peer *p);
 /*

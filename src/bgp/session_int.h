@@ -35,7 +35,6 @@ struct event;
 struct bufferevent;
 struct evconnlistener;
 
-#define BGP_SESS_OUT_HIGH	 BGP_OUT_HIGH /* bgp_peer_send_room() is 0 from here */
 #define BGP_SESS_OUT_LOW	 (64 * 1024)  /* 'writable' once the output drains below */
 #define BGP_SESS_IN_HIGH	 (512 * 1024) /* stop reading the socket above this */
 #define BGP_SESS_SLICE_NS	 2000000L     /* input work per callback, then yield */

@@ -764,12 +764,6 @@ collect(struct adjout *ao, size_t max)
 	return used;
 }
 
-uint8_t
-adjout_eor_sent(const struct adjout *ao)
-{
-	return ao->eor_sent;
-}
-
 /* Writes a small control message (End-of-RIB, BoRR, EoRR) when the group may write. */
 static bool
 send_small(struct adjout *ao, size_t len)

@@ -135,8 +135,6 @@ struct adjout *adjout_split_member(struct rde_peer *rp);
 /* The group (of one) re-sends family f after a route refresh request; with enhanced route
  * refresh negotiated it is wrapped in BoRR ... EoRR (RFC 7313). */
 void adjout_refresh(struct adjout *ao, enum bgp_fam f, bool enhanced);
-/* Families whose End-of-RIB the group has sent. */
-uint8_t adjout_eor_sent(const struct adjout *ao);
 /* Joins idle groups with equal export policy (called after pumping). */
 void adjout_merge_groups(struct rde *r);
 /* Sends what fits into the peer's socket; true when work remains. */
