@@ -141,21 +141,7 @@ struct radix {
 
 /* Slab allocator. Under ASan, slots that are not in use are poisoned. */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define RADIX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RADIX_ASAN 1
-#endif
-#endif
-#ifdef RADIX_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n)   ASAN_POISON_MEMORY_REGION((p), (n))
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
-#define POISON(p, n)   ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
+#include "lib/asan.h"
 
 /* The first unit of slab j. */
 static uint64_t

@@ -81,8 +81,8 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
  * (event_active() from an event's own callback would run it again before any I/O, so a long
  * job in slices would still starve keepalives.)
  */
-static void
-soon(struct event *ev)
+void
+rde_soon(struct event *ev)
 {
 	static const struct timeval zero = {0, 0};
 	/* Not again when already due: re-adding a due timer takes it off the active queue and
@@ -99,7 +99,7 @@ jobs_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct rde *r = arg;
 	if (rib_jobs_run(r->rib, RDE_JOB_BUDGET))
-		soon(r->jobs_ev);
+		rde_soon(r->jobs_ev);
 	rde_kick(r);
 }
 
@@ -107,7 +107,7 @@ void
 kick_rib_jobs(struct rde *r)
 {
 	if (rib_jobs_pending(r->rib))
-		soon(r->jobs_ev);
+		rde_soon(r->jobs_ev);
 }
 
 /*
@@ -193,7 +193,7 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	/* Work left while sockets still take data: continue after other events ran. Peers
 	 * whose socket is full are resumed by their 'writable' callback. */
 	if (more)
-		soon(r->pump_ev);
+		rde_soon(r->pump_ev);
 	trim_later(r, more || rib_jobs_pending(r->rib));
 }
 
@@ -201,7 +201,7 @@ void
 rde_kick(struct rde *r)
 {
 	if (!r->shutting_down)
-		soon(r->pump_ev);
+		rde_soon(r->pump_ev);
 }
 
 static void

@@ -65,6 +65,9 @@ struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
 struct rde_peer *rde_peer_slot(struct rde *r, struct bgp_peer *bp);
 /* Leaves its update group, stops its timer, frees it (the slot is the caller's to clear). */
 void rde_peer_free(struct rde_peer *rp);
+/* Runs ev's callback on a later turn of the loop, after it polled I/O (a 0 s timer, not
+ * re-added when already due). */
+void rde_soon(struct event *ev);
 /* Schedules RIB jobs (flushes, stale sweeps) in slices. */
 void kick_rib_jobs(struct rde *r);
 /* Schedules the export pump (coalesced into one loop iteration). */

@@ -233,13 +233,11 @@ job_end(struct rde *r)
 	peers_reap(r);
 }
 
-/* The next slice after the loop polled I/O: a timer of 0 s, not event_active(), which
- * libevent 2.1 would run again in the same pass over the active queue. */
+/* The next slice after the loop polled I/O. */
 static void
 job_next(struct rde_reload *j)
 {
-	static const struct timeval now = {0, 0};
-	evtimer_add(j->ev, &now);
+	rde_soon(j->ev);
 }
 
 static void
