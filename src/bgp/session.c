@@ -238,6 +238,17 @@ bgp_session_call_refresh(struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 }
 
 void
+bgp_session_call_input_done(struct bgp_peer *p)
+{
+	struct bgp_speaker *sp = p->sp;
+	if (sp->ops.input_done == NULL)
+		return;
+	ops_begin(p);
+	sp->ops.input_done(sp->arg, p);
+	ops_end(p);
+}
+
+void
 bgp_session_call_writable(struct bgp_peer *p)
 {
 	struct bgp_speaker *sp = p->sp;

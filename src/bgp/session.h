@@ -86,6 +86,9 @@ struct bgp_speaker_ops {
 	void (*refresh)(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype);
 	/* The output queue drained below the low watermark: send more with bgp_peer_send(). */
 	void (*writable)(void *arg, struct bgp_peer *p);
+	/* The end of a slice of p's input (after its last 'update' of the slice; optional): what
+	 * the callbacks of the slice held back must take effect now. */
+	void (*input_done)(void *arg, struct bgp_peer *p);
 };
 
 /*

@@ -404,6 +404,7 @@ bgp_session_input(struct bgp_conn *c, bool all)
 			}
 		}
 	}
+	bgp_session_call_input_done(p);
 	bgp_session_peer_release(p);
 	bgp_session_conn_release(c);
 }

@@ -125,6 +125,7 @@ void bgp_session_call_down(struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
 void bgp_session_call_update(struct bgp_peer *p, struct bgp_update *u);
 void bgp_session_call_refresh(struct bgp_peer *p, enum bgp_fam f, uint8_t subtype);
 void bgp_session_call_writable(struct bgp_peer *p);
+void bgp_session_call_input_done(struct bgp_peer *p);
 /* The speaker's parse context, set up for p's session. */
 struct bgp_parse_ctx *bgp_session_ctx(const struct bgp_peer *p);
 

@@ -30,6 +30,7 @@ static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_ti
 static void rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u);
 static void rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype);
 static void rde_writable(void *arg, struct bgp_peer *p);
+static void rde_input_done(void *arg, struct bgp_peer *p);
 
 static const struct bgp_speaker_ops rde_ops = {
     .established = rde_established,
@@ -37,6 +38,7 @@ static const struct bgp_speaker_ops rde_ops = {
     .update = rde_update,
     .refresh = rde_refresh,
     .writable = rde_writable,
+    .input_done = rde_input_done,
 };
 
 struct rde_peer *
@@ -98,6 +100,7 @@ jobs_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct rde *r = arg;
+	rde_import_flush(r);
 	if (rib_jobs_run(r->rib, RDE_JOB_BUDGET))
 		rde_soon(r->jobs_ev);
 	rde_kick(r);
@@ -166,6 +169,7 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct rde *r = arg;
+	rde_import_flush(r);
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	bool more;
@@ -298,6 +302,7 @@ rde_free(struct rde *r)
 {
 	if (r == NULL)
 		return;
+	rde_import_flush(r);
 	for (size_t i = 0; i < r->n_peers; i++)
 		if (r->peers[i] != NULL)
 			rde_peer_free(r->peers[i]);
@@ -400,6 +405,7 @@ static void
 rde_established(void *arg, struct bgp_peer *p)
 {
 	struct rde *r = arg;
+	rde_import_flush(r);
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	const struct bgp_neg *neg = bgp_peer_neg(p);
 	const struct cfg_neighbor *cn = bgp_peer_cfg(p);
@@ -448,6 +454,7 @@ static void
 rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 {
 	struct rde *r = arg;
+	rde_import_flush(r);
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	rp->up = false;
 	adjout_leave(rp);
@@ -497,36 +504,73 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 {
 	struct prefix p;
 	uint32_t pid;
+	rde_import_flush(r); /* an announcement before it in the input comes first */
 	while (bgp_nlri_next(n, &p, &pid) == 1) {
 		rib_withdraw(r->rib, n->fam, &p, rp->id);
 		r->stats.withdraws_in++;
 	}
 }
 
-#define RDE_PREFETCH_BATCH 64
+/*
+ * The import pipeline. The prefixes of one UPDATE land all over the RIB, and a full table
+ * comes as UPDATEs of a few prefixes each: so that the cache misses of a tree descent
+ * overlap across UPDATEs instead of adding up, an announced prefix enters a ring of
+ * RDE_IMPORT_RING, its tree slot is prefetched at once, the slot's node RDE_IMPORT_STAGE
+ * prefixes later, and it is applied to the RIB when it leaves the ring. The ring holds the
+ * input of one session only and is emptied (rde_import_flush) before anything else reads or
+ * changes that session's routes: a withdrawal, End-of-RIB, route refresh, the session going
+ * down, another session's UPDATE, and at the end of every slice of input (input_done), so
+ * nothing outside the input loop ever sees it non-empty.
+ */
+static void
+import_apply(struct rde *r, struct rde_import *e)
+{
+	rib_update(r->rib, e->fam, &e->p, e->peer, e->a);
+	r->stats.prefixes_in++;
+}
+
+static void
+import_stage(struct rde *r, uint32_t i)
+{
+	struct rde_import *e = &r->imp[i % RDE_IMPORT_RING];
+	radix_prefetch(rib_tree(r->rib, e->fam), e->p.a, e->p.len, 1);
+}
+
+void
+rde_import_flush(struct rde *r)
+{
+	while (r->imp_mid != r->imp_in)
+		import_stage(r, r->imp_mid++);
+	while (r->imp_out != r->imp_in)
+		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
+	r->imp_peer = NULL;
+}
+
+static void
+import_push(struct rde *r, struct rde_peer *rp, enum bgp_fam fam, const struct prefix *p,
+	    struct attrs *a)
+{
+	struct rde_import *e = &r->imp[r->imp_in % RDE_IMPORT_RING];
+	e->p = *p;
+	e->a = a;
+	e->peer = rp->id;
+	e->fam = (uint8_t)fam;
+	radix_prefetch(rib_tree(r->rib, fam), p->a, p->len, 0);
+	r->imp_in++;
+	r->imp_peer = rp;
+	if (r->imp_in - r->imp_mid > RDE_IMPORT_STAGE)
+		import_stage(r, r->imp_mid++);
+	if (r->imp_in - r->imp_out > RDE_IMPORT_RING / 2)
+		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
+}
 
 static void
 announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attrs *a)
 {
-	/* Prefixes of one UPDATE land all over the RIB: prefetch their tree slots in two
-	 * stages first, so the cache misses of a batch overlap instead of adding up. */
-	struct radix *t = rib_tree(r->rib, n->fam);
-	struct prefix batch[RDE_PREFETCH_BATCH];
+	struct prefix p;
 	uint32_t pid;
-	for (;;) {
-		int cnt = 0;
-		while (cnt < RDE_PREFETCH_BATCH && bgp_nlri_next(n, &batch[cnt], &pid) == 1)
-			cnt++;
-		if (cnt == 0)
-			break;
-		for (int i = 0; i < cnt; i++)
-			radix_prefetch(t, batch[i].a, batch[i].len, 0);
-		for (int i = 0; i < cnt; i++)
-			radix_prefetch(t, batch[i].a, batch[i].len, 1);
-		for (int i = 0; i < cnt; i++)
-			rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(a));
-		r->stats.prefixes_in += (uint64_t)cnt;
-	}
+	while (bgp_nlri_next(n, &p, &pid) == 1)
+		import_push(r, rp, n->fam, &p, attr_ref(a));
 }
 
 static void
@@ -567,7 +611,10 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	const struct cfg_neighbor *cn = bgp_peer_cfg(p);
 	r->stats.updates_in++;
+	if (r->imp_peer != NULL && r->imp_peer != rp)
+		rde_import_flush(r);
 	if (u->eor) {
+		rde_import_flush(r);
 		rde_eor(r, rp, u->eor_fam);
 		return;
 	}
@@ -625,6 +672,7 @@ static void
 rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 {
 	struct rde *r = arg;
+	rde_import_flush(r);
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	if (subtype == BGP_RR_REQUEST) {
 		if (rp->ao != NULL) {
@@ -648,6 +696,20 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 			evtimer_del(rp->rr_timer);
 		kick_rib_jobs(r);
 	}
+}
+
+/* The end of a slice of one session's input: its announcements reach the RIB. */
+static void
+rde_input_done(void *arg, struct bgp_peer *p)
+{
+	struct rde *r = arg;
+	struct rde_peer *rp = r->imp_peer;
+	(void)p;
+	if (rp == NULL)
+		return;
+	rde_import_flush(r);
+	check_max_prefix(r, rp);
+	rde_kick(r);
 }
 
 static void

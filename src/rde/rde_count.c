@@ -23,12 +23,17 @@
 #include "rde/rde_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/log.h"
 #include "lib/pool.h"
 
 struct rde_counts {
 	struct radix *nh;    /* IPv4 /32 -> (uintptr_t) best paths, never 0 */
+	/* The node of the last next hop counted: the prefixes of a table come in runs that
+	 * share their attributes, so most counts skip the lookup. NULL when deleted. */
+	struct radix_node *last;
+	uint8_t last_nh[4];
 	uint64_t non_global; /* IPv4 prefixes with a path, not globally reachable */
 };
 
@@ -63,23 +68,27 @@ rde_count_best(struct rde *r, uint16_t peer, const struct attrs *a, int delta)
 	if (rp != NULL && rp->has_nh6)
 		return; /* always translated */
 	struct rde_counts *c = counts(r);
-	if (delta > 0) {
-		struct radix_node *n = radix_get(c->nh, a->nh, 32);
-		if (n == NULL)
+	struct radix_node *n = c->last;
+	if (n == NULL || memcmp(c->last_nh, a->nh, 4) != 0) {
+		n = delta > 0 ? radix_get(c->nh, a->nh, 32) : radix_find(c->nh, a->nh, 32);
+		if (n == NULL && delta > 0)
 			abort(); /* out of memory policy */
-		radix_set_value(n, (void *)((uintptr_t)radix_value(n) + 1));
-		return;
+		if (n == NULL) {
+			log_err("internal: next-hop count of a best path not counted");
+			return;
+		}
+		c->last = n;
+		memcpy(c->last_nh, a->nh, 4);
 	}
-	struct radix_node *n = radix_find(c->nh, a->nh, 32);
-	if (n == NULL) {
-		log_err("internal: next-hop count of a best path not counted");
-		return;
-	}
-	uintptr_t v = (uintptr_t)radix_value(n) - 1;
-	if (v == 0)
+	uintptr_t v = (uintptr_t)radix_value(n);
+	if (delta > 0) {
+		radix_set_value(n, (void *)(v + 1));
+	} else if (v == 1) {
 		radix_delete(c->nh, n);
-	else
-		radix_set_value(n, (void *)v);
+		c->last = NULL;
+	} else {
+		radix_set_value(n, (void *)(v - 1));
+	}
 }
 
 void

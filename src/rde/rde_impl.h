@@ -34,6 +34,11 @@ struct rde_peer {
 	uint8_t nh6[16];
 };
 
+/* Prefixes of the import pipeline (rde.c): a slot is prefetched when a prefix enters, its
+ * node RDE_IMPORT_STAGE prefixes later, and it is applied RDE_IMPORT_RING / 2 prefixes later. */
+#define RDE_IMPORT_RING	 128
+#define RDE_IMPORT_STAGE 32
+
 struct rde {
 	struct event_base *base;
 	struct cfg *cfg;
@@ -58,6 +63,17 @@ struct rde {
 	 * reload while it runs (rde_reload.c). */
 	struct rde_counts *counts;
 	struct rde_reload *reload;
+
+	/* Announced prefixes on their way into the RIB (rde.c, import pipeline): entries
+	 * imp_out..imp_in-1 of the ring, their tree slots prefetched, of one session's input. */
+	struct rde_import {
+		struct prefix p;
+		struct attrs *a; /* a reference */
+		uint16_t peer;
+		uint8_t fam;
+	} imp[RDE_IMPORT_RING];
+	uint32_t imp_in, imp_mid, imp_out;
+	struct rde_peer *imp_peer;
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -68,6 +84,8 @@ void rde_peer_free(struct rde_peer *rp);
 /* Runs ev's callback on a later turn of the loop, after it polled I/O (a 0 s timer, not
  * re-added when already due). */
 void rde_soon(struct event *ev);
+/* Applies the announcements still in the import pipeline (see rde.c). */
+void rde_import_flush(struct rde *r);
 /* Schedules RIB jobs (flushes, stale sweeps) in slices. */
 void kick_rib_jobs(struct rde *r);
 /* Schedules the export pump (coalesced into one loop iteration). */

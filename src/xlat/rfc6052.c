@@ -139,16 +139,21 @@ xlat_addr_6to4(const struct prefix *t, const uint8_t v6[16], uint8_t v4[4])
 void
 xlat_prefix_4to6(const struct prefix *t, const struct prefix *v4, struct prefix *v6)
 {
-	struct prefix p = *v4;
-	unsigned pl = t->len;
-
-	if (p.len > 32)
-		p.len = 32;
-	prefix_mask(&p);
-	memset(v6, 0, sizeof *v6);
+	unsigned pl = t->len, len = v4->len > 32 ? 32 : v4->len;
+	/* the IPv4 address masked to its length, in network byte order */
+	uint8_t a[4];
+	uint32_t m = len == 0 ? 0 : 0xffffffffu << (32 - len);
+	for (unsigned j = 0; j < 4; j++)
+		a[j] = (uint8_t)(v4->a[j] & (m >> (24 - 8 * j)));
 	v6->af = AF_INET6;
-	xlat_addr_4to6(t, p.a, v6->a);
-	v6->len = (uint8_t)(p.len == 0 ? pl : v4_bit(pl, p.len - 1u) + 1);
+	if (pl == 96) { /* the common case, one copy each */
+		memcpy(v6->a, t->a, 12);
+		memcpy(v6->a + 12, a, 4);
+		v6->len = (uint8_t)(96 + len);
+		return;
+	}
+	xlat_addr_4to6(t, a, v6->a);
+	v6->len = (uint8_t)(len == 0 ? pl : v4_bit(pl, len - 1u) + 1);
 }
 
 int
