@@ -29,7 +29,7 @@
 #include "lib/pool.h"
 
 struct rde_counts {
-	struct radix *nh;    /* IPv4 /32 -> (uintptr_t) best paths, never 0 */
+	struct radix *nh; /* IPv4 /32 -> (uintptr_t) best paths, never 0 */
 	/* The node of the last next hop counted: the prefixes of a table come in runs that
 	 * share their attributes, so most counts skip the lookup. NULL when deleted. */
 	struct radix_node *last;
