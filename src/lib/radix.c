@@ -1251,10 +1251,15 @@ radix_set_uflags(struct radix_node *n, uint32_t f)
 void
 radix_prefix(const struct radix *t, const struct radix_node *n, struct prefix *out)
 {
-	memset(out, 0, sizeof *out);
 	out->af = t->af;
 	out->len = n->plen;
-	memcpy(out->a, n->key, t->kbytes);
+	/* constant sizes: inline moves instead of calls */
+	if (t->kbytes == 4) {
+		memcpy(out->a, n->key, 4);
+		memset(out->a + 4, 0, sizeof out->a - 4);
+	} else {
+		memcpy(out->a, n->key, sizeof out->a);
+	}
 }
 
 unsigned

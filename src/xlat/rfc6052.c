@@ -239,25 +239,29 @@ v4_inside(uint32_t addr, unsigned len, const struct v4_block *b)
 	return len >= b->len && ((addr ^ b->addr) & mask) == 0;
 }
 
-/* First octets that some block above touches: a prefix of /8 or longer elsewhere is global
- * without a look at the table (the common case: every prefix of a full table is checked). */
+/* The /16s that some block above touches (bit x of the map: first two octets x): a prefix of
+ * /16 or longer elsewhere is global without a look at the tables, and one of /8 or longer when
+ * its whole /8 is untouched (the common case: every prefix of a full table is checked). */
+static uint64_t v4_pairs[65536 / 64];
 static uint64_t v4_octets[4];
-static bool v4_octets_ready;
+static bool v4_pairs_ready;
 
 static void
-v4_octets_init(void)
+v4_pairs_init(void)
 {
 	const struct v4_block *tabs[] = {v4_nonglobal, v4_global_exceptions};
 	size_t ns[] = {sizeof v4_nonglobal / sizeof v4_nonglobal[0],
 		       sizeof v4_global_exceptions / sizeof v4_global_exceptions[0]};
 	for (size_t t = 0; t < 2; t++)
 		for (size_t i = 0; i < ns[t]; i++) {
-			unsigned first = tabs[t][i].addr >> 24;
-			unsigned span = tabs[t][i].len >= 8 ? 1 : 1u << (8 - tabs[t][i].len);
-			for (unsigned o = first; o < first + span; o++)
-				v4_octets[o / 64] |= (uint64_t)1 << (o % 64);
+			unsigned first = tabs[t][i].addr >> 16;
+			unsigned span = tabs[t][i].len >= 16 ? 1 : 1u << (16 - tabs[t][i].len);
+			for (unsigned x = first; x < first + span; x++) {
+				v4_pairs[x / 64] |= (uint64_t)1 << (x % 64);
+				v4_octets[(x >> 8) / 64] |= (uint64_t)1 << ((x >> 8) % 64);
+			}
 		}
-	v4_octets_ready = true;
+	v4_pairs_ready = true;
 }
 
 bool
@@ -266,8 +270,11 @@ xlat_v4_is_global(const struct prefix *v4)
 	uint32_t addr = V4(v4->a[0], v4->a[1], v4->a[2], v4->a[3]);
 	size_t i;
 
-	if (!v4_octets_ready)
-		v4_octets_init();
+	if (!v4_pairs_ready)
+		v4_pairs_init();
+	unsigned x = (unsigned)v4->a[0] << 8 | v4->a[1];
+	if (v4->len >= 16 && !(v4_pairs[x / 64] & ((uint64_t)1 << (x % 64))))
+		return true;
 	if (v4->len >= 8 && !(v4_octets[v4->a[0] / 64] & ((uint64_t)1 << (v4->a[0] % 64))))
 		return true;
 
