@@ -86,6 +86,7 @@ struct adjout {
 	uint8_t borr_pending; /* families whose refresh starts with a BoRR not sent yet */
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct ao_cache cache[AO_CACHE_N];
+	struct rde_nhmemo nhmemo; /* the translated next hop of the last run of prefixes */
 	/* The batch being sent (sorted), and where sending resumes. */
 	struct ao_item *items; /* AO_ITEMS_MAX, allocated while a batch is under way */
 	size_t n_items;
@@ -479,7 +480,7 @@ static void
 node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 {
 	struct rde_xroute xr[RDE_XROUTES_MAX];
-	int n = rde_translate(ao->r, p, best, xr, RDE_XROUTES_MAX, NULL);
+	int n = rde_translate_memo(ao->r, &ao->nhmemo, p, best, xr, RDE_XROUTES_MAX, NULL);
 	for (int i = 0; i < n; i++) {
 		const struct rib_path *nat = native6(ao, &xr[i].v6);
 		/* A native IPv6 path for the same prefix: the decision process picks one, whichever

@@ -91,6 +91,25 @@ const struct fib *rde_fib(const struct rde *r);
 int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
 
+/*
+ * A memo of the IPv6 next hop of the last best path rde_translate_memo() translated: the
+ * prefixes of a table come in runs that share their attributes, so an export looks the next
+ * hop up once a run. Zeroed means empty; it follows reloads by itself.
+ */
+struct rde_nhmemo {
+	uint64_t gen; /* the config generation + 1 it holds for; 0: empty */
+	uint16_t peer;
+	bool v4nh; /* the path has an IPv4 next hop (nh4) */
+	bool has_nh;
+	uint8_t nh4[4];
+	enum rde_nh_source src;
+	struct xlat_nh nh;
+};
+/* rde_translate() through a memo. */
+int rde_translate_memo(const struct rde *r, struct rde_nhmemo *m, const struct prefix *v4,
+		       const struct rib_path *best, struct rde_xroute *out, int max,
+		       enum xlat_reason *why);
+
 /* Commands (control socket). */
 int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);

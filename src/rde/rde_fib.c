@@ -24,6 +24,7 @@ struct rde_fib {
 	bool synced;
 	char dev[XLAT_DEVLEN]; /* one-entry cache of if_nametoindex */
 	unsigned ifindex;
+	struct rde_nhmemo nhmemo;
 };
 
 static void
@@ -97,7 +98,7 @@ fib_node(struct rde *r, struct rde_fib *rf, struct radix_node *n)
 	struct prefix p;
 	radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
 	struct rde_xroute xr[RDE_XROUTES_MAX];
-	int cnt = rde_translate(r, &p, rib_best(n), xr, RDE_XROUTES_MAX, NULL);
+	int cnt = rde_translate_memo(r, &rf->nhmemo, &p, rib_best(n), xr, RDE_XROUTES_MAX, NULL);
 	for (int i = 0; i < cnt; i++) {
 		if (xr[i].has_nh)
 			fib_route_set(rf->fib, &xr[i].v6, AF_INET6, xr[i].nh.v6,

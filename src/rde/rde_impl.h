@@ -63,6 +63,7 @@ struct rde {
 	 * reload while it runs (rde_reload.c). */
 	struct rde_counts *counts;
 	struct rde_reload *reload;
+	uint64_t cfg_gen; /* bumped whenever cfg is replaced (struct rde_nhmemo) */
 
 	/* Announced prefixes on their way into the RIB (rde.c, import pipeline): entries
 	 * imp_out..imp_in-1 of the ring, their tree slots prefetched, of one session's input. */

@@ -344,6 +344,7 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	peers_reap(r);
 	reload_neighbors(r, next);
 	r->cfg = next;
+	r->cfg_gen++;
 	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
 		adjout_flush_cache(g);
 	if (cfg_xlat_changed(old, next))

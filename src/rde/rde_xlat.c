@@ -71,10 +71,34 @@ rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4])
 	return !nexthop6(c, nh4, NULL, &nh, &how);
 }
 
-int
-rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
-		  const struct rib_path *best, struct rde_xroute *out, int max,
-		  enum xlat_reason *why)
+/* The IPv6 next hop of best under c, through the memo m when there is one. */
+static bool
+memo_nexthop6(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m,
+	      const struct rib_path *best, struct xlat_nh *nh, enum rde_nh_source *src)
+{
+	if (m == NULL)
+		return rde_nexthop6_cfg(r, c, best, nh, src);
+	const struct attrs *a = best->attrs;
+	bool v4nh = a->nh_len == 4;
+	if (m->gen != r->cfg_gen + 1 || m->peer != best->peer || m->v4nh != v4nh ||
+	    (v4nh && memcmp(m->nh4, a->nh, 4) != 0)) {
+		m->has_nh = rde_nexthop6_cfg(r, c, best, &m->nh, &m->src);
+		m->gen = r->cfg_gen + 1;
+		m->peer = best->peer;
+		m->v4nh = v4nh;
+		if (v4nh)
+			memcpy(m->nh4, a->nh, 4);
+	}
+	if (m->has_nh) {
+		*nh = m->nh;
+		*src = m->src;
+	}
+	return m->has_nh;
+}
+
+static int
+translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const struct prefix *v4,
+	  const struct rib_path *best, struct rde_xroute *out, int max, enum xlat_reason *why)
 {
 	struct xlat_route xr[RDE_XROUTES_MAX];
 	enum xlat_reason reason = XLAT_OK;
@@ -87,11 +111,10 @@ rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix 
 		return 0;
 	struct xlat_nh nh;
 	enum rde_nh_source src = RDE_NH_TABLE;
-	bool has_nh = best != NULL && rde_nexthop6_cfg(r, c, best, &nh, &src);
+	bool has_nh = best != NULL && memo_nexthop6(r, c, m, best, &nh, &src);
 	if (!has_nh && why != NULL)
 		*why = XLAT_NO_NEXTHOP;
 	for (int i = 0; i < n; i++) {
-		memset(&out[i], 0, sizeof out[i]);
 		out[i].v6 = xr[i].v6;
 		out[i].rule = xr[i].rule;
 		out[i].rule_src = xr[i].src;
@@ -99,16 +122,35 @@ rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix 
 		if (has_nh) {
 			out[i].nh = nh;
 			out[i].nh_source = src;
+		} else {
+			memset(&out[i].nh, 0, sizeof out[i].nh);
+			out[i].nh_source = RDE_NH_TABLE;
 		}
 	}
 	return n;
 }
 
 int
+rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		  const struct rib_path *best, struct rde_xroute *out, int max,
+		  enum xlat_reason *why)
+{
+	return translate(r, c, NULL, v4, best, out, max, why);
+}
+
+int
 rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
 	      struct rde_xroute *out, int max, enum xlat_reason *why)
 {
-	return rde_translate_cfg(r, r->cfg, v4, best, out, max, why);
+	return translate(r, r->cfg, NULL, v4, best, out, max, why);
+}
+
+int
+rde_translate_memo(const struct rde *r, struct rde_nhmemo *m, const struct prefix *v4,
+		   const struct rib_path *best, struct rde_xroute *out, int max,
+		   enum xlat_reason *why)
+{
+	return translate(r, r->cfg, m, v4, best, out, max, why);
 }
 
 void
