@@ -1164,6 +1164,14 @@ radix_get(struct radix *t, const uint8_t *key, unsigned plen)
 	return n;
 }
 
+/* Both cache lines of a node that may straddle two: its value and its key. */
+static inline void
+prefetch_node(const struct radix *t, const struct radix_node *n)
+{
+	__builtin_prefetch((const char *)n - RADIX_UNIT);
+	__builtin_prefetch((const char *)n + offsetof(struct radix_node, key) + t->kbytes - 1);
+}
+
 void
 radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int stage)
 {
@@ -1172,12 +1180,19 @@ radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int sta
 	const uint32_t *slot = &t->bk->root[key_slot(key)];
 	if (stage == 0) {
 		__builtin_prefetch(slot);
-	} else if (*slot != 0) {
-		/* Both cache lines of a node that straddles two: its value and its key. */
-		const char *n = (const char *)node_at(t, *slot);
-		__builtin_prefetch(n - RADIX_UNIT);
-		__builtin_prefetch(n + offsetof(struct radix_node, key) + t->kbytes - 1);
+		return;
 	}
+	/* Stage k: down k - 1 levels of the path (nodes the stages before brought in), then the
+	 * node below. */
+	uint32_t i = *slot;
+	for (int level = 1; i != 0 && level < stage; level++) {
+		const struct radix_node *n = node_at(t, i);
+		if (n->plen >= plen || key_diff(key, n->key, n->plen) < n->plen)
+			return; /* the path ends here */
+		i = n->child[bit_get(key, n->plen)];
+	}
+	if (i != 0)
+		prefetch_node(t, node_at(t, i));
 }
 
 struct radix_node *

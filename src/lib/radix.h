@@ -73,7 +73,8 @@ void radix_trim(struct radix *t);
 struct radix_node *radix_get(struct radix *t, const uint8_t *key, unsigned plen);
 /*
  * Memory-level parallelism for batches of lookups or inserts: stage 0 prefetches the bucket
- * slot of (key, plen), stage 1 (after stage 0 of the whole batch) the bucket's root node. A
+ * slot of (key, plen), stage 1 (once that is in) the bucket's root node, stage k the node k - 1
+ * levels below it on the path to (key, plen) (reading the nodes stage k - 1 brought in). A
  * no-op for trees without the bucket array. Purely a hint.
  */
 void radix_prefetch(const struct radix *t, const uint8_t *key, unsigned plen, int stage);

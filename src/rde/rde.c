@@ -504,6 +504,8 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 {
 	struct prefix p;
 	uint32_t pid;
+	if (n->len == 0)
+		return;
 	rde_import_flush(r); /* an announcement before it in the input comes first */
 	while (bgp_nlri_next(n, &p, &pid) == 1) {
 		rib_withdraw(r->rib, n->fam, &p, rp->id);
@@ -516,7 +518,8 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
  * comes as UPDATEs of a few prefixes each: so that the cache misses of a tree descent
  * overlap across UPDATEs instead of adding up, an announced prefix enters a ring of
  * RDE_IMPORT_RING, its tree slot is prefetched at once, the slot's node RDE_IMPORT_STAGE
- * prefixes later, and it is applied to the RIB when it leaves the ring. The ring holds the
+ * prefixes later, each node below on its path another RDE_IMPORT_STAGE later (up to
+ * RDE_IMPORT_STAGES levels), and it is applied to the RIB after the last stage. The ring holds the
  * input of one session only and is emptied (rde_import_flush) before anything else reads or
  * changes that session's routes: a withdrawal, End-of-RIB, route refresh, the session going
  * down, another session's UPDATE, and at the end of every slice of input (input_done), so
@@ -529,18 +532,22 @@ import_apply(struct rde *r, struct rde_import *e)
 	r->stats.prefixes_in++;
 }
 
+/* Prefetch stage k (1..RDE_IMPORT_STAGES) of entry i (radix_prefetch). */
 static void
-import_stage(struct rde *r, uint32_t i)
+import_stage(struct rde *r, uint32_t i, int k)
 {
 	struct rde_import *e = &r->imp[i % RDE_IMPORT_RING];
-	radix_prefetch(rib_tree(r->rib, e->fam), e->p.a, e->p.len, 1);
+	radix_prefetch(rib_tree(r->rib, e->fam), e->p.a, e->p.len, k);
 }
 
 void
 rde_import_flush(struct rde *r)
 {
-	while (r->imp_mid != r->imp_in)
-		import_stage(r, r->imp_mid++);
+	/* the stages each entry still lacks, a stage over all entries at a time */
+	for (int k = 1; k <= RDE_IMPORT_STAGES; k++)
+		for (uint32_t i = r->imp_out; i != r->imp_in; i++)
+			if (r->imp_in - 1 - i < (uint32_t)k * RDE_IMPORT_STAGE)
+				import_stage(r, i, k);
 	while (r->imp_out != r->imp_in)
 		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
 	r->imp_peer = NULL;
@@ -558,9 +565,13 @@ import_push(struct rde *r, struct rde_peer *rp, enum bgp_fam fam, const struct p
 	radix_prefetch(rib_tree(r->rib, fam), p->a, p->len, 0);
 	r->imp_in++;
 	r->imp_peer = rp;
-	if (r->imp_in - r->imp_mid > RDE_IMPORT_STAGE)
-		import_stage(r, r->imp_mid++);
-	if (r->imp_in - r->imp_out > RDE_IMPORT_RING / 2)
+	/* entry imp_in - 1 - k * RDE_IMPORT_STAGE reaches stage k */
+	for (int k = 1; k <= RDE_IMPORT_STAGES; k++) {
+		uint32_t back = (uint32_t)k * RDE_IMPORT_STAGE;
+		if (r->imp_in - r->imp_out > back)
+			import_stage(r, r->imp_in - 1 - back, k);
+	}
+	if (r->imp_in - r->imp_out > (RDE_IMPORT_STAGES + 1) * RDE_IMPORT_STAGE)
 		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
 }
 

@@ -34,10 +34,11 @@ struct rde_peer {
 	uint8_t nh6[16];
 };
 
-/* Prefixes of the import pipeline (rde.c): a slot is prefetched when a prefix enters, its
- * node RDE_IMPORT_STAGE prefixes later, and it is applied RDE_IMPORT_RING / 2 prefixes later. */
-#define RDE_IMPORT_RING	 128
-#define RDE_IMPORT_STAGE 32
+/* The import pipeline (rde.c): a prefix's tree slot is prefetched when it enters, the nodes
+ * of its path one level each RDE_IMPORT_STAGE prefixes later, RDE_IMPORT_STAGES levels. */
+#define RDE_IMPORT_STAGE  16
+#define RDE_IMPORT_STAGES 3
+#define RDE_IMPORT_RING	  128 /* > (RDE_IMPORT_STAGES + 1) * RDE_IMPORT_STAGE */
 
 struct rde {
 	struct event_base *base;
@@ -73,7 +74,7 @@ struct rde {
 		uint16_t peer;
 		uint8_t fam;
 	} imp[RDE_IMPORT_RING];
-	uint32_t imp_in, imp_mid, imp_out;
+	uint32_t imp_in, imp_out;
 	struct rde_peer *imp_peer;
 };
 
