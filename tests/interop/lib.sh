@@ -592,7 +592,12 @@ for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True
 	for name in "${B64_LOGORDER[@]}"; do
 		f=${B64_LOG[$name]}
 		[ -s "$f" ] || continue
-		printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
+		# the path only when it outlives the test (B64_KEEP)
+		if [ "${B64_KEEP:-0}" = 1 ]; then
+			printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
+		else
+			printf '\n----- log of %s, last 80 lines\n' "$name"
+		fi
 		tail -n 80 "$f"
 	done
 	for name in "${B64_BIRDS[@]}"; do
@@ -604,7 +609,7 @@ for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True
 	done
 	for f in "$T"/*.events; do
 		[ -s "$f" ] || continue
-		printf '\n----- %s\n' "$f"
+		printf '\n----- %s\n' "$(basename "$f")"
 		tail -n 40 "$f"
 	done
 }

@@ -332,9 +332,11 @@ step "the translated route, as bgp64d shows it (bgp64ctl --text show rib ipv6 $S
 ctl rr1 --text show rib ipv6 $SRVPFX6 || fail "bgp64ctl show rib"
 assert_eq "rr1: $SRVPFX6 comes from the IPv4 route" "198.51.100.0/24 10.0.0.11 rfc6052" \
 	"$(rib rr1 ipv6 "' '.join([route('$SRVPFX6')[k] for k in ('ipv4_prefix', 'ipv4_next_hop', 'rule')])")"
-say "bgp64d picked b1's path (AS path 64496, shorter than b2's 64497 64497 64497) and"
-say "translated 198.51.100.0/24 into $SRVPFX6 with next hop $B1_6, the address of"
-say "b1's translator. The interior learned it over BGP: $(in_ns int ip -6 route show match $SRV6 | head -n1)"
+say "Both reflectors picked b1's path (AS path 64496, shorter than b2's 64497 64497 64497)"
+say "and translated 198.51.100.0/24 into $SRVPFX6"
+say "with next hop $B1_6, the address of b1's translator. The interior"
+say "learned it over BGP and installed it in its kernel:"
+say "    $(in_ns int ip -6 route show match $SRV6 | head -n1)"
 
 # tun_count BORDER: packets the border's kernel handed to its Tayga (IPv4 and IPv6 together).
 tun_count() { in_ns "$1" cat /sys/class/net/nat64/statistics/tx_packets; }
@@ -422,10 +424,11 @@ pass "failover: $lost of 120 echo requests lost (loss window $win ms)"
 page=$(fetch h6 "http://[$SRV6]/") || fail "HTTP fetch after the failover: $page"
 assert_eq "h6 fetches the page through b2" "hello from the IPv4-only server $SRV4" "$page"
 FO_LOST=$lost FO_WIN=$win
-say "bgp64d now prefers b2's path; the interior forwards to $B2_6 and b2's Tayga carries"
-say "the traffic (+$d2 packets, b1's +$d1). Of 120 pings $lost went unanswered: a loss window"
-say "of $win ms (at 20 pings a second a shorter gap may cost none). The interior's kernel route moved to b2 $FO_MS ms after up1's withdrawal"
-say "(up1 -> b1 -> bgp64d -> interior -> kernel)."
+say "bgp64d now prefers b2's path; the interior forwards to $B2_6 and b2's"
+say "Tayga carries the traffic (+$d2 packets, b1's +$d1). The interior's kernel route moved to"
+say "b2 $FO_MS ms after up1's withdrawal (up1 -> b1 -> bgp64d -> interior -> kernel)."
+say "Of 120 pings $lost went unanswered: a loss window of $win ms (at 20 pings a second,"
+say "a switch faster than the 50 ms between two pings may lose none)."
 
 step "failback: up1 announces 198.51.100.0/24 again"
 ping_train fo2 120 $SRV6
@@ -456,6 +459,7 @@ kill -KILL "$rk_pid"
 unset 'B64_PID[rr1]'
 wait_for 15 "b1: session with rr1 down" bird_down b1 rr1
 wait_for 15 "interior: session with rr1 down" bird_down int rr1
+assert_line "interior: its route to the server comes from rr2" '\[rr2 ' "$(birdc_q int show route for $SRV6)"
 res=$(train_result rk 120) || fail "ping train rk"
 read -r lost win <<<"$res"
 [ "$lost" -le 2 ] || fail "losing rr1 lost $lost of 120 echo requests"
@@ -500,16 +504,24 @@ say "from $CLI6. Its answer went back through the interior's BGP route for"
 say "$EAM6, which is bgp64d's explicit mapping of $EAM4 (best path via b1):"
 ctl rr1 --text show rib ipv6 $EAM6 || fail "bgp64ctl show rib"
 
-step "measured"
-say "failover to b2:        $FO_LOST of 120 pings lost, loss window $FO_WIN ms; interior rerouted after $FO_MS ms"
-say "failback to b1:        $FB_LOST of 120 pings lost, loss window $FB_WIN ms; interior rerouted after $FB_MS ms"
-say "SIGKILL of one bgp64d: $RK_LOST of 120 pings lost, loss window $RK_WIN ms"
+step "what was measured"
+say "When up1 withdrew the server's prefix, the interior moved to b2 after $FO_MS ms and the"
+say "host lost $FO_LOST of 120 pings (a loss window of $FO_WIN ms). When the prefix came back,"
+say "the interior moved back to b1 after $FB_MS ms, losing $FB_LOST pings ($FB_WIN ms). Killing one"
+say "bgp64d lost $RK_LOST of 120 pings ($RK_WIN ms)."
 
 if [ "$DEMO" = 1 ] && [ "${B64_DEMO_ONCE:-0}" != 1 ]; then
-	step "still running: try it yourself (Ctrl-C removes everything)"
+	step "still running: try it yourself; Ctrl-C stops it and removes everything"
 	say "  ip netns exec $(ns h6) ping $SRV6"
 	say "  ip netns exec $(ns cli) ping $DC4"
 	say "  $BGP64CTL -s $(b64_sock rr1) --text show rib ipv6"
 	say "  birdc -s $(bird_sock int) show route"
-	while :; do sleep 3600; done
+	trap 'say ""; say "stopping: every process, namespace and file of the demo is removed"; exit 0' INT TERM
+	while :; do
+		sleep 3600 &
+		wait $!
+	done
+elif [ "$DEMO" = 1 ]; then
+	say ""
+	say "done: every process, namespace and file of the demo is removed"
 fi
