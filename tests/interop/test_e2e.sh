@@ -516,10 +516,14 @@ if [ "$DEMO" = 1 ] && [ "${B64_DEMO_ONCE:-0}" != 1 ]; then
 	say "  ip netns exec $(ns cli) ping $DC4"
 	say "  $BGP64CTL -s $(b64_sock rr1) --text show rib ipv6"
 	say "  birdc -s $(bird_sock int) show route"
-	trap 'say ""; say "stopping: every process, namespace and file of the demo is removed"; exit 0' INT TERM
+	demo_sleep=
+	# shellcheck disable=SC2016 # expanded when the signal comes
+	trap 'kill "$demo_sleep" 2>/dev/null
+		say ""; say "stopping: every process, namespace and file of the demo is removed"; exit 0' INT TERM
 	while :; do
 		sleep 3600 &
-		wait $!
+		demo_sleep=$!
+		wait "$demo_sleep"
 	done
 elif [ "$DEMO" = 1 ]; then
 	say ""
