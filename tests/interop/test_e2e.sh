@@ -224,7 +224,9 @@ upstream 2 64497 'if proto = "srv4" then { bgp_path.prepend(64497); bgp_path.pre
 
 # border N: eBGP with upN, one iBGP MP-BGP session with each bgp64d (IPv4 out with next hop
 # self, the translated IPv6 routes in, kept in BIRD's table: the border's own Tayga routes are
-# in the kernel), the site's block 192.0.2.0/24 announced upstream.
+# in the kernel), the site's block 192.0.2.0/24 announced upstream. A translated route whose
+# next hop is the border's own translator is refused by that border ("Invalid NEXT_HOP
+# attribute - address ... is local", treated as withdrawn); the other border keeps it.
 for n in 1 2; do
 	cat >"$T/b$n.conf" <<EOF
 log stderr all;
@@ -517,7 +519,7 @@ wait_eq 30 "rr1's translated table equals rr2's" "$t2tab" xtable rr1
 wait_eq 20 "interior: session with rr1" Established bird_proto_state int rr1
 say "rr1 came back and learned both borders' tables again; rr1 and rr2 now hold the same"
 say "$(awk -F'; ' '{print NF}' <<<"$t2tab") translated routes:"
-sed 's/; /\n/g' <<<"$t2tab" | sed 's/^/    /'
+printf '    %s\n' "${t2tab//; /$'\n'    }"
 
 step "inbound, SIIT-DC (RFC 7757): an IPv4-only client reaches the IPv6-only server"
 page=$(fetch cli "http://$DC4/") || fail "HTTP fetch from cli to $DC4: $page"
