@@ -14,6 +14,7 @@
 #   BGP64_SRC          the source tree;  BGP64_BUILD  the build tree (for bench/feeder, bench/sink)
 #   B64_KEEP=1         keep the temporary directory (and print its path) for a post-mortem
 #   B64_VERBOSE=1      trace the test (set -x)
+#   B64_QUIET_PASS=1   count the checks that pass without printing them (the demo)
 #
 # Addressing: link N between namespaces A and B gives A 10.0.N.1/24 + fd00:N::1/64 and
 # B 10.0.N.2/24 + fd00:N::2/64 (IPv6 without DAD so it is usable at once).
@@ -53,7 +54,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 pass() {
 	B64_CHECKS=$((B64_CHECKS + 1))
-	printf 'PASS: %s\n' "$*"
+	[ "${B64_QUIET_PASS:-0}" = 1 ] || printf 'PASS: %s\n' "$*"
 }
 
 # fail MESSAGE: the test is over; the EXIT trap prints the logs and cleans up.
@@ -591,7 +592,12 @@ for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True
 	for name in "${B64_LOGORDER[@]}"; do
 		f=${B64_LOG[$name]}
 		[ -s "$f" ] || continue
-		printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
+		# the path only when it outlives the test (B64_KEEP)
+		if [ "${B64_KEEP:-0}" = 1 ]; then
+			printf '\n----- log of %s (%s), last 80 lines\n' "$name" "$f"
+		else
+			printf '\n----- log of %s, last 80 lines\n' "$name"
+		fi
 		tail -n 80 "$f"
 	done
 	for name in "${B64_BIRDS[@]}"; do
@@ -603,7 +609,7 @@ for r in json.load(sys.stdin).get("rib", []): print(json.dumps(r, sort_keys=True
 	done
 	for f in "$T"/*.events; do
 		[ -s "$f" ] || continue
-		printf '\n----- %s\n' "$f"
+		printf '\n----- %s\n' "$(basename "$f")"
 		tail -n 40 "$f"
 	done
 }
