@@ -255,7 +255,8 @@ blob_resolve(struct attr_blob *b)
 {
 	if (b == NULL || b->refcnt > 0)
 		return b;
-	return blob_lookup(b->kind, b->data, b->len, blob_hash(b->kind, b->data, b->len));
+	b->hash = blob_hash(b->kind, b->data, b->len); /* kept for blob_take() */
+	return blob_lookup(b->kind, b->data, b->len, b->hash);
 }
 
 /* A reference on the interned version of b (interning a temporary). */
@@ -266,7 +267,7 @@ blob_take(struct attr_blob *b)
 		return NULL;
 	if (b->refcnt > 0)
 		return attr_blob_ref(b);
-	return attr_blob_intern(b->kind, b->data, b->len);
+	return blob_intern_h(b->kind, b->data, b->len, b->hash); /* hashed by blob_resolve() */
 }
 
 /* ---- attribute sets ---- */
@@ -354,8 +355,9 @@ attr_intern(const struct attrs *t)
 			missing = true;
 		*slots[i] = r;
 	}
+	uint32_t h = 0;
 	if (!missing) {
-		uint32_t h = set_hash(&n);
+		h = set_hash(&n);
 		if (sets.mask != 0) {
 			for (struct attrs *e = sets.b[h & sets.mask]; e != NULL; e = e->next) {
 				if (e->hash == h && set_eq(e, &n)) {
@@ -373,7 +375,7 @@ attr_intern(const struct attrs *t)
 	struct attrs *a = pool_alloc(&sets.pool);
 	*a = n;
 	a->refcnt = 1;
-	a->hash = set_hash(a);
+	a->hash = missing ? set_hash(a) : h; /* new blobs: new pointers, another hash */
 	a->wkc = 0;
 	for (size_t i = 0; a->comms != NULL && i + 4 <= a->comms->len; i += 4) {
 		uint32_t c = get32(a->comms->data + i);

@@ -415,7 +415,9 @@ node_alloc(struct radix *t, int fat, struct radix_node **np)
 	if (s->live == 0 && j == t->spare)
 		t->spare = RADIX_NONE;
 	slab_count(t, s, 1, !fat);
-	room_update(t, j);
+	/* The room bits can only go off, and only when the unallocated rest is short. */
+	if (slab_end(j) - s->next < t->gunits + 1u)
+		room_update(t, j);
 	UNPOISON((char *)n - fat * RADIX_UNIT, units * RADIX_UNIT);
 	*np = n;
 	return i;
