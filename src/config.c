@@ -290,6 +290,7 @@ static const struct cf_row translation_rows[] = {
     R_FN("unknown-next-hop", f_unknown_policy, struct cfg, unknown_policy, 0),
     R_FN("default-next-hop", f_default_nh, struct cfg, unknown_default, 0),
     R_BOOL("wkp-global-only", struct cfg, wkp_global_only, true),
+    R_BOOL("translatable-best", struct cfg, translatable_best, true),
     R_FN("explicit-mappings", f_eams, struct cfg, eams, 0),
     R_UINT("eor-wait", struct cfg, eor_wait, 0, 3600, 120, 0),
 };

@@ -91,6 +91,7 @@ struct cfg {
 	enum xlat_unknown_policy unknown_policy;
 	struct xlat_nh unknown_default; /* when policy is DEFAULT */
 	bool wkp_global_only;		/* default true */
+	bool translatable_best;		/* IPv6 from the best translatable path, default true */
 	struct cfg_eam *eams;
 	size_t n_eams;
 	uint16_t eor_wait; /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */

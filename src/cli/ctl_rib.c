@@ -135,6 +135,10 @@ void
 ctl_render_xroute(struct ctl_jw *w, struct rde *r, const struct prefix *v4,
 		  const struct rib_path *best, const struct rde_xroute *xr)
 {
+	/* The path it derives from: the best, or the best translatable one. */
+	bool fallback = xr->path != NULL && xr->path != best;
+	if (xr->path != NULL)
+		best = xr->path;
 	const struct attrs *a = best->attrs;
 
 	ctl_jw_obj_open(w, NULL);
@@ -149,6 +153,7 @@ ctl_render_xroute(struct ctl_jw *w, struct rde *r, const struct prefix *v4,
 		ctl_jw_null(w, "ipv4_next_hop");
 	ctl_jw_str(w, "rule", xr->rule == XLAT_RULE_EAM ? "eam" : "rfc6052");
 	ctl_jw_prefix(w, "rule_source", &xr->rule_src);
+	ctl_jw_bool(w, "translatable_fallback", fallback);
 	if (xr->has_nh) {
 		ctl_jw_addr(w, "next_hop", AF_INET6, xr->nh.v6);
 		if (xr->nh.dev[0] != '\0')

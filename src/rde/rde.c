@@ -246,6 +246,7 @@ rde_new(struct event_base *base, struct cfg *cfg)
 	struct rib_local rl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
 	r->rib = rib_new(&rl);
 	rib_set_best_hook(r->rib, rde_best_changed, r);
+	rib_set_alt_hook(r->rib, rde_alt_changed, r);
 	struct bgp_local bl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
 	r->sp = bgp_speaker_new(base, &bl, &rde_ops, r);
 	r->pump_ev = event_new(base, -1, 0, pump_cb, r);

@@ -31,6 +31,9 @@ struct rde_xroute {
 	enum xlat_rule rule;
 	struct prefix rule_src; /* translation prefix or EAM IPv4 prefix */
 	bool has_nh;
+	/* The IPv4 path it derives from when has_nh: the best path, or the best translatable
+	 * one (rde_xlat.c); valid until the RIB changes. */
+	const struct rib_path *path;
 	struct xlat_nh nh; /* the IPv6 next hop (when has_nh) */
 	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
 };
@@ -84,11 +87,12 @@ void rde_export_stats(const struct rde *r, struct rde_export_stats *s);
 const struct fib *rde_fib(const struct rde *r);
 
 /*
- * Derives the IPv6 routes of an IPv4 prefix whose best path is 'best' (NULL: none). Returns
- * the number of routes (0 when not translated, with *why set when why is not NULL).
- * Routes without a next hop under the reject policy are returned with has_nh false.
+ * Derives the IPv6 routes of an IPv4 prefix whose path list (best first) is 'head' (NULL:
+ * none). Returns the number of routes (0 when not translated, with *why set when why is not
+ * NULL). They derive from the best translatable path (each route's 'path'; rde_xlat.c);
+ * routes with no translatable path are returned with has_nh false.
  */
-int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *head,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
 
 /* Commands (control socket). */

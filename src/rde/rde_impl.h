@@ -86,6 +86,15 @@ bool rde_nexthop6_cfg(const struct rde *r, const struct cfg *c, const struct rib
 int rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
 		      const struct rib_path *best, struct rde_xroute *out, int max,
 		      enum xlat_reason *why);
+/* The one predicate "may IPv4 path p of prefix v4 be translated under c" (rde_xlat.c). */
+bool rde_xlat_path_ok(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		      const struct rib_path *p);
+/* The path the IPv6 routes of v4 derive from: head (the best path) when translatable, else
+ * with translatable-best the best translatable path of the list, else NULL. */
+const struct rib_path *rde_xlat_source(const struct rde *r, const struct cfg *c,
+				       const struct prefix *v4, const struct rib_path *head);
+/* RIB alt hook: marks a prefix whose IPv6 routes may come from a path other than the best. */
+void rde_alt_changed(void *arg, enum bgp_fam f, struct radix_node *n);
 /* True when c gives a best path with this IPv4 next hop, from a source without
  * ipv6-next-hop, no IPv6 next hop (it stays untranslated). */
 bool rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4]);

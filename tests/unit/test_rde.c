@@ -10,7 +10,10 @@
  *     reload in the middle), and the removal of a neighbor with ipv6-next-hop before its paths
  *     are flushed;
  *   - the re-derivation runs in slices and re-marks exactly the prefixes whose derivation
- *     changed, against every config whose routes may still be out there.
+ *     changed, against every config whose routes may still be out there;
+ *   - translatable-best: a prefix whose best path is untranslatable gets its IPv6 route from
+ *     the best translatable path (the IPv4 best unchanged), a change of that other path
+ *     re-marks the prefix, and with the switch off (or reloaded off) there is no route.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -476,6 +479,105 @@ test_reload_slices_and_marks(void **state)
 	eng_free(&e);
 }
 
+/* ---- translatable best path ---- */
+
+#define NBRS3                                                                                      \
+	"'neighbors':[{'address':'192.0.2.11','remote-as':64500,'passive':true},"                  \
+	"{'address':'192.0.2.12','remote-as':64500,'passive':true},"                               \
+	"{'address':'192.0.2.13','remote-as':64500,'passive':true}]"
+
+/* The IPv6 route of prefix i: whether announced, and the peer of the path it derives from. */
+static bool
+xlat_of(struct eng *e, uint32_t i, uint16_t *from)
+{
+	struct prefix p = v4(i);
+	struct radix_node *n = radix_find(rib_tree(rde_rib(e->r), BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	struct rde_xroute xr[RDE_XROUTES_MAX];
+	assert_int_equal(rde_translate(e->r, &p, rib_best(n), xr, RDE_XROUTES_MAX, NULL), 1);
+	*from = xr[0].has_nh ? xr[0].path->peer : 0;
+	return xr[0].has_nh;
+}
+
+static uint16_t
+best_peer(struct eng *e, uint32_t i)
+{
+	struct prefix p = v4(i);
+	struct radix_node *n = radix_find(rib_tree(rde_rib(e->r), BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	return rib_best(n)->peer;
+}
+
+static void
+test_translatable_best(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT(RULE_X("")) "," NBRS3 "}");
+	uint16_t b = peer_id(&e, "192.0.2.11"), c = peer_id(&e, "192.0.2.12");
+	uint16_t d = peer_id(&e, "192.0.2.13"), from = 0;
+	struct attrs *unmapped = attrs_nh("203.0.113.1", 200);
+	struct attrs *mapped = attrs_nh("198.51.100.7", 100);
+	struct attrs *mapped2 = attrs_nh("198.51.100.8", 150);
+	struct attrs *mapped_hi = attrs_nh("198.51.100.9", 300);
+
+	/* The best IPv4 path (local-pref 200) has no mapped next hop: the IPv6 route comes
+	 * from the other one, and the IPv4 best stays. */
+	announce(&e, b, 1, unmapped);
+	assert_false(xlat_of(&e, 1, &from));
+	announce(&e, c, 1, mapped);
+	assert_int_equal(best_peer(&e, 1), b);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, c);
+	/* The best of the translatable ones, by the decision process. */
+	announce(&e, d, 1, mapped2);
+	assert_int_equal(best_peer(&e, 1), b);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, d);
+
+	/* A change of a path that is not the best re-marks the prefix while the fallback is in
+	 * use (its IPv6 route changes), and only then. */
+	drain(&e);
+	announce(&e, c, 1, mapped2);
+	assert_int_equal(drain(&e), 1);
+	withdraw(&e, d, 1);
+	assert_int_equal(drain(&e), 1);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, c);
+	withdraw(&e, c, 1);
+	assert_int_equal(drain(&e), 1);
+	assert_false(xlat_of(&e, 1, &from));
+	/* A translatable best path: the others do not matter. */
+	announce(&e, c, 2, mapped_hi);
+	announce(&e, b, 2, unmapped);
+	drain(&e);
+	announce(&e, d, 2, mapped);
+	withdraw(&e, b, 2);
+	assert_int_equal(drain(&e), 0);
+	assert_true(xlat_of(&e, 2, &from));
+	assert_int_equal(from, c);
+
+	/* Reloaded with the switch off: the prefix is re-exported and has no IPv6 route. */
+	announce(&e, c, 1, mapped);
+	drain(&e);
+	assert_true(xlat_of(&e, 1, &from));
+	reload(&e, "{" HDR ",'translation':{'prefix':'2001:db8:6464::/96','next-hops':[" RULE_X(
+		       "") "],'translatable-best':false}," NBRS3 "}");
+	settle(&e);
+	assert_int_equal(drain(&e), 1); /* prefix 1 only: prefix 2's best is translatable */
+	assert_false(xlat_of(&e, 1, &from));
+	assert_true(xlat_of(&e, 2, &from));
+	/* and no marks from other paths */
+	announce(&e, c, 1, mapped2);
+	assert_int_equal(drain(&e), 0);
+
+	attr_unref(unmapped);
+	attr_unref(mapped);
+	attr_unref(mapped2);
+	attr_unref(mapped_hi);
+	eng_free(&e);
+}
+
 int
 main(void)
 {
@@ -485,6 +587,7 @@ main(void)
 	    cmocka_unit_test(test_counts_neighbor_removed),
 	    cmocka_unit_test(test_counts_reload_translation),
 	    cmocka_unit_test(test_reload_slices_and_marks),
+	    cmocka_unit_test(test_translatable_best),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
