@@ -257,7 +257,17 @@ static int cf_object(struct pctx *p, json_t *obj, const struct cf_table *t, void
 static cf_fn f_router_id, f_cluster_id, f_log_level, f_listen, f_listen_addr, f_translation,
     f_xlat_prefix, f_nexthops, f_unknown_policy, f_default_nh, f_eams, f_prefix4, f_prefix6,
     f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6, f_nbr_nh6_ll,
-    f_fib_protocol, f_socket, f_mode, f_metrics_listen;
+    f_fib_protocol, f_socket, f_mode, f_metrics_listen, f_limit_action, f_limit_value,
+    f_prefix_limit4, f_prefix_limit6, f_prefix_limit_total;
+
+/* The object form of a limit (struct cfg_limit); "limit" and "action" keep the defaults of
+ * the limit they belong to when absent (get_limit). */
+static const struct cf_row limit_rows[] = {
+    R_FN("limit", f_limit_value, struct cfg_limit, limit, 0),
+    R_FN("action", f_limit_action, struct cfg_limit, action, 0),
+    R_UINT("restart-time", struct cfg_limit, restart_time, 0, 86400, CFG_LIMIT_RESTART_TIME, 0),
+};
+TABLE(limit_table, limit_rows);
 
 static const struct cf_row listen_rows[] = {
     R_FN("address", f_listen_addr, struct cfg_listen, addr, CF_REQUIRED),
@@ -299,12 +309,14 @@ TABLE(translation_table, translation_rows);
 static const struct cf_row fam4_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V4].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V4].export, false),
+    R_FN("max-prefixes", f_prefix_limit4, struct cfg_neighbor, fam[CFG_FAM_V4].max_prefixes, 0),
 };
 TABLE(fam4_table, fam4_rows);
 
 static const struct cf_row fam6_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V6].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V6].export, true),
+    R_FN("max-prefixes", f_prefix_limit6, struct cfg_neighbor, fam[CFG_FAM_V6].max_prefixes, 0),
 };
 TABLE(fam6_table, fam6_rows);
 
@@ -345,7 +357,7 @@ static const struct cf_row neighbor_rows[] = {
 	  CF_NULLABLE | CF_SECRET),
     R_BOOL("ttl-security", struct cfg_neighbor, ttl_security, false),
     R_OBJ("tcp-ao", tcp_ao_table, CF_NULLABLE | CF_SECRET),
-    R_UINT("max-prefixes", struct cfg_neighbor, max_prefixes, 0, UINT32_MAX, 0, 0),
+    R_FN("max-prefixes", f_prefix_limit_total, struct cfg_neighbor, max_prefixes, 0),
     R_OBJ("graceful-restart", gr_table, 0),
     R_FN("ipv6-next-hop", f_nbr_nh6, struct cfg_neighbor, nexthop6, 0),
     R_FN("ipv6-link-local-next-hop", f_nbr_nh6_ll, struct cfg_neighbor, nexthop6_ll, 0),
@@ -758,6 +770,82 @@ get_enum(struct pctx *p, json_t *v, const char *const *names, size_t n, size_t *
 		len += (size_t)snprintf(what + len, sizeof what - len, "%s \"%s\"",
 					i > 0 ? "," : "", names[i]);
 	return pexpect(p, v, "%s", what);
+}
+
+/* ---- limits ---- */
+
+static int
+f_limit_value(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	if (v == NULL)
+		return 0; /* preset by get_limit() */
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (n < 0 || n > (json_int_t)UINT32_MAX)
+		return pexpect(p, v, "integer 0..%" PRIu32, UINT32_MAX);
+	*(uint64_t *)((char *)base + r->off) = (uint64_t)n;
+	return 0;
+}
+
+static int
+f_limit_action(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	static const char *const names[] = {
+	    [CFG_LIMIT_WARN] = "warn",
+	    [CFG_LIMIT_BLOCK] = "block",
+	    [CFG_LIMIT_RESTART] = "restart",
+	};
+	size_t i;
+	if (v == NULL)
+		return 0; /* preset by get_limit() */
+	if (get_enum(p, v, names, ARRAY_SIZE(names), &i) < 0)
+		return -1;
+	*(enum cfg_limit_action *)((char *)base + r->off) = (enum cfg_limit_action)i;
+	return 0;
+}
+
+/* A limit: an integer (the limit, with the default action) or an object (limit_table). */
+static int
+get_limit(struct pctx *p, json_t *v, struct cfg_limit *l, uint64_t dflt,
+	  enum cfg_limit_action action)
+{
+	l->limit = dflt;
+	l->action = action;
+	l->restart_time = CFG_LIMIT_RESTART_TIME;
+	if (v == NULL)
+		return 0;
+	if (json_is_integer(v)) {
+		json_int_t n = json_integer_value(v);
+		if (n < 0 || n > (json_int_t)UINT32_MAX)
+			return pexpect(p, v, "integer 0..%" PRIu32 " or a limit object",
+				       UINT32_MAX);
+		l->limit = (uint64_t)n;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return pexpect(p, v, "integer 0..%" PRIu32 " or a limit object", UINT32_MAX);
+	return cf_object(p, v, &limit_table, l);
+}
+
+static int
+f_prefix_limit4(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_MAX_PREFIXES_V4,
+			 CFG_LIMIT_RESTART);
+}
+
+static int
+f_prefix_limit6(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_MAX_PREFIXES_V6,
+			 CFG_LIMIT_RESTART);
+}
+
+/* The neighbor-wide "max-prefixes" of earlier versions: both families together, no limit by
+ * default; an integer keeps its meaning (restart, now after restart-time). */
+static int
+f_prefix_limit_total(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), 0, CFG_LIMIT_RESTART);
 }
 
 /* ---- top level ---- */

@@ -26,9 +26,26 @@ struct cfg_listen {
 	uint16_t port;
 };
 
+/*
+ * A limit and what happens when a neighbor passes it (bgp64d.json(5) "Limits"):
+ * warn logs and counts each crossing once; block keeps the session and ignores what is over
+ * the limit; restart closes the session (Cease) and starts it again after restart_time
+ * seconds, or never by itself when restart_time is 0. limit 0: no limit.
+ */
+enum cfg_limit_action { CFG_LIMIT_WARN, CFG_LIMIT_BLOCK, CFG_LIMIT_RESTART };
+struct cfg_limit {
+	uint64_t limit;
+	enum cfg_limit_action action;
+	uint32_t restart_time; /* s, default CFG_LIMIT_RESTART_TIME */
+};
+#define CFG_LIMIT_RESTART_TIME 60
+#define CFG_MAX_PREFIXES_V4    2000000 /* a full table (about 1M) with headroom */
+#define CFG_MAX_PREFIXES_V6    1000000 /* a full table (about 250k) with headroom */
+
 struct cfg_family {
 	bool import;
 	bool export;
+	struct cfg_limit max_prefixes; /* Adj-RIB-In size of the family */
 };
 
 struct cfg_neighbor {
@@ -52,10 +69,10 @@ struct cfg_neighbor {
 		char *algorithm; /* kernel crypto name, default "hmac(sha1)" */
 		uint8_t send_id, recv_id;
 	} tcp_ao;
-	uint32_t max_prefixes;	  /* 0 = unlimited */
-	bool graceful_restart;	  /* advertise GR (helper), default true */
-	uint16_t gr_restart_time; /* advertised restart time, default 120 */
-	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
+	struct cfg_limit max_prefixes; /* both families together; limit 0 = none (default) */
+	bool graceful_restart;	       /* advertise GR (helper), default true */
+	uint16_t gr_restart_time;      /* advertised restart time, default 120 */
+	bool has_nexthop6;	       /* "ipv6-next-hop": translator next hop for its routes */
 	uint8_t nexthop6[16];
 	bool has_nexthop6_ll; /* "ipv6-link-local-next-hop" */
 	uint8_t nexthop6_ll[16];
@@ -131,6 +148,7 @@ void cfg_free(struct cfg *c);
 const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
 /* True when two neighbor entries differ in anything that needs a session reset. */
 bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
+bool cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

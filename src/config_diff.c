@@ -33,6 +33,12 @@ opt_addr_differ(bool has_a, const uint8_t *a, bool has_b, const uint8_t *b)
 	return has_a != has_b || (has_a && memcmp(a, b, 16) != 0);
 }
 
+bool
+cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b)
+{
+	return a->limit == b->limit && a->action == b->action && a->restart_time == b->restart_time;
+}
+
 /*
  * Everything but the description is negotiated in OPEN, set on the socket (TCP MD5, TCP-AO,
  * GTSM), or changes what was exported or accepted, so a change resets the session.
@@ -55,7 +61,11 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 	    str_differ(a->tcp_ao.algorithm, b->tcp_ao.algorithm) ||
 	    a->tcp_ao.send_id != b->tcp_ao.send_id || a->tcp_ao.recv_id != b->tcp_ao.recv_id)
 		return true;
-	return a->max_prefixes != b->max_prefixes || a->graceful_restart != b->graceful_restart ||
+	for (size_t i = 0; i < 2; i++)
+		if (!cfg_limit_eq(&a->fam[i].max_prefixes, &b->fam[i].max_prefixes))
+			return true;
+	return !cfg_limit_eq(&a->max_prefixes, &b->max_prefixes) ||
+	       a->graceful_restart != b->graceful_restart ||
 	       a->gr_restart_time != b->gr_restart_time ||
 	       opt_addr_differ(a->has_nexthop6, a->nexthop6, b->has_nexthop6, b->nexthop6) ||
 	       opt_addr_differ(a->has_nexthop6_ll, a->nexthop6_ll, b->has_nexthop6_ll,

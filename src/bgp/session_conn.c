@@ -426,7 +426,9 @@ bgp_session_close_all(struct bgp_peer *p, uint8_t subcode, const char *msg)
 			 subcode == BGP_CEASE_ADMIN_SHUTDOWN	  ? "administrative shutdown"
 			 : subcode == BGP_CEASE_ADMIN_RESET	  ? "administrative reset"
 			 : subcode == BGP_CEASE_PEER_DECONFIGURED ? "neighbor removed"
-								  : "closed locally");
+			 : subcode == BGP_CEASE_MAX_PREFIX ? "maximum number of prefixes reached"
+			 : subcode == BGP_CEASE_OUT_OF_RESOURCES ? "out of resources"
+								 : "closed locally");
 		bgp_session_conn_cease(c, subcode, msg, text);
 	}
 	bgp_session_peer_release(p);

@@ -291,6 +291,7 @@ rde_peer_free(struct rde_peer *rp)
 		event_free(rp->gr_timer);
 	if (rp->rr_timer != NULL)
 		event_free(rp->rr_timer);
+	rde_limit_free(rp);
 	free(rp);
 }
 
@@ -414,7 +415,7 @@ rde_established(void *arg, struct bgp_peer *p)
 	rib_peer_set(r->rib, rp->id, &info);
 	rp->up = true;
 	rp->eor_rx = 0;
-	rp->max_prefix_hit = false;
+	rde_limit_up(rp);
 
 	/* Graceful restart, receiving side (RFC 4724 4.2): families the peer no longer
 	 * preserves lose their stale routes now; the others wait for End-of-RIB. */
@@ -514,6 +515,7 @@ announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attr
 	struct radix *t = rib_tree(r->rib, n->fam);
 	struct prefix batch[RDE_PREFETCH_BATCH];
 	uint32_t pid;
+	bool blocking = rde_limit_blocking(r, rp, n->fam);
 	for (;;) {
 		int cnt = 0;
 		while (cnt < RDE_PREFETCH_BATCH && bgp_nlri_next(n, &batch[cnt], &pid) == 1)
@@ -525,24 +527,9 @@ announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attr
 		for (int i = 0; i < cnt; i++)
 			radix_prefetch(t, batch[i].a, batch[i].len, 1);
 		for (int i = 0; i < cnt; i++)
-			rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(a));
+			if (!blocking || rde_limit_admit_prefix(r, rp, n->fam, &batch[i]))
+				rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(a));
 		r->stats.prefixes_in += (uint64_t)cnt;
-	}
-}
-
-static void
-check_max_prefix(struct rde *r, struct rde_peer *rp)
-{
-	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
-	const struct rib_peer *pe = rib_peer_get(r->rib, rp->id);
-	if (cn->max_prefixes == 0 || pe == NULL || rp->max_prefix_hit)
-		return;
-	uint64_t n = pe->paths[BGP_FAM_V4] + pe->paths[BGP_FAM_V6];
-	if (n > cn->max_prefixes) {
-		rp->max_prefix_hit = true;
-		log_err("%s: %llu prefixes exceed max-prefixes %u: closing the session",
-			bgp_peer_name(rp->bp), (unsigned long long)n, cn->max_prefixes);
-		bgp_peer_reset(rp->bp, BGP_CEASE_MAX_PREFIX, NULL);
 	}
 }
 
@@ -618,7 +605,7 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 		attr_unref(amp);
 	if (a != NULL)
 		attr_unref(a);
-	check_max_prefix(r, rp);
+	rde_limit_check_prefixes(r, rp);
 	rde_kick(r);
 }
 

@@ -66,6 +66,15 @@ const struct cfg *rde_cfg(const struct rde *r);
 struct rib *rde_rib(const struct rde *r);
 struct bgp_speaker *rde_speaker(const struct rde *r);
 const struct rde_stats *rde_stats(const struct rde *r);
+/* A neighbor's limit counters (rde_limit.c; bgp64d.json(5) "Limits"). */
+struct rde_limit_stats {
+	uint64_t prefixes_blocked[BGP_FAM_N]; /* ignored by a "block" prefix limit */
+	uint64_t exceeded;		      /* crossings of any limit */
+	uint64_t sessions_closed;	      /* by a limit */
+	bool restart_pending;		      /* waiting for a restart-time */
+};
+void rde_peer_limit_stats(const struct rde *r, uint16_t id, struct rde_limit_stats *s);
+const char *rde_limit_action_name(enum cfg_limit_action a);
 time_t rde_started_at(const struct rde *r);
 /*
  * Gauges derived from the RIB under the running translation (rde_count.c): the IPv4 next hops

@@ -14,6 +14,24 @@ struct rde_counts;
 struct rde_fib;
 struct rde_reload;
 
+/* Which limit (rde_limit.c): prefixes of a family (the BGP_FAM_ index) or in total. */
+enum {
+	RDE_LIM_V4 = BGP_FAM_V4,
+	RDE_LIM_V6 = BGP_FAM_V6,
+	RDE_LIM_TOTAL,
+	RDE_LIM_PREFIX_N,
+	RDE_LIM_N = RDE_LIM_PREFIX_N
+};
+
+/* A peer's limit state (rde_limit.c); counters are kept across sessions. */
+struct rde_limits {
+	bool down;		  /* a limit closed this session */
+	bool over[RDE_LIM_N];	  /* over that limit now: acted on, not again until under */
+	struct event *restart_ev; /* restart-time after a limit closed the session */
+	uint64_t blocked[BGP_FAM_N];
+	uint64_t exceeded, sessions_closed;
+};
+
 struct rde_peer {
 	struct rde *rde;
 	struct bgp_peer *bp;
@@ -25,7 +43,7 @@ struct rde_peer {
 	struct event *gr_timer; /* restart time while down, then the stale time (RFC 4724) */
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
-	bool max_prefix_hit;
+	struct rde_limits lim;
 	/* What its paths' translations depend on, fixed for the session's configuration and
 	 * kept until its paths are gone: a record of a peer removed by a reload stays, retired
 	 * (bp NULL), while its routes are flushed (rde_xlat.c, rde_count.c). */
@@ -112,6 +130,20 @@ void rde_derive(const struct rde *r, const struct cfg *c, const struct prefix *v
 bool rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b);
 void rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
 		      const struct attrs *old, const struct rib_path *best);
+
+/* rde_limit.c */
+/* Closes the session with a Cease (subcode) and starts it again after restart_time s
+ * (never when 0); once per session. */
+void rde_limit_down(struct rde *r, struct rde_peer *rp, uint8_t subcode, uint32_t restart_time);
+void rde_limit_up(struct rde_peer *rp); /* the session is Established */
+void rde_limit_free(struct rde_peer *rp);
+/* True when a "block" prefix limit applies to family f (then admit each prefix). */
+bool rde_limit_blocking(const struct rde *r, const struct rde_peer *rp, enum bgp_fam f);
+/* False (counted) when the new prefix p is over a "block" limit. */
+bool rde_limit_admit_prefix(struct rde *r, struct rde_peer *rp, enum bgp_fam f,
+			    const struct prefix *p);
+/* After an UPDATE: the prefix limits' actions, once per crossing. */
+void rde_limit_check_prefixes(struct rde *r, struct rde_peer *rp);
 
 /* rde_count.c: counters derived from the RIB, independent of the config */
 /* The best path (peer, attrs) of an IPv4 prefix was added (delta 1) or removed (-1). */

@@ -374,6 +374,16 @@ remove_path(struct rib *r, enum bgp_fam f, struct radix_node *n, struct rib_path
 }
 
 bool
+rib_has_path(const struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer)
+{
+	struct radix_node *n = radix_find(r->tree[f], p->a, p->len);
+	for (struct rib_path *q = n != NULL ? rib_best(n) : NULL; q != NULL; q = q->next)
+		if (q->peer == peer)
+			return true;
+	return false;
+}
+
+bool
 rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer)
 {
 	struct radix_node *n = radix_find(r->tree[f], p->a, p->len);

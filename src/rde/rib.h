@@ -106,6 +106,8 @@ void rib_set_alt_hook(struct rib *r, rib_alt_hook fn, void *arg);
  */
 bool rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 		struct attrs *attrs);
+/* True when the peer has a path for the prefix. */
+bool rib_has_path(const struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer);
 /* Removes the path of (prefix, peer), if any. True when the best path changed. */
 bool rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer);
 

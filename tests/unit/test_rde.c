@@ -578,6 +578,67 @@ test_translatable_best(void **state)
 	eng_free(&e);
 }
 
+/* ---- prefix limits ---- */
+
+static void
+test_prefix_limit_block_warn(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(
+	    &e,
+	    "{" HDR "," XLAT(
+		"") ",'neighbors':["
+		    "{'address':'192.0.2.11','remote-as':64500,'passive':true,'families':{'ipv4':"
+		    "{'max-prefixes':{'limit':3,'action':'block'}}}},"
+		    "{'address':'192.0.2.12','remote-as':64500,'passive':true,'families':{'ipv4':"
+		    "{'max-prefixes':{'limit':3,'action':'warn'}}}}]}");
+	uint16_t b = peer_id(&e, "192.0.2.11"), w = peer_id(&e, "192.0.2.12");
+	struct rde_peer *rb = rde_peer_of(e.r, b), *rw = rde_peer_of(e.r, w);
+	struct attrs *a = attrs_nh("198.51.100.7", 100);
+	struct rde_limit_stats ls;
+
+	assert_true(rde_limit_blocking(e.r, rb, BGP_FAM_V4));
+	assert_false(rde_limit_blocking(e.r, rb, BGP_FAM_V6));
+	assert_false(rde_limit_blocking(e.r, rw, BGP_FAM_V4));
+	for (uint32_t i = 0; i < 3; i++) {
+		struct prefix p = v4(i);
+		assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p));
+		announce(&e, b, i, a);
+	}
+	/* at the limit: a new prefix is refused and counted, a held one still admitted */
+	struct prefix p3 = v4(3), p1 = v4(1);
+	assert_false(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p3));
+	assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p1));
+	rde_limit_check_prefixes(e.r, rb);
+	rde_peer_limit_stats(e.r, b, &ls);
+	assert_int_equal(ls.prefixes_blocked[BGP_FAM_V4], 1);
+	assert_int_equal(ls.exceeded, 1);
+	assert_int_equal(ls.sessions_closed, 0);
+	withdraw(&e, b, 0);
+	assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p3));
+
+	/* warn: every prefix accepted, each crossing counted once */
+	for (uint32_t i = 0; i < 5; i++) {
+		announce(&e, w, i, a);
+		rde_limit_check_prefixes(e.r, rw);
+	}
+	rde_peer_limit_stats(e.r, w, &ls);
+	assert_int_equal(ls.exceeded, 1);
+	withdraw(&e, w, 4);
+	withdraw(&e, w, 3);
+	rde_limit_check_prefixes(e.r, rw);
+	announce(&e, w, 3, a);
+	announce(&e, w, 4, a);
+	rde_limit_check_prefixes(e.r, rw);
+	rde_peer_limit_stats(e.r, w, &ls);
+	assert_int_equal(ls.exceeded, 2);
+	assert_int_equal(ls.prefixes_blocked[BGP_FAM_V4], 0);
+
+	attr_unref(a);
+	eng_free(&e);
+}
+
 int
 main(void)
 {
@@ -588,6 +649,7 @@ main(void)
 	    cmocka_unit_test(test_counts_reload_translation),
 	    cmocka_unit_test(test_reload_slices_and_marks),
 	    cmocka_unit_test(test_translatable_best),
+	    cmocka_unit_test(test_prefix_limit_block_warn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
