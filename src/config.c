@@ -258,7 +258,8 @@ static cf_fn f_router_id, f_cluster_id, f_log_level, f_listen, f_listen_addr, f_
     f_xlat_prefix, f_nexthops, f_unknown_policy, f_default_nh, f_eams, f_prefix4, f_prefix6,
     f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6, f_nbr_nh6_ll,
     f_fib_protocol, f_socket, f_mode, f_metrics_listen, f_limit_action, f_limit_value,
-    f_prefix_limit4, f_prefix_limit6, f_prefix_limit_total;
+    f_prefix_limit4, f_prefix_limit6, f_prefix_limit_total, f_lim_attr_bytes, f_lim_aspath,
+    f_lim_communities, f_memory_budget;
 
 /* The object form of a limit (struct cfg_limit); "limit" and "action" keep the defaults of
  * the limit they belong to when absent (get_limit). */
@@ -341,6 +342,18 @@ static const struct cf_row gr_rows[] = {
 };
 TABLE(gr_table, gr_rows);
 
+static const struct cf_row nbr_limits_rows[] = {
+    R_FN("attribute-bytes", f_lim_attr_bytes, struct cfg_neighbor, limits.attr_bytes, 0),
+    R_FN("as-path-length", f_lim_aspath, struct cfg_neighbor, limits.aspath_len, 0),
+    R_FN("communities", f_lim_communities, struct cfg_neighbor, limits.communities, 0),
+};
+TABLE(nbr_limits_table, nbr_limits_rows);
+
+static const struct cf_row limits_rows[] = {
+    R_FN("memory-budget", f_memory_budget, struct cfg, memory_budget, 0),
+};
+TABLE(limits_table, limits_rows);
+
 static const struct cf_row neighbor_rows[] = {
     R_FN("address", f_nbr_addr, struct cfg_neighbor, addr, CF_REQUIRED),
     R_UINT("port", struct cfg_neighbor, port, 1, 65535, 179, 0),
@@ -358,6 +371,7 @@ static const struct cf_row neighbor_rows[] = {
     R_BOOL("ttl-security", struct cfg_neighbor, ttl_security, false),
     R_OBJ("tcp-ao", tcp_ao_table, CF_NULLABLE | CF_SECRET),
     R_FN("max-prefixes", f_prefix_limit_total, struct cfg_neighbor, max_prefixes, 0),
+    R_OBJ("limits", nbr_limits_table, 0),
     R_OBJ("graceful-restart", gr_table, 0),
     R_FN("ipv6-next-hop", f_nbr_nh6, struct cfg_neighbor, nexthop6, 0),
     R_FN("ipv6-link-local-next-hop", f_nbr_nh6_ll, struct cfg_neighbor, nexthop6_ll, 0),
@@ -396,6 +410,7 @@ static const struct cf_row root_rows[] = {
     R_FN("listen", f_listen, struct cfg, listen, 0),
     R_FN("translation", f_translation, struct cfg, xlat_prefix, CF_REQUIRED),
     R_FN("neighbors", f_neighbors, struct cfg, neighbors, 0),
+    R_OBJ("limits", limits_table, 0),
     R_OBJ("fib", fib_table, 0),
     R_OBJ("control", control_table, 0),
     R_OBJ("metrics", metrics_table, CF_NULLABLE),
@@ -846,6 +861,42 @@ static int
 f_prefix_limit_total(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), 0, CFG_LIMIT_RESTART);
+}
+
+static int
+f_lim_attr_bytes(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_ATTR_BYTES,
+			 CFG_LIMIT_RESTART);
+}
+
+static int
+f_lim_aspath(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_ASPATH_LEN,
+			 CFG_LIMIT_BLOCK);
+}
+
+static int
+f_lim_communities(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_COMMUNITIES,
+			 CFG_LIMIT_BLOCK);
+}
+
+/* Bytes, at least 1 MiB; 0 (the default): decided at start from the physical memory. */
+static int
+f_memory_budget(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	uint64_t *dst = (uint64_t *)((char *)base + r->off);
+	*dst = 0;
+	if (v == NULL)
+		return 0;
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (n != 0 && (n < (1 << 20) || n > ((json_int_t)1 << 50)))
+		return pexpect(p, v, "integer 0 or 1048576..2^50 (bytes)");
+	*dst = (uint64_t)n;
+	return 0;
 }
 
 /* ---- top level ---- */

@@ -39,8 +39,11 @@ struct cfg_limit {
 	uint32_t restart_time; /* s, default CFG_LIMIT_RESTART_TIME */
 };
 #define CFG_LIMIT_RESTART_TIME 60
-#define CFG_MAX_PREFIXES_V4    2000000 /* a full table (about 1M) with headroom */
-#define CFG_MAX_PREFIXES_V6    1000000 /* a full table (about 250k) with headroom */
+#define CFG_MAX_PREFIXES_V4    2000000	    /* a full table (about 1M) with headroom */
+#define CFG_MAX_PREFIXES_V6    1000000	    /* a full table (about 250k) with headroom */
+#define CFG_ATTR_BYTES	       (256u << 20) /* a full table's sets are about 40 MiB */
+#define CFG_ASPATH_LEN	       255
+#define CFG_COMMUNITIES	       2048
 
 struct cfg_family {
 	bool import;
@@ -70,9 +73,14 @@ struct cfg_neighbor {
 		uint8_t send_id, recv_id;
 	} tcp_ao;
 	struct cfg_limit max_prefixes; /* both families together; limit 0 = none (default) */
-	bool graceful_restart;	       /* advertise GR (helper), default true */
-	uint16_t gr_restart_time;      /* advertised restart time, default 120 */
-	bool has_nexthop6;	       /* "ipv6-next-hop": translator next hop for its routes */
+	struct {
+		struct cfg_limit attr_bytes;  /* attribute sets held for the neighbor */
+		struct cfg_limit aspath_len;  /* ASes in a route's AS_PATH */
+		struct cfg_limit communities; /* standard + extended + large, per route */
+	} limits;
+	bool graceful_restart;	  /* advertise GR (helper), default true */
+	uint16_t gr_restart_time; /* advertised restart time, default 120 */
+	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
 	uint8_t nexthop6[16];
 	bool has_nexthop6_ll; /* "ipv6-link-local-next-hop" */
 	uint8_t nexthop6_ll[16];
@@ -116,6 +124,10 @@ struct cfg {
 
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
+
+	/* "limits": bytes of interned attributes the daemon may hold in all; 0: half of the
+	 * physical memory, decided at start (rde_limit.c) */
+	uint64_t memory_budget;
 
 	struct {
 		bool enabled;

@@ -65,6 +65,9 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 		if (!cfg_limit_eq(&a->fam[i].max_prefixes, &b->fam[i].max_prefixes))
 			return true;
 	return !cfg_limit_eq(&a->max_prefixes, &b->max_prefixes) ||
+	       !cfg_limit_eq(&a->limits.attr_bytes, &b->limits.attr_bytes) ||
+	       !cfg_limit_eq(&a->limits.aspath_len, &b->limits.aspath_len) ||
+	       !cfg_limit_eq(&a->limits.communities, &b->limits.communities) ||
 	       a->graceful_restart != b->graceful_restart ||
 	       a->gr_restart_time != b->gr_restart_time ||
 	       opt_addr_differ(a->has_nexthop6, a->nexthop6, b->has_nexthop6, b->nexthop6) ||

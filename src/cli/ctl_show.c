@@ -109,6 +109,8 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "path_bytes", rs.path_bytes);
 	ctl_jw_u64(w, "attribute_bytes", as.bytes);
 	ctl_jw_u64(w, "total_bytes", rs.tree_bytes + rs.path_bytes + as.bytes);
+	ctl_jw_u64(w, "attribute_budget", rde_memory_budget(r));
+	ctl_jw_u64(w, "budget_sessions_closed", rde_budget_closed(r));
 	ctl_jw_obj_close(w);
 	struct rde_export_stats xs;
 	rde_export_stats(r, &xs);
@@ -174,7 +176,12 @@ neighbor_limits(struct ctl_jw *w, struct rde *r, struct bgp_peer *p)
 	rde_peer_limit_stats(r, bgp_peer_id(p), &ls);
 	ctl_jw_obj_open(w, "limits");
 	jw_limit(w, "max_prefixes", &c->max_prefixes);
+	jw_limit(w, "attribute_bytes", &c->limits.attr_bytes);
+	jw_limit(w, "as_path_length", &c->limits.aspath_len);
+	jw_limit(w, "communities", &c->limits.communities);
+	ctl_jw_u64(w, "attribute_bytes_held", ls.attribute_bytes);
 	jw_per_fam(w, "prefixes_blocked", ls.prefixes_blocked);
+	ctl_jw_u64(w, "updates_blocked", ls.updates_blocked);
 	ctl_jw_u64(w, "exceeded", ls.exceeded);
 	ctl_jw_u64(w, "sessions_closed", ls.sessions_closed);
 	ctl_jw_bool(w, "restart_pending", ls.restart_pending);

@@ -576,10 +576,15 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	}
 	struct attrs *a = NULL;
 	if (why == NULL && (u->nlri.len > 0 || (u->has_mp_reach && u->mp_reach.len > 0))) {
-		a = attr_intern(&u->attrs);
-		why = import_check(r, rib_peer_get(r->rib, rp->id), a);
-		if (why != NULL)
-			r->stats.loops_dropped++;
+		/* A limit (or the memory budget) may refuse the set before it is interned. */
+		if (!rde_limit_admit_attrs(r, rp, &u->attrs)) {
+			why = "over a limit";
+		} else {
+			a = attr_intern_owned(&u->attrs, rp->id);
+			why = import_check(r, rib_peer_get(r->rib, rp->id), a);
+			if (why != NULL)
+				r->stats.loops_dropped++;
+		}
 	}
 	/* Both classic NLRI and MP_REACH with different next hops: the MP prefixes get a set
 	 * of their own. */
@@ -587,7 +592,7 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	if (a != NULL && u->nh_split && u->nlri.len > 0) {
 		struct attrs t;
 		bgp_update_mp_attrs(u, &t);
-		amp = attr_intern(&t);
+		amp = attr_intern_owned(&t, rp->id);
 	}
 	for (int i = 0; i < 2; i++) {
 		struct bgp_nlri *n = ann[i];

@@ -72,7 +72,13 @@ struct rde_limit_stats {
 	uint64_t exceeded;		      /* crossings of any limit */
 	uint64_t sessions_closed;	      /* by a limit */
 	bool restart_pending;		      /* waiting for a restart-time */
+	uint64_t updates_blocked;	      /* announcements ignored by an attribute limit */
+	uint64_t attribute_bytes;	      /* of the attribute sets it created, alive */
 };
+/* Sessions closed because the memory budget would have been passed. */
+uint64_t rde_budget_closed(const struct rde *r);
+/* The memory budget in force: limits.memory-budget, or half of the physical memory. */
+uint64_t rde_memory_budget(const struct rde *r);
 void rde_peer_limit_stats(const struct rde *r, uint16_t id, struct rde_limit_stats *s);
 const char *rde_limit_action_name(enum cfg_limit_action a);
 time_t rde_started_at(const struct rde *r);

@@ -20,7 +20,10 @@ enum {
 	RDE_LIM_V6 = BGP_FAM_V6,
 	RDE_LIM_TOTAL,
 	RDE_LIM_PREFIX_N,
-	RDE_LIM_N = RDE_LIM_PREFIX_N
+	RDE_LIM_ATTR = RDE_LIM_PREFIX_N, /* attribute bytes held */
+	RDE_LIM_ASPATH,			 /* per route (per session for "once") */
+	RDE_LIM_COMM,
+	RDE_LIM_N
 };
 
 /* A peer's limit state (rde_limit.c); counters are kept across sessions. */
@@ -30,6 +33,7 @@ struct rde_limits {
 	struct event *restart_ev; /* restart-time after a limit closed the session */
 	uint64_t blocked[BGP_FAM_N];
 	uint64_t exceeded, sessions_closed;
+	uint64_t updates_blocked; /* announcements ignored by an attribute limit */
 };
 
 struct rde_peer {
@@ -76,6 +80,8 @@ struct rde {
 	 * reload while it runs (rde_reload.c). */
 	struct rde_counts *counts;
 	struct rde_reload *reload;
+	uint64_t budget_closed; /* sessions closed by the memory budget (rde_limit.c) */
+	bool budget_flushing;	/* one of them may still be flushing */
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -142,6 +148,13 @@ bool rde_limit_blocking(const struct rde *r, const struct rde_peer *rp, enum bgp
 /* False (counted) when the new prefix p is over a "block" limit. */
 bool rde_limit_admit_prefix(struct rde *r, struct rde_peer *rp, enum bgp_fam f,
 			    const struct prefix *p);
+/*
+ * Before an UPDATE's attributes t are interned for its announcements: the route limits
+ * (AS_PATH length, communities), the attribute bytes held for the neighbor and the daemon's
+ * memory budget. False when its announcements are to be treated as withdrawals (a "block"
+ * limit, or the session is going down).
+ */
+bool rde_limit_admit_attrs(struct rde *r, struct rde_peer *rp, const struct attrs *t);
 /* After an UPDATE: the prefix limits' actions, once per crossing. */
 void rde_limit_check_prefixes(struct rde *r, struct rde_peer *rp);
 

@@ -13,11 +13,29 @@
  * The counts are the Adj-RIB-In sizes the RIB keeps per peer (rib_peer.paths), so checking
  * costs nothing per prefix except for a "block" limit that is reached.
  *
+ * Attribute limits are checked once per UPDATE, before its attribute set is interned
+ * (rde_limit_admit_attrs): the ASes in its AS_PATH and its communities (warn: logged once a
+ * session; block: the UPDATE's announcements are treated as withdrawals, RFC 7606 style), and
+ * the bytes the set would add (attr_intern_cost) against
+ *   - the attribute bytes held for the neighbor: what the sets it created and that are still
+ *     alive cost (attr_owner_bytes; a set shared later with others stays charged to its
+ *     creator), with the same actions (restart: Cease subcode 8, out of resources);
+ *   - the daemon's memory budget for interned attributes (limits.memory-budget; by default
+ *     half of the physical memory): when the set would pass it, the neighbor holding the most
+ *     attribute bytes (the one sending, in the usual case) is closed with Cease/out of
+ *     resources and restarted after its attribute-bytes restart-time; its flushed paths give
+ *     the memory back. While that flush runs (RIB jobs pending) UPDATEs of others pass, so
+ *     the budget may be passed by what arrives meanwhile, never by a neighbor that keeps
+ *     sending (it is closed), and no second session is closed for the same excess.
+ * So a neighbor costs its own session, never the daemon: the allocator's out-of-memory policy
+ * (abort, lib/pool.c) stays for the daemon's own needs, which the limits keep far away.
+ *
  * State: struct rde_limits in the rde_peer record, its timer freed with the record.
  */
 #include "rde/rde_impl.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 
@@ -188,6 +206,137 @@ rde_limit_check_prefixes(struct rde *r, struct rde_peer *rp)
 	}
 }
 
+uint64_t
+rde_memory_budget(const struct rde *r)
+{
+	static uint64_t auto_budget;
+	if (r->cfg->memory_budget != 0)
+		return r->cfg->memory_budget;
+	if (auto_budget == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+		auto_budget = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size / 2
+						    : (uint64_t)4 << 30;
+	}
+	return auto_budget;
+}
+
+/*
+ * A per-route limit (AS_PATH length, communities) or the attribute bytes: the action.
+ * True when the UPDATE's announcements are accepted.
+ */
+static bool
+attr_over(struct rde *r, struct rde_peer *rp, int which, const struct cfg_limit *l,
+	  const char *what, uint64_t n)
+{
+	const char *name = bgp_peer_name(rp->bp);
+	bool first = !rp->lim.over[which];
+	rp->lim.over[which] = true;
+	if (first)
+		rp->lim.exceeded++;
+	switch (l->action) {
+	case CFG_LIMIT_WARN:
+		if (first)
+			log_warn("%s: %s %llu over its limit %llu (action warn: accepted, logged "
+				 "once)",
+				 name, what, (unsigned long long)n, (unsigned long long)l->limit);
+		return true;
+	case CFG_LIMIT_BLOCK:
+		rp->lim.updates_blocked++;
+		if (first)
+			log_warn("%s: %s %llu over its limit %llu (action block: its "
+				 "announcements are treated as withdrawals, session kept; logged "
+				 "once)",
+				 name, what, (unsigned long long)n, (unsigned long long)l->limit);
+		return false;
+	case CFG_LIMIT_RESTART:
+		log_err("%s: %s %llu over its limit %llu: closing the session (Cease/out of "
+			"resources), restart in %u s",
+			name, what, (unsigned long long)n, (unsigned long long)l->limit,
+			l->restart_time);
+		rde_limit_down(r, rp, BGP_CEASE_OUT_OF_RESOURCES, l->restart_time);
+		return false;
+	}
+	return true;
+}
+
+/* The neighbor holding the most attribute bytes whose session is not already closing. */
+static struct rde_peer *
+biggest_holder(const struct rde *r)
+{
+	struct rde_peer *best = NULL;
+	size_t most = 0;
+	for (size_t i = 0; i < r->n_peers; i++) {
+		struct rde_peer *rp = r->peers[i];
+		if (rp == NULL || rp->bp == NULL || rp->lim.down)
+			continue;
+		size_t b = attr_owner_bytes(rp->id);
+		if (b > most) {
+			most = b;
+			best = rp;
+		}
+	}
+	return best;
+}
+
+/* Interning cost bytes more would pass the memory budget: closes the biggest holder. True
+ * when rp's UPDATE may go on. */
+static bool
+budget_over(struct rde *r, struct rde_peer *rp, size_t total, size_t cost)
+{
+	/* The memory of a session closed for it is still being given back (its flush runs in
+	 * slices): no second victim meanwhile. */
+	if (r->budget_flushing && rib_jobs_pending(r->rib))
+		return true;
+	r->budget_flushing = false;
+	struct rde_peer *v = biggest_holder(r);
+	if (v == NULL)
+		return true; /* nothing held by any neighbor that is not already going */
+	const struct cfg_limit *l = &bgp_peer_cfg(v->bp)->limits.attr_bytes;
+	v->lim.exceeded++;
+	r->budget_closed++;
+	log_err("%s: interning %zu more attribute bytes (for %s) would pass the memory budget "
+		"(%zu of %llu bytes held, %zu by this neighbor, the most): closing its session "
+		"(Cease/out of resources), restart in %u s",
+		bgp_peer_name(v->bp), cost, v == rp ? "its UPDATE" : bgp_peer_name(rp->bp), total,
+		(unsigned long long)rde_memory_budget(r), attr_owner_bytes(v->id), l->restart_time);
+	rde_limit_down(r, v, BGP_CEASE_OUT_OF_RESOURCES, l->restart_time);
+	r->budget_flushing = true;
+	return v != rp;
+}
+
+bool
+rde_limit_admit_attrs(struct rde *r, struct rde_peer *rp, const struct attrs *t)
+{
+	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
+	if (rp->lim.down)
+		return false; /* closing: what still arrives is not kept */
+	const struct cfg_limit *l = &cn->limits.aspath_len;
+	unsigned n = l->limit != 0 ? attr_aspath_count(t->aspath) : 0;
+	if (n > l->limit && !attr_over(r, rp, RDE_LIM_ASPATH, l, "AS_PATH length", n))
+		return false;
+	l = &cn->limits.communities;
+	n = l->limit != 0 ? attr_community_count(t) : 0;
+	if (n > l->limit && !attr_over(r, rp, RDE_LIM_COMM, l, "communities", n))
+		return false;
+
+	size_t cost = attr_intern_cost(t);
+	if (cost == 0)
+		return true; /* an interned set: nothing more is held */
+	l = &cn->limits.attr_bytes;
+	size_t held = attr_owner_bytes(rp->id);
+	if (l->limit != 0 && held + cost > l->limit) {
+		if (!attr_over(r, rp, RDE_LIM_ATTR, l, "attribute bytes held", held + cost))
+			return false;
+	} else {
+		rp->lim.over[RDE_LIM_ATTR] = false;
+	}
+	struct attr_stats as;
+	attr_stats(&as);
+	if (as.bytes + cost > rde_memory_budget(r))
+		return budget_over(r, rp, as.bytes, cost);
+	return true;
+}
+
 const char *
 rde_limit_action_name(enum cfg_limit_action a)
 {
@@ -205,6 +354,14 @@ rde_peer_limit_stats(const struct rde *r, uint16_t id, struct rde_limit_stats *s
 		s->prefixes_blocked[f] = rp->lim.blocked[f];
 	s->exceeded = rp->lim.exceeded;
 	s->sessions_closed = rp->lim.sessions_closed;
+	s->updates_blocked = rp->lim.updates_blocked;
+	s->attribute_bytes = attr_owner_bytes(id);
 	s->restart_pending =
 	    rp->lim.restart_ev != NULL && evtimer_pending(rp->lim.restart_ev, NULL);
+}
+
+uint64_t
+rde_budget_closed(const struct rde *r)
+{
+	return r->budget_closed;
 }

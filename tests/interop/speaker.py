@@ -28,8 +28,8 @@ Commands (one per line; PREFIXES is a comma-separated list):
                                   COUNT /24 prefixes from A.B.C.0 on, N per UPDATE (default
                                   1); with attrsize, every UPDATE carries its own unknown
                                   optional transitive attribute (type 99) of that many octets,
-                                  so each is a new attribute set; stops quietly when the
-                                  session is closed
+                                  so each is a new attribute set; stops at the first
+                                  failed write (flood-progress every 10000 prefixes)
     raw TYPE HEX                  a message of TYPE with the body HEX (header added)
     borr [AFI SAFI] | eorr [AFI SAFI]
                                   RFC 7313 Beginning / End of Route Refresh (default 1 1)
@@ -81,11 +81,13 @@ class Speaker:
         msg = MARKER + struct.pack("!HB", 19 + len(body), mtype) + body
         with self.wlock:
             if self.sock is None:
-                return
+                return False
             try:
                 self.sock.sendall(msg)
             except OSError as e:
                 self.event("error send: %s" % e)
+                return False
+        return True
 
     def recv_exact(self, n):
         buf = b""
@@ -325,11 +327,11 @@ class Speaker:
             if size > 0:
                 val = struct.pack("!Q", i).ljust(size, b"\x5a")
                 extra.append("0xc0:99:" + val.hex())
-            try:
-                self.send(UPDATE, self.build_update(pfx, kv, extra))
-            except OSError:
+            if not self.send(UPDATE, self.build_update(pfx, kv, extra)):
                 break
             sent += len(pfx)
+            if sent % 10000 < per:
+                self.event("flood-progress %d" % sent)
         self.event("flood-sent %d" % sent)
 
     def run_command(self, n, line):

@@ -347,6 +347,39 @@ test_prefix_limits(void **state)
 		   "'max-prefixes':{'limt':3}}]}",
 		   "t.json: neighbors[0].max-prefixes.limt: unknown key (did you mean "
 		   "\"limit\"?)");
+	/* attribute limits and the memory budget */
+	c = parse("{" BASE ",'limits':{'memory-budget':1048576},'neighbors':[{'address':"
+		  "'192.0.2.10','remote-as':64500,'limits':{'attribute-bytes':{'limit':1000,"
+		  "'action':'warn'},'communities':{'action':'restart','restart-time':0}}},"
+		  "{'address':'192.0.2.11','remote-as':64500}]}");
+	if (c == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(c->memory_budget, 1048576);
+	n = &c->neighbors[0];
+	assert_int_equal(n->limits.attr_bytes.limit, 1000);
+	assert_int_equal(n->limits.attr_bytes.action, CFG_LIMIT_WARN);
+	assert_int_equal(n->limits.communities.limit, CFG_COMMUNITIES);
+	assert_int_equal(n->limits.communities.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->limits.communities.restart_time, 0);
+	assert_int_equal(n->limits.aspath_len.limit, CFG_ASPATH_LEN);
+	assert_true(cfg_neighbor_changed(n, &c->neighbors[1]));
+	n = &c->neighbors[1]; /* the defaults */
+	assert_int_equal(n->limits.attr_bytes.limit, CFG_ATTR_BYTES);
+	assert_int_equal(n->limits.attr_bytes.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->limits.aspath_len.action, CFG_LIMIT_BLOCK);
+	assert_int_equal(n->limits.communities.action, CFG_LIMIT_BLOCK);
+	cfg_free(c);
+	c = parse("{" BASE "}");
+	assert_non_null(c);
+	assert_int_equal(c->memory_budget, 0); /* half of the physical memory, at start */
+	cfg_free(c);
+	expect_err("{" BASE ",'limits':{'memory-budget':1000}}",
+		   "t.json: limits.memory-budget: expected integer 0 or 1048576..2^50 (bytes), "
+		   "got 1000");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'limits':{'as-path-lenght':3}}]}",
+		   "t.json: neighbors[0].limits.as-path-lenght: unknown key (did you mean "
+		   "\"as-path-length\"?)");
 	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
 		   "'max-prefixes':{'restart-time':86401}}]}",
 		   "t.json: neighbors[0].max-prefixes.restart-time: expected integer 0..86400, "

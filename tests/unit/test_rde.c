@@ -639,6 +639,124 @@ test_prefix_limit_block_warn(void **state)
 	eng_free(&e);
 }
 
+/* ---- attribute limits and the memory budget ---- */
+
+/* A template with a unique unknown attribute of 4000 octets (mem: 8 KB scratch). */
+static void
+big_template(struct attrs *t, uint8_t *mem, uint32_t i)
+{
+	uint8_t v[4000];
+	memset(t, 0, sizeof *t);
+	t->nh_len = 4;
+	t->nh[0] = 198, t->nh[1] = 51, t->nh[2] = 100, t->nh[3] = 7;
+	memset(v, 0x5a, sizeof v);
+	memcpy(v, &i, sizeof i);
+	t->unknown = attr_blob_tmp(mem, 8192, ATTR_BLOB_UNKNOWN, v, sizeof v);
+	assert_non_null(t->unknown);
+}
+
+static void
+test_attr_limits_budget(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e,
+		"{" HDR
+		"," XLAT("") ",'limits':{'memory-budget':1048576},'neighbors':["
+			     "{'address':'192.0.2.11','remote-as':64500,'passive':true,'limits':"
+			     "{'attribute-bytes':{'limit':65536,'action':'block'}}},"
+			     "{'address':'192.0.2.12','remote-as':64500,'passive':true},"
+			     "{'address':'192.0.2.13','remote-as':64500,'passive':true,'limits':"
+			     "{'as-path-length':3,'communities':{'limit':2,'action':'warn'}}}]}");
+	struct rde_peer *ra = rde_peer_of(e.r, peer_id(&e, "192.0.2.11"));
+	struct rde_peer *rb = rde_peer_of(e.r, peer_id(&e, "192.0.2.12"));
+	struct rde_peer *rc = rde_peer_of(e.r, peer_id(&e, "192.0.2.13"));
+	struct rde_limit_stats ls;
+	uint8_t mem[8192], seg4[18] = {AS_SEQUENCE, 4}, cm[12] = {0};
+	struct attrs t, *held[400];
+	size_t n_held = 0;
+	assert_int_equal(rde_memory_budget(e.r), 1048576);
+
+	/* per route: 4 ASes over 3 (block), 3 communities over 2 (warn) */
+	memset(&t, 0, sizeof t);
+	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, sizeof seg4);
+	assert_false(rde_limit_admit_attrs(e.r, rc, &t));
+	seg4[1] = 3;
+	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, 14);
+	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	t.comms = attr_blob_tmp(mem + 64, 64, ATTR_COMMUNITIES, cm, 12);
+	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	rde_peer_limit_stats(e.r, rc->id, &ls);
+	assert_int_equal(ls.updates_blocked, 1);
+	assert_int_equal(ls.exceeded, 2); /* each limit once */
+	assert_false(rc->lim.down);
+
+	/* attribute bytes, block: about 16 sets of 4 KB fit in 64 KiB, then refused */
+	uint32_t i = 0;
+	for (;; i++) {
+		big_template(&t, mem, i);
+		if (!rde_limit_admit_attrs(e.r, ra, &t))
+			break;
+		held[n_held++] = attr_intern_owned(&t, ra->id);
+		assert_true(n_held < 40);
+	}
+	assert_true(n_held >= 14 && n_held <= 16);
+	assert_true(attr_owner_bytes(ra->id) <= 65536);
+	assert_false(ra->lim.down);
+	rde_peer_limit_stats(e.r, ra->id, &ls);
+	assert_int_equal(ls.updates_blocked, 1);
+	/* a set it holds already costs nothing more */
+	big_template(&t, mem, 0);
+	assert_true(rde_limit_admit_attrs(e.r, ra, &t));
+
+	/* the budget: b (default attribute-bytes 256 MiB) fills it and loses its session */
+	size_t from_b = 0;
+	for (i = 1000;; i++) {
+		big_template(&t, mem, i);
+		if (!rde_limit_admit_attrs(e.r, rb, &t))
+			break;
+		held[n_held++] = attr_intern_owned(&t, rb->id);
+		from_b++;
+		assert_true(n_held < 400);
+	}
+	struct attr_stats as;
+	attr_stats(&as);
+	assert_true(as.bytes <= 1048576);
+	assert_true(from_b > 200);
+	assert_true(rb->lim.down);
+	assert_false(ra->lim.down);
+	assert_int_equal(rde_budget_closed(e.r), 1);
+	rde_peer_limit_stats(e.r, rb->id, &ls);
+	assert_int_equal(ls.sessions_closed, 1);
+	assert_true(ls.restart_pending);
+	/* once closing, nothing more from it */
+	big_template(&t, mem, 0);
+	assert_false(rde_limit_admit_attrs(e.r, rb, &t));
+
+	/* While b's flush runs (as the session's down callback queues it), another neighbor's
+	 * new set passes and nobody else is closed for the same excess. */
+	rib_peer_flush(rde_rib(e.r), rb->id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
+	kick_rib_jobs(e.r);
+	big_template(&t, mem, 5000);
+	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	assert_int_equal(rde_budget_closed(e.r), 1);
+	assert_false(ra->lim.down);
+	/* Flushed, and the memory still not back (the test holds b's sets): the biggest holder
+	 * left, a, goes next; c's UPDATE passes. */
+	settle(&e);
+	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	assert_int_equal(rde_budget_closed(e.r), 2);
+	assert_true(ra->lim.down);
+	assert_false(rc->lim.down);
+
+	for (size_t k = 0; k < n_held; k++)
+		attr_unref(held[k]);
+	assert_int_equal(attr_owner_bytes(ra->id), 0);
+	assert_int_equal(attr_owner_bytes(rb->id), 0);
+	eng_free(&e);
+}
+
 int
 main(void)
 {
@@ -650,6 +768,7 @@ main(void)
 	    cmocka_unit_test(test_reload_slices_and_marks),
 	    cmocka_unit_test(test_translatable_best),
 	    cmocka_unit_test(test_prefix_limit_block_warn),
+	    cmocka_unit_test(test_attr_limits_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
