@@ -407,6 +407,13 @@ attr_intern(const struct attrs *t)
 struct attrs *
 attr_intern_owned(const struct attrs *t, uint16_t owner)
 {
+	return attr_intern_if(t, owner, NULL, NULL);
+}
+
+struct attrs *
+attr_intern_if(const struct attrs *t, uint16_t owner, bool (*admit)(size_t cost, void *arg),
+	       void *arg)
+{
 	struct attrs n;
 	normalise(&n, t);
 	/* Resolve temporaries by lookup only: a missing blob means a new set. */
@@ -427,6 +434,14 @@ attr_intern_owned(const struct attrs *t, uint16_t owner)
 			e->refcnt++;
 			return e;
 		}
+	}
+	if (admit != NULL) {
+		size_t est = sizeof(struct attrs);
+		for (int i = 0; i < 6; i++)
+			if (orig[i] != NULL && *slots[i] == NULL)
+				est += sizeof *orig[i] + orig[i]->len;
+		if (!admit(est, arg))
+			return NULL; /* no reference was taken yet */
 	}
 	/* New set: take references on (and intern) its blobs. */
 	size_t blob_bytes = blobs.bytes;

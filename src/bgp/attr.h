@@ -124,6 +124,13 @@ struct attrs *attr_intern(const struct attrs *t);
  * neighbor makes the daemon hold can thus be bounded (bgp64d.json(5) "Limits").
  */
 struct attrs *attr_intern_owned(const struct attrs *t, uint16_t owner);
+/*
+ * attr_intern_owned(), but a new set is created only when admit(cost, arg) agrees, cost
+ * being the bytes it would add (as attr_intern_cost, found in the same lookup); NULL when it
+ * does not.
+ */
+struct attrs *attr_intern_if(const struct attrs *t, uint16_t owner,
+			     bool (*admit)(size_t cost, void *arg), void *arg);
 /* Bytes attr_intern(t) would add now: 0 when an equal set is interned. */
 size_t attr_intern_cost(const struct attrs *t);
 /* Bytes of the live sets charged to owner (a multiple of ATTR_COST_UNIT). */

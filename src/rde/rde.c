@@ -577,10 +577,10 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	struct attrs *a = NULL;
 	if (why == NULL && (u->nlri.len > 0 || (u->has_mp_reach && u->mp_reach.len > 0))) {
 		/* A limit (or the memory budget) may refuse the set before it is interned. */
-		if (!rde_limit_admit_attrs(r, rp, &u->attrs)) {
+		a = rde_limit_intern(r, rp, &u->attrs);
+		if (a == NULL) {
 			why = "over a limit";
 		} else {
-			a = attr_intern_owned(&u->attrs, rp->id);
 			why = import_check(r, rib_peer_get(r->rib, rp->id), a);
 			if (why != NULL)
 				r->stats.loops_dropped++;

@@ -149,12 +149,12 @@ bool rde_limit_blocking(const struct rde *r, const struct rde_peer *rp, enum bgp
 bool rde_limit_admit_prefix(struct rde *r, struct rde_peer *rp, enum bgp_fam f,
 			    const struct prefix *p);
 /*
- * Before an UPDATE's attributes t are interned for its announcements: the route limits
- * (AS_PATH length, communities), the attribute bytes held for the neighbor and the daemon's
- * memory budget. False when its announcements are to be treated as withdrawals (a "block"
+ * Interns the attributes t of rp's UPDATE within the route limits (AS_PATH length,
+ * communities), the attribute bytes held for the neighbor and the daemon's memory budget:
+ * a reference, or NULL when its announcements are to be treated as withdrawals (a "block"
  * limit, or the session is going down).
  */
-bool rde_limit_admit_attrs(struct rde *r, struct rde_peer *rp, const struct attrs *t);
+struct attrs *rde_limit_intern(struct rde *r, struct rde_peer *rp, const struct attrs *t);
 /* After an UPDATE: the prefix limits' actions, once per crossing. */
 void rde_limit_check_prefixes(struct rde *r, struct rde_peer *rp);
 

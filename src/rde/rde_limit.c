@@ -13,10 +13,10 @@
  * The counts are the Adj-RIB-In sizes the RIB keeps per peer (rib_peer.paths), so checking
  * costs nothing per prefix except for a "block" limit that is reached.
  *
- * Attribute limits are checked once per UPDATE, before its attribute set is interned
- * (rde_limit_admit_attrs): the ASes in its AS_PATH and its communities (warn: logged once a
+ * Attribute limits are checked once per UPDATE, as its attribute set is interned
+ * (rde_limit_intern): the ASes in its AS_PATH and its communities (warn: logged once a
  * session; block: the UPDATE's announcements are treated as withdrawals, RFC 7606 style), and
- * the bytes the set would add (attr_intern_cost) against
+ * the bytes a new set would add (attr_intern_if, in the interning lookup itself) against
  *   - the attribute bytes held for the neighbor: what the sets it created and that are still
  *     alive cost (attr_owner_bytes; a set shared later with others stays charged to its
  *     creator), with the same actions (restart: Cease subcode 8, out of resources);
@@ -304,25 +304,19 @@ budget_over(struct rde *r, struct rde_peer *rp, size_t total, size_t cost)
 	return v != rp;
 }
 
-bool
-rde_limit_admit_attrs(struct rde *r, struct rde_peer *rp, const struct attrs *t)
-{
-	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
-	if (rp->lim.down)
-		return false; /* closing: what still arrives is not kept */
-	const struct cfg_limit *l = &cn->limits.aspath_len;
-	unsigned n = l->limit != 0 ? attr_aspath_count(t->aspath) : 0;
-	if (n > l->limit && !attr_over(r, rp, RDE_LIM_ASPATH, l, "AS_PATH length", n))
-		return false;
-	l = &cn->limits.communities;
-	n = l->limit != 0 ? attr_community_count(t) : 0;
-	if (n > l->limit && !attr_over(r, rp, RDE_LIM_COMM, l, "communities", n))
-		return false;
+struct limit_ctx {
+	struct rde *r;
+	struct rde_peer *rp;
+};
 
-	size_t cost = attr_intern_cost(t);
-	if (cost == 0)
-		return true; /* an interned set: nothing more is held */
-	l = &cn->limits.attr_bytes;
+/* attr_intern_if() callback: may rp's UPDATE add a new set of cost bytes? */
+static bool
+cost_ok(size_t cost, void *arg)
+{
+	struct limit_ctx *x = arg;
+	struct rde *r = x->r;
+	struct rde_peer *rp = x->rp;
+	const struct cfg_limit *l = &bgp_peer_cfg(rp->bp)->limits.attr_bytes;
 	size_t held = attr_owner_bytes(rp->id);
 	if (l->limit != 0 && held + cost > l->limit) {
 		if (!attr_over(r, rp, RDE_LIM_ATTR, l, "attribute bytes held", held + cost))
@@ -335,6 +329,25 @@ rde_limit_admit_attrs(struct rde *r, struct rde_peer *rp, const struct attrs *t)
 	if (as.bytes + cost > rde_memory_budget(r))
 		return budget_over(r, rp, as.bytes, cost);
 	return true;
+}
+
+struct attrs *
+rde_limit_intern(struct rde *r, struct rde_peer *rp, const struct attrs *t)
+{
+	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
+	if (rp->lim.down)
+		return NULL; /* closing: what still arrives is not kept */
+	const struct cfg_limit *l = &cn->limits.aspath_len;
+	unsigned n = l->limit != 0 ? attr_aspath_count(t->aspath) : 0;
+	if (n > l->limit && !attr_over(r, rp, RDE_LIM_ASPATH, l, "AS_PATH length", n))
+		return NULL;
+	l = &cn->limits.communities;
+	n = l->limit != 0 ? attr_community_count(t) : 0;
+	if (n > l->limit && !attr_over(r, rp, RDE_LIM_COMM, l, "communities", n))
+		return NULL;
+	/* An interned set adds nothing: the callback runs for new sets only. */
+	struct limit_ctx x = {r, rp};
+	return attr_intern_if(t, rp->id, cost_ok, &x);
 }
 
 const char *

@@ -338,6 +338,13 @@ test_clusters_communities(void **state)
 	assert_empty_tables();
 }
 
+static bool
+refuse(size_t cost, void *arg)
+{
+	*(size_t *)arg = cost;
+	return false;
+}
+
 /* What a new set costs is known before interning it, charged to its creator while it lives,
  * and never to the creator of an equal set interned later. */
 static void
@@ -371,6 +378,13 @@ test_owner_cost(void **state)
 	attr_unref(a);
 	assert_int_equal(attr_owner_bytes(7), 0);
 	assert_empty_tables();
+
+	/* refused by the callback: nothing interned, nothing charged; the cost is the same */
+	size_t seen = 0;
+	assert_null(attr_intern_if(&t, 7, refuse, &seen));
+	assert_int_equal(seen, cost);
+	assert_empty_tables();
+	assert_int_equal(attr_owner_bytes(7), 0);
 
 	/* a set whose blobs are interned already costs the set alone */
 	struct attrs *c = attr_intern(&t);

@@ -655,6 +655,14 @@ big_template(struct attrs *t, uint8_t *mem, uint32_t i)
 	assert_non_null(t->unknown);
 }
 
+static struct attrs *
+must_intern(struct rde *r, struct rde_peer *rp, const struct attrs *t)
+{
+	struct attrs *a = rde_limit_intern(r, rp, t);
+	assert_non_null(a);
+	return a;
+}
+
 static void
 test_attr_limits_budget(void **state)
 {
@@ -680,13 +688,13 @@ test_attr_limits_budget(void **state)
 	/* per route: 4 ASes over 3 (block), 3 communities over 2 (warn) */
 	memset(&t, 0, sizeof t);
 	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, sizeof seg4);
-	assert_false(rde_limit_admit_attrs(e.r, rc, &t));
+	assert_null(rde_limit_intern(e.r, rc, &t));
 	seg4[1] = 3;
 	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, 14);
-	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	held[n_held++] = must_intern(e.r, rc, &t);
 	t.comms = attr_blob_tmp(mem + 64, 64, ATTR_COMMUNITIES, cm, 12);
-	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
-	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	held[n_held++] = must_intern(e.r, rc, &t);
+	held[n_held++] = must_intern(e.r, rc, &t);
 	rde_peer_limit_stats(e.r, rc->id, &ls);
 	assert_int_equal(ls.updates_blocked, 1);
 	assert_int_equal(ls.exceeded, 2); /* each limit once */
@@ -696,27 +704,29 @@ test_attr_limits_budget(void **state)
 	uint32_t i = 0;
 	for (;; i++) {
 		big_template(&t, mem, i);
-		if (!rde_limit_admit_attrs(e.r, ra, &t))
+		struct attrs *h = rde_limit_intern(e.r, ra, &t);
+		if (h == NULL)
 			break;
-		held[n_held++] = attr_intern_owned(&t, ra->id);
+		held[n_held++] = h;
 		assert_true(n_held < 40);
 	}
-	assert_true(n_held >= 14 && n_held <= 16);
+	assert_true(n_held >= 3 + 14 && n_held <= 3 + 16);
 	assert_true(attr_owner_bytes(ra->id) <= 65536);
 	assert_false(ra->lim.down);
 	rde_peer_limit_stats(e.r, ra->id, &ls);
 	assert_int_equal(ls.updates_blocked, 1);
 	/* a set it holds already costs nothing more */
 	big_template(&t, mem, 0);
-	assert_true(rde_limit_admit_attrs(e.r, ra, &t));
+	held[n_held++] = must_intern(e.r, ra, &t);
 
 	/* the budget: b (default attribute-bytes 256 MiB) fills it and loses its session */
 	size_t from_b = 0;
 	for (i = 1000;; i++) {
 		big_template(&t, mem, i);
-		if (!rde_limit_admit_attrs(e.r, rb, &t))
+		struct attrs *h = rde_limit_intern(e.r, rb, &t);
+		if (h == NULL)
 			break;
-		held[n_held++] = attr_intern_owned(&t, rb->id);
+		held[n_held++] = h;
 		from_b++;
 		assert_true(n_held < 400);
 	}
@@ -732,20 +742,21 @@ test_attr_limits_budget(void **state)
 	assert_true(ls.restart_pending);
 	/* once closing, nothing more from it */
 	big_template(&t, mem, 0);
-	assert_false(rde_limit_admit_attrs(e.r, rb, &t));
+	assert_null(rde_limit_intern(e.r, rb, &t));
 
 	/* While b's flush runs (as the session's down callback queues it), another neighbor's
 	 * new set passes and nobody else is closed for the same excess. */
 	rib_peer_flush(rde_rib(e.r), rb->id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
 	kick_rib_jobs(e.r);
 	big_template(&t, mem, 5000);
-	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	held[n_held++] = must_intern(e.r, rc, &t);
 	assert_int_equal(rde_budget_closed(e.r), 1);
 	assert_false(ra->lim.down);
 	/* Flushed, and the memory still not back (the test holds b's sets): the biggest holder
 	 * left, a, goes next; c's UPDATE passes. */
 	settle(&e);
-	assert_true(rde_limit_admit_attrs(e.r, rc, &t));
+	big_template(&t, mem, 5001);
+	held[n_held++] = must_intern(e.r, rc, &t);
 	assert_int_equal(rde_budget_closed(e.r), 2);
 	assert_true(ra->lim.down);
 	assert_false(rc->lim.down);
