@@ -7,10 +7,11 @@
 # self, which maps to fd00:2::64. The IPv4 best path is b1's; it cannot be translated, so the
 # IPv6 route comes from b2's path (its next hop, its communities) - the decision process run
 # again without the untranslatable path (RFC 4271 9.1.2.1). Checked: bgp64d's IPv4 best path
-# stays b1's; both borders' master6 hold the route via fd00:2::64 with b2's attributes; a change
-# of b2's path alone (community) reaches the borders; b2 withdrawing it withdraws the IPv6 route
-# and re-announcing brings it back; a reload with translatable-best false withdraws it (no
-# session reset) and one with it true brings it back.
+# stays b1's; both borders' master6 hold the route via fd00:2::64 with b2's attributes;
+# "show rib ipv6 neighbor ADDR" lists it under b2, not b1; a change of b2's path alone
+# (community) reaches the borders; b2 withdrawing it withdraws the IPv6 route and
+# re-announcing brings it back; a reload with translatable-best false withdraws it (no session
+# reset) and one with it true brings it back.
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -96,6 +97,10 @@ for b in b1 b2; do
 done
 assert_eq "bgp64d show rib ipv6 $X801: from b2's path (fallback)" "True 10.0.2.2 fd00:2::64" \
 	"$(ctl d show rib ipv6 "$X801" | jget "' '.join(str(route('$X801')[k]) for k in ('translatable_fallback','ipv4_next_hop','next_hop'))")"
+assert_eq "bgp64d show rib ipv6 neighbor 10.0.2.2: the route (its path)" yes \
+	"$(ctl d show rib ipv6 neighbor 10.0.2.2 | jget "has('$X801')")"
+assert_eq "bgp64d show rib ipv6 neighbor 10.0.1.2: not the route" no \
+	"$(ctl d show rib ipv6 neighbor 10.0.1.2 | jget "has('$X801')")"
 
 step "a change of the path that is not the best reaches the borders"
 b2_route 3
