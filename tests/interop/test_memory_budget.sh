@@ -73,14 +73,14 @@ nlim() { ctl d show neighbors "10.0.$1.2" | jget "nbr('10.0.$1.2')['limits']['$2
 summ() { ctl d show summary | jget "$1"; }
 v6count() { bird_q b "count()" table master6 protocol d; }
 rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/${B64_PID[d]}/status"; }
-b_since() { birdc_q b show protocols d | awk '$1=="d"{print $4,$5}'; }
+b_flaps() { ctl d show neighbors | jget "str(nbr('10.0.1.2')['stats']['flaps'])+' '+nbr('10.0.1.2')['state']"; }
 
 step "the stable border and its translated routes"
 wait_eq 30 "bgp64d: neighbor 10.0.1.2 (BIRD)" Established nbr_state d 10.0.1.2
 wait_eq 30 "bgp64d: neighbor 10.0.3.2 (s3)" Established nbr_state d 10.0.3.2
 wait_eq 30 "bgp64d: BIRD's IPv4 routes" 2000 held 1
 wait_eq 30 "b: translated routes back" 2000 v6count
-since=$(b_since)
+flaps0=$(b_flaps)
 rss0=$(rss_kib)
 
 step "per-neighbor limits, action block: the route is not kept, the session stays"
@@ -124,10 +124,13 @@ alive d || fail "bgp64d died"
 rss1=$(rss_kib)
 hwm=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/${B64_PID[d]}/status")
 say "bgp64d VmRSS: ${rss0} KiB before, ${rss1} KiB after the attack, peak ${hwm} KiB (budget $((BUDGET >> 10)) KiB)"
-[ "$hwm" -lt $((rss0 + 2 * (BUDGET >> 10))) ] || fail "bgp64d peak RSS past 2x the budget: $hwm KiB"
+# (B64_MEMB_RSS_FACTOR: a sanitizer build holds freed memory in quarantine)
+[ "$hwm" -lt $((rss0 + ${B64_MEMB_RSS_FACTOR:-2} * (BUDGET >> 10))) ] ||
+	fail "bgp64d peak RSS past ${B64_MEMB_RSS_FACTOR:-2}x the budget: $hwm KiB"
 pass "bgp64d peak RSS bounded by the budget"
 assert_eq "bgp64d: BIRD and s3 Established" "Established Established" "$(nbr_state d 10.0.1.2) $(nbr_state d 10.0.3.2)"
-assert_eq "b: session never reset" "$since" "$(b_since)"
+assert_eq "b: session never reset (flaps, state)" "$flaps0" "$(b_flaps)"
+assert_eq "b: BIRD's view" Established "$(bird_proto_state b d)"
 assert_eq "bgp64d: BIRD's routes" 2000 "$(held 1)"
 assert_eq "b: its translated routes" 2000 "$(v6count)"
 assert_eq "bgp64d: s3's routes" "$s3n" "$(held 3)"
