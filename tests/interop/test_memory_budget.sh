@@ -59,7 +59,8 @@ cat >"$(b64_conf d)" <<EOF
                 "attribute-bytes": {"limit": 1048576, "action": "block"}}}
   ],
   "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}
+  "control": {"socket": "$(b64_sock d)"},
+  "metrics": {"listen": "127.0.0.1:9179"}
 }
 EOF
 bird_start b b
@@ -135,4 +136,12 @@ assert_eq "bgp64d: BIRD's routes" 2000 "$(held 1)"
 assert_eq "b: its translated routes" 2000 "$(v6count)"
 assert_eq "bgp64d: s3's routes" "$s3n" "$(held 3)"
 assert_eq "bgp64d: attacker refused until its restart-time (60 s)" true "$(nlim 2 restart_pending)"
+metrics() { # the /metrics lines matching $1
+	in_ns d python3 -c 'import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9179/metrics", timeout=2).read().decode())' |
+		grep -E "$1"
+}
+assert_eq "/metrics: budget, sessions closed for it, the attacker's limit counters" \
+	"bgp64d_attribute_budget_bytes $BUDGET bgp64d_budget_sessions_closed_total 1 bgp64d_neighbor_attribute_bytes{neighbor=\"10.0.2.2\"} 0 bgp64d_neighbor_limit_sessions_closed_total{neighbor=\"10.0.2.2\"} 1" \
+	"$(metrics '^bgp64d_(attribute_budget_bytes|budget_sessions_closed_total|neighbor_attribute_bytes\{neighbor="10.0.2.2"|neighbor_limit_sessions_closed_total\{neighbor="10.0.2.2")' | tr '\n' ' ' | sed 's/ $//')"
 stop d
