@@ -257,7 +257,18 @@ static int cf_object(struct pctx *p, json_t *obj, const struct cf_table *t, void
 static cf_fn f_router_id, f_cluster_id, f_log_level, f_listen, f_listen_addr, f_translation,
     f_xlat_prefix, f_nexthops, f_unknown_policy, f_default_nh, f_eams, f_prefix4, f_prefix6,
     f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6, f_nbr_nh6_ll,
-    f_fib_protocol, f_socket, f_mode, f_metrics_listen;
+    f_fib_protocol, f_socket, f_mode, f_metrics_listen, f_limit_action, f_limit_value,
+    f_prefix_limit4, f_prefix_limit6, f_prefix_limit_total, f_lim_attr_bytes, f_lim_aspath,
+    f_lim_communities, f_memory_budget;
+
+/* The object form of a limit (struct cfg_limit); "limit" and "action" keep the defaults of
+ * the limit they belong to when absent (get_limit). */
+static const struct cf_row limit_rows[] = {
+    R_FN("limit", f_limit_value, struct cfg_limit, limit, 0),
+    R_FN("action", f_limit_action, struct cfg_limit, action, 0),
+    R_UINT("restart-time", struct cfg_limit, restart_time, 0, 86400, CFG_LIMIT_RESTART_TIME, 0),
+};
+TABLE(limit_table, limit_rows);
 
 static const struct cf_row listen_rows[] = {
     R_FN("address", f_listen_addr, struct cfg_listen, addr, CF_REQUIRED),
@@ -290,6 +301,7 @@ static const struct cf_row translation_rows[] = {
     R_FN("unknown-next-hop", f_unknown_policy, struct cfg, unknown_policy, 0),
     R_FN("default-next-hop", f_default_nh, struct cfg, unknown_default, 0),
     R_BOOL("wkp-global-only", struct cfg, wkp_global_only, true),
+    R_BOOL("translatable-best", struct cfg, translatable_best, true),
     R_FN("explicit-mappings", f_eams, struct cfg, eams, 0),
     R_UINT("eor-wait", struct cfg, eor_wait, 0, 3600, 120, 0),
 };
@@ -298,12 +310,14 @@ TABLE(translation_table, translation_rows);
 static const struct cf_row fam4_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V4].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V4].export, false),
+    R_FN("max-prefixes", f_prefix_limit4, struct cfg_neighbor, fam[CFG_FAM_V4].max_prefixes, 0),
 };
 TABLE(fam4_table, fam4_rows);
 
 static const struct cf_row fam6_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V6].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V6].export, true),
+    R_FN("max-prefixes", f_prefix_limit6, struct cfg_neighbor, fam[CFG_FAM_V6].max_prefixes, 0),
 };
 TABLE(fam6_table, fam6_rows);
 
@@ -328,6 +342,18 @@ static const struct cf_row gr_rows[] = {
 };
 TABLE(gr_table, gr_rows);
 
+static const struct cf_row nbr_limits_rows[] = {
+    R_FN("attribute-bytes", f_lim_attr_bytes, struct cfg_neighbor, limits.attr_bytes, 0),
+    R_FN("as-path-length", f_lim_aspath, struct cfg_neighbor, limits.aspath_len, 0),
+    R_FN("communities", f_lim_communities, struct cfg_neighbor, limits.communities, 0),
+};
+TABLE(nbr_limits_table, nbr_limits_rows);
+
+static const struct cf_row limits_rows[] = {
+    R_FN("memory-budget", f_memory_budget, struct cfg, memory_budget, 0),
+};
+TABLE(limits_table, limits_rows);
+
 static const struct cf_row neighbor_rows[] = {
     R_FN("address", f_nbr_addr, struct cfg_neighbor, addr, CF_REQUIRED),
     R_UINT("port", struct cfg_neighbor, port, 1, 65535, 179, 0),
@@ -344,7 +370,8 @@ static const struct cf_row neighbor_rows[] = {
 	  CF_NULLABLE | CF_SECRET),
     R_BOOL("ttl-security", struct cfg_neighbor, ttl_security, false),
     R_OBJ("tcp-ao", tcp_ao_table, CF_NULLABLE | CF_SECRET),
-    R_UINT("max-prefixes", struct cfg_neighbor, max_prefixes, 0, UINT32_MAX, 0, 0),
+    R_FN("max-prefixes", f_prefix_limit_total, struct cfg_neighbor, max_prefixes, 0),
+    R_OBJ("limits", nbr_limits_table, 0),
     R_OBJ("graceful-restart", gr_table, 0),
     R_FN("ipv6-next-hop", f_nbr_nh6, struct cfg_neighbor, nexthop6, 0),
     R_FN("ipv6-link-local-next-hop", f_nbr_nh6_ll, struct cfg_neighbor, nexthop6_ll, 0),
@@ -383,6 +410,7 @@ static const struct cf_row root_rows[] = {
     R_FN("listen", f_listen, struct cfg, listen, 0),
     R_FN("translation", f_translation, struct cfg, xlat_prefix, CF_REQUIRED),
     R_FN("neighbors", f_neighbors, struct cfg, neighbors, 0),
+    R_OBJ("limits", limits_table, 0),
     R_OBJ("fib", fib_table, 0),
     R_OBJ("control", control_table, 0),
     R_OBJ("metrics", metrics_table, CF_NULLABLE),
@@ -757,6 +785,118 @@ get_enum(struct pctx *p, json_t *v, const char *const *names, size_t n, size_t *
 		len += (size_t)snprintf(what + len, sizeof what - len, "%s \"%s\"",
 					i > 0 ? "," : "", names[i]);
 	return pexpect(p, v, "%s", what);
+}
+
+/* ---- limits ---- */
+
+static int
+f_limit_value(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	if (v == NULL)
+		return 0; /* preset by get_limit() */
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (n < 0 || n > (json_int_t)UINT32_MAX)
+		return pexpect(p, v, "integer 0..%" PRIu32, UINT32_MAX);
+	*(uint64_t *)((char *)base + r->off) = (uint64_t)n;
+	return 0;
+}
+
+static int
+f_limit_action(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	static const char *const names[] = {
+	    [CFG_LIMIT_WARN] = "warn",
+	    [CFG_LIMIT_BLOCK] = "block",
+	    [CFG_LIMIT_RESTART] = "restart",
+	};
+	size_t i;
+	if (v == NULL)
+		return 0; /* preset by get_limit() */
+	if (get_enum(p, v, names, ARRAY_SIZE(names), &i) < 0)
+		return -1;
+	*(enum cfg_limit_action *)((char *)base + r->off) = (enum cfg_limit_action)i;
+	return 0;
+}
+
+/* A limit: an integer (the limit, with the default action) or an object (limit_table). */
+static int
+get_limit(struct pctx *p, json_t *v, struct cfg_limit *l, uint64_t dflt,
+	  enum cfg_limit_action action)
+{
+	l->limit = dflt;
+	l->action = action;
+	l->restart_time = CFG_LIMIT_RESTART_TIME;
+	if (v == NULL)
+		return 0;
+	if (json_is_integer(v)) {
+		json_int_t n = json_integer_value(v);
+		if (n < 0 || n > (json_int_t)UINT32_MAX)
+			return pexpect(p, v, "integer 0..%" PRIu32 " or a limit object",
+				       UINT32_MAX);
+		l->limit = (uint64_t)n;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return pexpect(p, v, "integer 0..%" PRIu32 " or a limit object", UINT32_MAX);
+	return cf_object(p, v, &limit_table, l);
+}
+
+static int
+f_prefix_limit4(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_MAX_PREFIXES_V4,
+			 CFG_LIMIT_RESTART);
+}
+
+static int
+f_prefix_limit6(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_MAX_PREFIXES_V6,
+			 CFG_LIMIT_RESTART);
+}
+
+/* The neighbor-wide "max-prefixes" of earlier versions: both families together, no limit by
+ * default; an integer keeps its meaning (restart, now after restart-time). */
+static int
+f_prefix_limit_total(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), 0, CFG_LIMIT_RESTART);
+}
+
+static int
+f_lim_attr_bytes(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_ATTR_BYTES,
+			 CFG_LIMIT_RESTART);
+}
+
+static int
+f_lim_aspath(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_ASPATH_LEN,
+			 CFG_LIMIT_BLOCK);
+}
+
+static int
+f_lim_communities(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	return get_limit(p, v, (struct cfg_limit *)((char *)base + r->off), CFG_COMMUNITIES,
+			 CFG_LIMIT_BLOCK);
+}
+
+/* Bytes, at least 1 MiB; 0 (the default): decided at start from the physical memory. */
+static int
+f_memory_budget(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	uint64_t *dst = (uint64_t *)((char *)base + r->off);
+	*dst = 0;
+	if (v == NULL)
+		return 0;
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (n != 0 && (n < (1 << 20) || n > ((json_int_t)1 << 50)))
+		return pexpect(p, v, "integer 0 or 1048576..2^50 (bytes)");
+	*dst = (uint64_t)n;
+	return 0;
 }
 
 /* ---- top level ---- */

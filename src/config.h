@@ -26,9 +26,29 @@ struct cfg_listen {
 	uint16_t port;
 };
 
+/*
+ * A limit and what happens when a neighbor passes it (bgp64d.json(5) "Limits"):
+ * warn logs and counts each crossing once; block keeps the session and ignores what is over
+ * the limit; restart closes the session (Cease) and starts it again after restart_time
+ * seconds, or never by itself when restart_time is 0. limit 0: no limit.
+ */
+enum cfg_limit_action { CFG_LIMIT_WARN, CFG_LIMIT_BLOCK, CFG_LIMIT_RESTART };
+struct cfg_limit {
+	uint64_t limit;
+	enum cfg_limit_action action;
+	uint32_t restart_time; /* s, default CFG_LIMIT_RESTART_TIME */
+};
+#define CFG_LIMIT_RESTART_TIME 60
+#define CFG_MAX_PREFIXES_V4    2000000	    /* a full table (about 1M) with headroom */
+#define CFG_MAX_PREFIXES_V6    1000000	    /* a full table (about 250k) with headroom */
+#define CFG_ATTR_BYTES	       (256u << 20) /* a full table's sets are about 40 MiB */
+#define CFG_ASPATH_LEN	       255
+#define CFG_COMMUNITIES	       2048
+
 struct cfg_family {
 	bool import;
 	bool export;
+	struct cfg_limit max_prefixes; /* Adj-RIB-In size of the family */
 };
 
 struct cfg_neighbor {
@@ -52,7 +72,12 @@ struct cfg_neighbor {
 		char *algorithm; /* kernel crypto name, default "hmac(sha1)" */
 		uint8_t send_id, recv_id;
 	} tcp_ao;
-	uint32_t max_prefixes;	  /* 0 = unlimited */
+	struct cfg_limit max_prefixes; /* both families together; limit 0 = none (default) */
+	struct {
+		struct cfg_limit attr_bytes;  /* attribute sets held for the neighbor */
+		struct cfg_limit aspath_len;  /* ASes in a route's AS_PATH */
+		struct cfg_limit communities; /* standard + extended + large, per route */
+	} limits;
 	bool graceful_restart;	  /* advertise GR (helper), default true */
 	uint16_t gr_restart_time; /* advertised restart time, default 120 */
 	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
@@ -91,6 +116,7 @@ struct cfg {
 	enum xlat_unknown_policy unknown_policy;
 	struct xlat_nh unknown_default; /* when policy is DEFAULT */
 	bool wkp_global_only;		/* default true */
+	bool translatable_best;		/* IPv6 from the best translatable path, default true */
 	struct cfg_eam *eams;
 	size_t n_eams;
 	uint16_t eor_wait; /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */
@@ -98,6 +124,10 @@ struct cfg {
 
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
+
+	/* "limits": bytes of interned attributes the daemon may hold in all; 0: half of the
+	 * physical memory, decided at start (rde_limit.c) */
+	uint64_t memory_budget;
 
 	struct {
 		bool enabled;
@@ -130,6 +160,7 @@ void cfg_free(struct cfg *c);
 const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
 /* True when two neighbor entries differ in anything that needs a session reset. */
 bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
+bool cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

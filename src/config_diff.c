@@ -33,6 +33,12 @@ opt_addr_differ(bool has_a, const uint8_t *a, bool has_b, const uint8_t *b)
 	return has_a != has_b || (has_a && memcmp(a, b, 16) != 0);
 }
 
+bool
+cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b)
+{
+	return a->limit == b->limit && a->action == b->action && a->restart_time == b->restart_time;
+}
+
 /*
  * Everything but the description is negotiated in OPEN, set on the socket (TCP MD5, TCP-AO,
  * GTSM), or changes what was exported or accepted, so a change resets the session.
@@ -55,7 +61,14 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 	    str_differ(a->tcp_ao.algorithm, b->tcp_ao.algorithm) ||
 	    a->tcp_ao.send_id != b->tcp_ao.send_id || a->tcp_ao.recv_id != b->tcp_ao.recv_id)
 		return true;
-	return a->max_prefixes != b->max_prefixes || a->graceful_restart != b->graceful_restart ||
+	for (size_t i = 0; i < 2; i++)
+		if (!cfg_limit_eq(&a->fam[i].max_prefixes, &b->fam[i].max_prefixes))
+			return true;
+	return !cfg_limit_eq(&a->max_prefixes, &b->max_prefixes) ||
+	       !cfg_limit_eq(&a->limits.attr_bytes, &b->limits.attr_bytes) ||
+	       !cfg_limit_eq(&a->limits.aspath_len, &b->limits.aspath_len) ||
+	       !cfg_limit_eq(&a->limits.communities, &b->limits.communities) ||
+	       a->graceful_restart != b->graceful_restart ||
 	       a->gr_restart_time != b->gr_restart_time ||
 	       opt_addr_differ(a->has_nexthop6, a->nexthop6, b->has_nexthop6, b->nexthop6) ||
 	       opt_addr_differ(a->has_nexthop6_ll, a->nexthop6_ll, b->has_nexthop6_ll,
@@ -117,7 +130,8 @@ cfg_xlat_changed(const struct cfg *a, const struct cfg *b)
 {
 	if (!prefix_eq(&a->xlat_prefix, &b->xlat_prefix) ||
 	    a->unknown_policy != b->unknown_policy || a->wkp_global_only != b->wkp_global_only ||
-	    a->n_nexthops != b->n_nexthops || a->n_eams != b->n_eams)
+	    a->translatable_best != b->translatable_best || a->n_nexthops != b->n_nexthops ||
+	    a->n_eams != b->n_eams)
 		return true;
 	if (a->unknown_policy == XLAT_UNKNOWN_DEFAULT &&
 	    (memcmp(a->unknown_default.v6, b->unknown_default.v6, 16) != 0 ||

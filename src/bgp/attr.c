@@ -338,8 +338,85 @@ get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* Per owner (peer id) bytes of the live sets it created; grown on demand. */
+static struct {
+	size_t *bytes;
+	size_t n;
+} owners;
+
+static void
+owner_charge(uint16_t owner, uint16_t units, bool add)
+{
+	if (owner == 0)
+		return;
+	if (owner >= owners.n) {
+		size_t n = (size_t)owner + 1 > 2 * owners.n ? (size_t)owner + 1 : 2 * owners.n;
+		owners.bytes = xrealloc(owners.bytes, n * sizeof *owners.bytes);
+		memset(owners.bytes + owners.n, 0, (n - owners.n) * sizeof *owners.bytes);
+		owners.n = n;
+	}
+	size_t b = (size_t)units * ATTR_COST_UNIT;
+	if (add)
+		owners.bytes[owner] += b;
+	else
+		owners.bytes[owner] -= b;
+}
+
+size_t
+attr_owner_bytes(uint16_t owner)
+{
+	return owner < owners.n ? owners.bytes[owner] : 0;
+}
+
+/* The interned set equal to n, if any; *hp = n's hash. */
+static struct attrs *
+set_find(const struct attrs *n, uint32_t *hp)
+{
+	uint32_t h = set_hash(n);
+	*hp = h;
+	if (sets.mask != 0)
+		for (struct attrs *e = sets.b[h & sets.mask]; e != NULL; e = e->next)
+			if (e->hash == h && set_eq(e, n))
+				return e;
+	return NULL;
+}
+
+size_t
+attr_intern_cost(const struct attrs *t)
+{
+	struct attrs n;
+	normalise(&n, t);
+	struct attr_blob **slots[] = {&n.aspath, &n.comms,    &n.lcomms,
+				      &n.ecomms, &n.clusters, &n.unknown};
+	size_t cost = sizeof(struct attrs);
+	bool missing = false;
+	for (int i = 0; i < 6; i++) {
+		struct attr_blob *o = *slots[i], *r = blob_resolve(o);
+		if (o != NULL && r == NULL) {
+			missing = true;
+			cost += sizeof *o + o->len;
+		}
+		*slots[i] = r;
+	}
+	uint32_t h;
+	return !missing && set_find(&n, &h) != NULL ? 0 : cost;
+}
+
 struct attrs *
 attr_intern(const struct attrs *t)
+{
+	return attr_intern_owned(t, 0);
+}
+
+struct attrs *
+attr_intern_owned(const struct attrs *t, uint16_t owner)
+{
+	return attr_intern_if(t, owner, NULL, NULL);
+}
+
+struct attrs *
+attr_intern_if(const struct attrs *t, uint16_t owner, bool (*admit)(size_t cost, void *arg),
+	       void *arg)
 {
 	struct attrs n;
 	normalise(&n, t);
@@ -357,19 +434,26 @@ attr_intern(const struct attrs *t)
 	}
 	uint32_t h = 0;
 	if (!missing) {
-		h = set_hash(&n);
-		if (sets.mask != 0) {
-			for (struct attrs *e = sets.b[h & sets.mask]; e != NULL; e = e->next) {
-				if (e->hash == h && set_eq(e, &n)) {
-					e->refcnt++;
-					return e;
-				}
-			}
+		struct attrs *e = set_find(&n, &h);
+		if (e != NULL) {
+			e->refcnt++;
+			return e;
 		}
 	}
+	if (admit != NULL) {
+		size_t est = sizeof(struct attrs);
+		for (int i = 0; i < 6; i++)
+			if (orig[i] != NULL && *slots[i] == NULL)
+				est += sizeof *orig[i] + orig[i]->len;
+		if (!admit(est, arg))
+			return NULL; /* no reference was taken yet */
+	}
 	/* New set: take references on (and intern) its blobs. */
+	size_t blob_bytes = blobs.bytes;
 	for (int i = 0; i < 6; i++)
 		*slots[i] = blob_take(orig[i]);
+	size_t cost = sizeof(struct attrs) + (blobs.bytes - blob_bytes);
+	size_t units = (cost + ATTR_COST_UNIT - 1) / ATTR_COST_UNIT;
 	if (sets.pool.size == 0)
 		pool_init(&sets.pool, sizeof(struct attrs));
 	struct attrs *a = pool_alloc(&sets.pool);
@@ -377,6 +461,9 @@ attr_intern(const struct attrs *t)
 	a->refcnt = 1;
 	a->hash = missing ? set_hash(a) : h; /* new blobs: new pointers, another hash */
 	a->wkc = 0;
+	a->owner = owner;
+	a->cost = units > UINT16_MAX ? UINT16_MAX : (uint16_t)units;
+	owner_charge(owner, a->cost, true);
 	for (size_t i = 0; a->comms != NULL && i + 4 <= a->comms->len; i += 4) {
 		uint32_t c = get32(a->comms->data + i);
 		if (c >= 0xFFFFFF01 && c <= 0xFFFFFF03)
@@ -416,6 +503,7 @@ attr_unref(struct attrs *a)
 	attr_blob_unref(a->ecomms);
 	attr_blob_unref(a->clusters);
 	attr_blob_unref(a->unknown);
+	owner_charge(a->owner, a->cost, false);
 	pool_free(&sets.pool, a);
 }
 
@@ -426,6 +514,8 @@ attr_copy(struct attrs *t, const struct attrs *a)
 	t->refcnt = 0;
 	t->hash = 0;
 	t->next = NULL;
+	t->owner = 0;
+	t->cost = 0;
 }
 
 void
@@ -480,6 +570,29 @@ seg_init(struct seg_it *it, const struct attr_blob *b)
 {
 	it->p = b ? b->data : NULL;
 	it->end = b ? b->data + b->len : NULL;
+}
+
+unsigned
+attr_aspath_count(const struct attr_blob *path)
+{
+	struct seg_it it;
+	uint8_t type, count;
+	const uint8_t *ases;
+	unsigned n = 0;
+	if (path == NULL)
+		return 0;
+	seg_init(&it, path);
+	while (seg_next(&it, &type, &count, &ases))
+		n += count;
+	return n;
+}
+
+unsigned
+attr_community_count(const struct attrs *a)
+{
+	return (a->comms != NULL ? a->comms->len / 4 : 0) +
+	       (a->ecomms != NULL ? a->ecomms->len / 8 : 0) +
+	       (a->lcomms != NULL ? a->lcomms->len / 12 : 0);
 }
 
 unsigned

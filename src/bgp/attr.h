@@ -10,7 +10,10 @@
  *
  * Ownership: attr_intern() returns a reference the caller owns and gives back with
  * attr_unref(). Blobs are owned by the attrs that point at them.
- * Out of memory: the daemon aborts (lib policy; see bgp64d(8)), so interning never fails.
+ * Out of memory: the daemon aborts (lib policy; see bgp64d(8)), so interning never fails; what
+ * a neighbor may make the daemon intern is bounded before interning (attr_intern_cost, the
+ * memory budget and per-neighbor limits of the route engine), so that a neighbor costs its
+ * session, not the daemon.
  */
 #ifndef BGP64_BGP_ATTR_H
 #define BGP64_BGP_ATTR_H
@@ -80,6 +83,10 @@ struct attrs {
 	uint8_t wkc;	/* ATTRS_WKC_* of the communities; set when interned, not compared */
 	uint32_t med, local_pref, originator_id, agg_as, agg_id, otc;
 	uint8_t nh[32];
+	/* Accounting, not compared: the peer id whose UPDATE created the set (0: none) and the
+	 * bytes it added then, in ATTR_COST_UNIT units (attr_intern_owned). */
+	uint16_t owner;
+	uint16_t cost;
 	/*
 	 * Blobs; NULL when absent. aspath holds segments with 4-octet ASes whatever the
 	 * session's encoding (AS4_PATH already merged). unknown holds the unknown optional
@@ -111,6 +118,24 @@ struct attr_blob *attr_blob_tmp(void *mem, size_t memlen, uint8_t kind, const ui
  * temporary ones (refcnt 0), which are interned here. Returns a new reference.
  */
 struct attrs *attr_intern(const struct attrs *t);
+/*
+ * The same, and when the set is new, the bytes it adds (the set and its new blobs) are
+ * charged to owner (a peer id, not 0) until the set is freed: attr_owner_bytes(). Memory a
+ * neighbor makes the daemon hold can thus be bounded (bgp64d.json(5) "Limits").
+ */
+struct attrs *attr_intern_owned(const struct attrs *t, uint16_t owner);
+/*
+ * attr_intern_owned(), but a new set is created only when admit(cost, arg) agrees, cost
+ * being the bytes it would add (as attr_intern_cost, found in the same lookup); NULL when it
+ * does not.
+ */
+struct attrs *attr_intern_if(const struct attrs *t, uint16_t owner,
+			     bool (*admit)(size_t cost, void *arg), void *arg);
+/* Bytes attr_intern(t) would add now: 0 when an equal set is interned. */
+size_t attr_intern_cost(const struct attrs *t);
+/* Bytes of the live sets charged to owner (a multiple of ATTR_COST_UNIT). */
+size_t attr_owner_bytes(uint16_t owner);
+#define ATTR_COST_UNIT 16
 struct attrs *attr_ref(struct attrs *a);
 void attr_unref(struct attrs *a);
 /* Fills t with a copy of a (blob pointers shared) for modification and re-interning. */
@@ -126,6 +151,10 @@ void attr_trim(void);
 
 /* ---- helpers for the decision process and exports (attr.c) ---- */
 
+/* Every AS number in an AS_PATH blob (any segment type, interned or temporary). */
+unsigned attr_aspath_count(const struct attr_blob *path);
+/* Communities of a set or template: standard, extended and large together. */
+unsigned attr_community_count(const struct attrs *a);
 /* AS path length for best path (SEQUENCE: each AS, SET: 1, confed: 0). */
 unsigned attr_aspath_len(const struct attrs *a);
 /* The neighbouring AS (first AS of the first SEQUENCE), 0 when the path is empty. */

@@ -140,7 +140,7 @@ bgp_session_conns_gone(struct bgp_peer *p)
 }
 
 static void peer_reset_now(struct bgp_peer *p, uint8_t subcode, const char *msg);
-static void peer_shutdown_now(struct bgp_peer *p, const char *msg);
+static void peer_shutdown_now(struct bgp_peer *p, uint8_t subcode, const char *msg);
 static void peer_remove_now(struct bgp_peer *p, uint8_t subcode);
 
 static void
@@ -155,7 +155,7 @@ run_pending(struct bgp_peer *p)
 		peer_reset_now(p, p->pending_subcode, msg);
 		break;
 	case BGP_PEND_SHUTDOWN:
-		peer_shutdown_now(p, msg);
+		peer_shutdown_now(p, p->pending_subcode, msg);
 		break;
 	case BGP_PEND_REMOVE:
 		peer_remove_now(p, p->pending_subcode);
@@ -496,7 +496,7 @@ bgp_peer_reset(struct bgp_peer *p, uint8_t cease_subcode, const char *msg)
 }
 
 static void
-peer_shutdown_now(struct bgp_peer *p, const char *msg)
+peer_shutdown_now(struct bgp_peer *p, uint8_t subcode, const char *msg)
 {
 	if (p->removed)
 		return;
@@ -504,17 +504,23 @@ peer_shutdown_now(struct bgp_peer *p, const char *msg)
 	log_info("%s: shut down", p->name);
 	p->admin_down = true;
 	evtimer_del(p->retry_ev);
-	bgp_session_close_all(p, BGP_CEASE_ADMIN_SHUTDOWN, msg);
+	bgp_session_close_all(p, subcode, msg);
 	bgp_session_peer_release(p);
+}
+
+void
+bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg)
+{
+	if (p->in_ops > 0)
+		defer(p, BGP_PEND_SHUTDOWN, cease_subcode, msg);
+	else
+		peer_shutdown_now(p, cease_subcode, msg);
 }
 
 void
 bgp_peer_shutdown(struct bgp_peer *p, const char *msg)
 {
-	if (p->in_ops > 0)
-		defer(p, BGP_PEND_SHUTDOWN, BGP_CEASE_ADMIN_SHUTDOWN, msg);
-	else
-		peer_shutdown_now(p, msg);
+	bgp_peer_stop(p, BGP_CEASE_ADMIN_SHUTDOWN, msg);
 }
 
 void

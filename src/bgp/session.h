@@ -133,6 +133,9 @@ void bgp_peer_remove(struct bgp_peer *p, uint8_t cease_subcode);
  */
 void bgp_peer_reset(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
 void bgp_peer_shutdown(struct bgp_peer *p, const char *msg);
+/* bgp_peer_shutdown() with another Cease subcode (a limit: RFC 4486 1 or 8): idle until
+ * bgp_peer_start(). */
+void bgp_peer_stop(struct bgp_peer *p, uint8_t cease_subcode, const char *msg);
 /* Starts a peer left idle by bgp_peer_shutdown() (or kept down by a refused key: retried). */
 void bgp_peer_start(struct bgp_peer *p);
 /* Sends a ROUTE-REFRESH request for a family (no-op when not negotiated). */

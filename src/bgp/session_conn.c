@@ -7,8 +7,8 @@
  * Leaving Established calls 'down' with gr_keep per RFC 4724 / RFC 8538: graceful restart
  * negotiated, and the TCP connection lost without NOTIFICATION, or (with the N bit negotiated)
  * any NOTIFICATION but Cease / Hard Reset sent or received, hold timer expiry included. With N
- * negotiated, our Cease 1-3 (maximum prefixes, shutdown, de-configured) go out inside Hard
- * Reset (RFC 8538 section 5), so the neighbor flushes too.
+ * negotiated, our Cease 1-3 (maximum prefixes, shutdown, de-configured) and 8 (out of
+ * resources: a limit) go out inside Hard Reset (RFC 8538 section 5), so both sides flush.
  */
 #include <errno.h>
 #include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked (not in netinet/tcp.h) */
@@ -326,8 +326,10 @@ cease_build(const struct bgp_conn *c, struct bgp_notify *n, uint8_t subcode, con
 	const struct bgp_peer *p = c->peer;
 	if (p == NULL || p->sess != c || !gr_n_negotiated(p))
 		return;
+	/* Out of resources: a limit of ours closed the session to give its memory back (RFC
+	 * 8538 section 5 leaves this subcode to the implementation). */
 	if (subcode != BGP_CEASE_MAX_PREFIX && subcode != BGP_CEASE_ADMIN_SHUTDOWN &&
-	    subcode != BGP_CEASE_PEER_DECONFIGURED)
+	    subcode != BGP_CEASE_PEER_DECONFIGURED && subcode != BGP_CEASE_OUT_OF_RESOURCES)
 		return;
 	uint8_t d[BGP_NOTIFY_DATA_MAX];
 	size_t l = n->data_len < sizeof d - 2 ? n->data_len : sizeof d - 2;
@@ -426,7 +428,9 @@ bgp_session_close_all(struct bgp_peer *p, uint8_t subcode, const char *msg)
 			 subcode == BGP_CEASE_ADMIN_SHUTDOWN	  ? "administrative shutdown"
 			 : subcode == BGP_CEASE_ADMIN_RESET	  ? "administrative reset"
 			 : subcode == BGP_CEASE_PEER_DECONFIGURED ? "neighbor removed"
-								  : "closed locally");
+			 : subcode == BGP_CEASE_MAX_PREFIX ? "maximum number of prefixes reached"
+			 : subcode == BGP_CEASE_OUT_OF_RESOURCES ? "out of resources"
+								 : "closed locally");
 		bgp_session_conn_cease(c, subcode, msg, text);
 	}
 	bgp_session_peer_release(p);

@@ -66,6 +66,58 @@ metrics_neighbors(struct evbuffer *b, struct rde *r)
 	}
 }
 
+/* One line per neighbor of a per-neighbor limit counter or gauge (bgp64d.json(5) "Limits"). */
+static void
+metrics_limits(struct evbuffer *b, struct rde *r)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+	    {"bgp64d_neighbor_attribute_bytes", "gauge",
+	     "bytes of the attribute sets the neighbor created, in use"},
+	    {"bgp64d_neighbor_limit_exceeded_total", "counter", "crossings of any of its limits"},
+	    {"bgp64d_neighbor_limit_sessions_closed_total", "counter",
+	     "sessions closed by a limit or the memory budget"},
+	    {"bgp64d_neighbor_updates_blocked_total", "counter",
+	     "UPDATEs whose announcements an attribute limit ignored"},
+	};
+	struct bgp_speaker *sp = rde_speaker(r);
+	for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
+		evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help,
+				    m[k].name, m[k].type);
+		for (struct bgp_peer *p = bgp_peer_first(sp); p != NULL; p = bgp_peer_next(p)) {
+			const struct cfg_neighbor *n = bgp_peer_cfg(p);
+			struct rde_limit_stats ls;
+			char a[ADDR_STRLEN];
+			rde_peer_limit_stats(r, bgp_peer_id(p), &ls);
+			addr_fmt(n->af, n->addr, a);
+			uint64_t v = k == 0   ? ls.attribute_bytes
+				     : k == 1 ? ls.exceeded
+				     : k == 2 ? ls.sessions_closed
+					      : ls.updates_blocked;
+			evbuffer_add_printf(b, "%s{neighbor=\"%s\"} %llu\n", m[k].name, a,
+					    (unsigned long long)v);
+		}
+	}
+	evbuffer_add_printf(b, "# HELP bgp64d_neighbor_prefixes_blocked_total prefixes ignored "
+			       "by a block max-prefixes\n"
+			       "# TYPE bgp64d_neighbor_prefixes_blocked_total counter\n");
+	for (struct bgp_peer *p = bgp_peer_first(sp); p != NULL; p = bgp_peer_next(p)) {
+		const struct cfg_neighbor *n = bgp_peer_cfg(p);
+		struct rde_limit_stats ls;
+		char a[ADDR_STRLEN];
+		rde_peer_limit_stats(r, bgp_peer_id(p), &ls);
+		addr_fmt(n->af, n->addr, a);
+		for (int f = 0; f < BGP_FAM_N; f++)
+			evbuffer_add_printf(
+			    b,
+			    "bgp64d_neighbor_prefixes_blocked_total{neighbor=\"%s\","
+			    "family=\"%s\"} %llu\n",
+			    a, bgp_fam_name((enum bgp_fam)f),
+			    (unsigned long long)ls.prefixes_blocked[f]);
+	}
+}
+
 static void
 metrics_page(struct evhttp_request *req, void *arg)
 {
@@ -106,7 +158,15 @@ metrics_page(struct evhttp_request *req, void *arg)
 	metric(b, "bgp64d_wkp_specifics_blocked_total", "counter",
 	       "well-known-prefix more-specifics not sent to eBGP (RFC 6052 3.1)",
 	       s->wkp_specifics_blocked);
+	metric(b, "bgp64d_attribute_bytes", "gauge", "bytes of interned attributes", as.bytes);
+	metric(b, "bgp64d_attribute_budget_bytes", "gauge",
+	       "memory budget for interned attributes (limits.memory-budget)",
+	       rde_memory_budget(r));
+	metric(b, "bgp64d_budget_sessions_closed_total", "counter",
+	       "sessions closed because the memory budget would have been passed",
+	       rde_budget_closed(r));
 	metrics_neighbors(b, r);
+	metrics_limits(b, r);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, HTTP_OK, "OK", b);

@@ -135,6 +135,10 @@ void
 ctl_render_xroute(struct ctl_jw *w, struct rde *r, const struct prefix *v4,
 		  const struct rib_path *best, const struct rde_xroute *xr)
 {
+	/* The path it derives from: the best, or the best translatable one. */
+	bool fallback = xr->path != NULL && xr->path != best;
+	if (xr->path != NULL)
+		best = xr->path;
 	const struct attrs *a = best->attrs;
 
 	ctl_jw_obj_open(w, NULL);
@@ -149,6 +153,7 @@ ctl_render_xroute(struct ctl_jw *w, struct rde *r, const struct prefix *v4,
 		ctl_jw_null(w, "ipv4_next_hop");
 	ctl_jw_str(w, "rule", xr->rule == XLAT_RULE_EAM ? "eam" : "rfc6052");
 	ctl_jw_prefix(w, "rule_source", &xr->rule_src);
+	ctl_jw_bool(w, "translatable_fallback", fallback);
 	if (xr->has_nh) {
 		ctl_jw_addr(w, "next_hop", AF_INET6, xr->nh.v6);
 		if (xr->nh.dev[0] != '\0')
@@ -163,6 +168,13 @@ ctl_render_xroute(struct ctl_jw *w, struct rde *r, const struct prefix *v4,
 	render_path(w, r, best, true);
 	ctl_jw_arr_close(w);
 	ctl_jw_obj_close(w);
+}
+
+/* The IPv4 path a translated route comes from (the best path when it has none). */
+static const struct rib_path *
+xr_source(const struct rde_xroute *xr, const struct rib_path *best)
+{
+	return xr->path != NULL ? xr->path : best;
 }
 
 struct radix_node *
@@ -224,13 +236,14 @@ x6_lookup(struct rde *r, const struct ctl_request *req, bool exact, struct xfoun
 	struct radix *t4 = rib_tree(rde_rib(r), BGP_FAM_V4);
 	for (int len = q4.len; len >= 0; len--) {
 		struct radix_node *n = radix_find(t4, q4.a, (unsigned)len);
-		if (n == NULL || rib_best(n) == NULL || !path_match(r, rib_best(n), req))
+		if (n == NULL || rib_best(n) == NULL)
 			continue;
 		struct prefix p4;
 		radix_prefix(t4, n, &p4);
 		int k = rde_translate(r, &p4, rib_best(n), xr, RDE_XROUTES_MAX, NULL);
 		for (int i = 0; i < k; i++) {
 			bool ok = exact ? prefix_eq(&xr[i].v6, q) : prefix_contains(&xr[i].v6, q);
+			ok = ok && path_match(r, xr_source(&xr[i], rib_best(n)), req);
 			if (ok && (!f->found || xr[i].v6.len > f->xr.v6.len)) {
 				f->found = true;
 				f->v4 = p4;
@@ -354,11 +367,13 @@ emit_x6(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, const struct p
 	const struct rib_path *best = rib_best(n);
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 
-	if (best == NULL || !path_match(r, best, &wk->req))
+	if (best == NULL)
 		return;
 	int k = rde_translate(r, p4, best, xr, RDE_XROUTES_MAX, NULL);
 	for (int i = 0; i < k; i++) {
 		if (wk->filter6 && !prefix_contains(&wk->req.prefix, &xr[i].v6))
+			continue;
+		if (!path_match(r, xr_source(&xr[i], best), &wk->req))
 			continue;
 		ctl_render_xroute(w, r, p4, best, &xr[i]);
 		wk->routes++;

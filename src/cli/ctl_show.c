@@ -109,6 +109,8 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "path_bytes", rs.path_bytes);
 	ctl_jw_u64(w, "attribute_bytes", as.bytes);
 	ctl_jw_u64(w, "total_bytes", rs.tree_bytes + rs.path_bytes + as.bytes);
+	ctl_jw_u64(w, "attribute_budget", rde_memory_budget(r));
+	ctl_jw_u64(w, "budget_sessions_closed", rde_budget_closed(r));
 	ctl_jw_obj_close(w);
 	struct rde_export_stats xs;
 	rde_export_stats(r, &xs);
@@ -147,6 +149,43 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_obj_close(w);
 	ctl_jw_end(w);
 	return 0;
+}
+
+/* A configured limit, null when there is none. */
+static void
+jw_limit(struct ctl_jw *w, const char *key, const struct cfg_limit *l)
+{
+	if (l->limit == 0) {
+		ctl_jw_null(w, key);
+		return;
+	}
+	ctl_jw_obj_open(w, key);
+	ctl_jw_u64(w, "limit", l->limit);
+	ctl_jw_str(w, "action", rde_limit_action_name(l->action));
+	ctl_jw_u64(w, "restart_time", l->restart_time);
+	ctl_jw_obj_close(w);
+}
+
+/* The neighbor's limits and what they did (bgp64d.json(5) "Limits"). */
+static void
+neighbor_limits(struct ctl_jw *w, struct rde *r, struct bgp_peer *p)
+{
+	const struct cfg_neighbor *c = bgp_peer_cfg(p);
+	struct rde_limit_stats ls;
+
+	rde_peer_limit_stats(r, bgp_peer_id(p), &ls);
+	ctl_jw_obj_open(w, "limits");
+	jw_limit(w, "max_prefixes", &c->max_prefixes);
+	jw_limit(w, "attribute_bytes", &c->limits.attr_bytes);
+	jw_limit(w, "as_path_length", &c->limits.aspath_len);
+	jw_limit(w, "communities", &c->limits.communities);
+	ctl_jw_u64(w, "attribute_bytes_held", ls.attribute_bytes);
+	jw_per_fam(w, "prefixes_blocked", ls.prefixes_blocked);
+	ctl_jw_u64(w, "updates_blocked", ls.updates_blocked);
+	ctl_jw_u64(w, "exceeded", ls.exceeded);
+	ctl_jw_u64(w, "sessions_closed", ls.sessions_closed);
+	ctl_jw_bool(w, "restart_pending", ls.restart_pending);
+	ctl_jw_obj_close(w);
 }
 
 static void
@@ -225,9 +264,11 @@ neighbor_detail(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 		ctl_jw_obj_open(w, ctl_af_name(f == BGP_FAM_V4 ? AF_INET : AF_INET6));
 		ctl_jw_bool(w, "import", c->fam[f].import);
 		ctl_jw_bool(w, "export", c->fam[f].export);
+		jw_limit(w, "max_prefixes", &c->fam[f].max_prefixes);
 		ctl_jw_obj_close(w);
 	}
 	ctl_jw_obj_close(w);
+	neighbor_limits(w, r, p);
 	if (n != NULL) {
 		jw_u32_addr(w, "bgp_id", n->peer_open.bgp_id);
 		ctl_jw_bool(w, "ibgp", n->ibgp);

@@ -2,7 +2,9 @@
  * Slab pools (see pool.h), the aborting allocation wrappers and the tuning of glibc's malloc.
  * Out-of-memory policy for the whole daemon: log and abort. A routing daemon that lost part of
  * its table silently is worse than one that restarts (systemd restarts it; peers see the
- * session drop and withdraw its routes).
+ * session drop and withdraw its routes). Neighbors cannot drive the daemon here: what they
+ * make it hold is bounded before allocation by the route engine's limits and memory budget
+ * (src/rde/rde_limit.c), which cost the offending session instead.
  *
  * Under ASan the parts of a slab not in use are poisoned: a use after pool_free() is reported
  * (the first word of a free object, its free-list link, stays readable).

@@ -11,12 +11,12 @@
  * What a peer gets (bgp-rib.md sections 3 and 4):
  *   IPv4 target: reflected IPv4 best paths (RFC 4456 rules, split horizon; eBGP rules), with
  *                the mapped IPv6 next hop instead when the neighbor is in RFC 8950 mode;
- *   IPv6 target: IPv4 best paths translated (rde_translate) - originated by bgp64d, so with
- *                no ORIGINATOR_ID/CLUSTER_LIST and no split horizon, the border gets its own
- *                routes back translated - and native IPv6 best paths reflected. When both exist
- *                for one IPv6 prefix the decision process (rib_path_cmp) picks one.
- * Withdrawals are sent for every dirty prefix that has nothing to export (a withdrawal of a
- * prefix the peer never had is harmless), so no per-peer state is needed to know what was sent.
+ *   IPv6 target: IPv4 best (translatable) paths translated (rde_translate) - originated by bgp64d,
+ * so with no ORIGINATOR_ID/CLUSTER_LIST and no split horizon, the border gets its own routes back
+ * translated - and native IPv6 best paths reflected. When both exist for one IPv6 prefix the
+ * decision process (rib_path_cmp) picks one. Withdrawals are sent for every dirty prefix that has
+ * nothing to export (a withdrawal of a prefix the peer never had is harmless), so no per-peer state
+ * is needed to know what was sent.
  *
  * Update groups: peers with the same export policy (struct ao_key) share one adj-out, so each
  * change is derived, grouped and packed once and the same bytes are written to every member.
@@ -485,11 +485,10 @@ node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *
 		const struct rib_path *nat = native6(ao, &xr[i].v6);
 		/* A native IPv6 path for the same prefix: the decision process picks one, whichever
 		 * side changed (the same choice as node_v6). */
-		if (nat != NULL &&
-		    !(best != NULL && xr[i].has_nh && rib_path_cmp(ao->r->rib, best, nat) < 0))
+		if (nat != NULL && !(xr[i].has_nh && rib_path_cmp(ao->r->rib, xr[i].path, nat) < 0))
 			emit_native(ao, &xr[i].v6, nat);
 		else
-			emit_xlat(ao, &xr[i], best);
+			emit_xlat(ao, &xr[i], xr[i].path);
 	}
 }
 
@@ -509,6 +508,7 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 		for (int i = 0; i < n; i++)
 			if (prefix_eq(&xr[i].v6, p) && xr[i].has_nh)
 				xi = i;
+		xbest = xi >= 0 ? xr[xi].path : NULL; /* the best translatable path */
 	}
 	if (xi >= 0 && (best == NULL || rib_path_cmp(ao->r->rib, xbest, best) < 0)) {
 		emit_xlat(ao, &xr[xi], xbest);

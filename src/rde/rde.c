@@ -250,6 +250,7 @@ rde_new(struct event_base *base, struct cfg *cfg)
 	struct rib_local rl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
 	r->rib = rib_new(&rl);
 	rib_set_best_hook(r->rib, rde_best_changed, r);
+	rib_set_alt_hook(r->rib, rde_alt_changed, r);
 	struct bgp_local bl = {cfg->router_id, cfg->local_as, cfg->cluster_id};
 	r->sp = bgp_speaker_new(base, &bl, &rde_ops, r);
 	r->pump_ev = event_new(base, -1, 0, pump_cb, r);
@@ -294,6 +295,7 @@ rde_peer_free(struct rde_peer *rp)
 		event_free(rp->gr_timer);
 	if (rp->rr_timer != NULL)
 		event_free(rp->rr_timer);
+	rde_limit_free(rp);
 	free(rp);
 }
 
@@ -419,7 +421,7 @@ rde_established(void *arg, struct bgp_peer *p)
 	rib_peer_set(r->rib, rp->id, &info);
 	rp->up = true;
 	rp->eor_rx = 0;
-	rp->max_prefix_hit = false;
+	rde_limit_up(rp);
 
 	/* Graceful restart, receiving side (RFC 4724 4.2): families the peer no longer
 	 * preserves lose their stale routes now; the others wait for End-of-RIB. */
@@ -528,8 +530,16 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 static void
 import_apply(struct rde *r, struct rde_import *e)
 {
-	rib_update(r->rib, e->fam, &e->p, e->peer, e->a);
 	r->stats.prefixes_in++;
+	if (e->blocking) {
+		/* a "block" prefix limit: judged on the RIB as it is now, not when it came in */
+		struct rde_peer *rp = rde_peer_of(r, e->peer);
+		if (rp != NULL && !rde_limit_admit_prefix(r, rp, e->fam, &e->p)) {
+			attr_unref(e->a);
+			return;
+		}
+	}
+	rib_update(r->rib, e->fam, &e->p, e->peer, e->a);
 }
 
 /* Prefetch stage k (1..RDE_IMPORT_STAGES) of entry i (radix_prefetch). */
@@ -555,11 +565,12 @@ rde_import_flush(struct rde *r)
 
 static void
 import_push(struct rde *r, struct rde_peer *rp, enum bgp_fam fam, const struct prefix *p,
-	    struct attrs *a)
+	    struct attrs *a, bool blocking)
 {
 	struct rde_import *e = &r->imp[r->imp_in % RDE_IMPORT_RING];
 	e->p = *p;
 	e->a = a;
+	e->blocking = blocking;
 	e->peer = rp->id;
 	e->fam = (uint8_t)fam;
 	radix_prefetch(rib_tree(r->rib, fam), p->a, p->len, 0);
@@ -580,24 +591,9 @@ announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attr
 {
 	struct prefix p;
 	uint32_t pid;
+	bool blocking = rde_limit_blocking(r, rp, n->fam);
 	while (bgp_nlri_next(n, &p, &pid) == 1)
-		import_push(r, rp, n->fam, &p, attr_ref(a));
-}
-
-static void
-check_max_prefix(struct rde *r, struct rde_peer *rp)
-{
-	const struct cfg_neighbor *cn = bgp_peer_cfg(rp->bp);
-	const struct rib_peer *pe = rib_peer_get(r->rib, rp->id);
-	if (cn->max_prefixes == 0 || pe == NULL || rp->max_prefix_hit)
-		return;
-	uint64_t n = pe->paths[BGP_FAM_V4] + pe->paths[BGP_FAM_V6];
-	if (n > cn->max_prefixes) {
-		rp->max_prefix_hit = true;
-		log_err("%s: %llu prefixes exceed max-prefixes %u: closing the session",
-			bgp_peer_name(rp->bp), (unsigned long long)n, cn->max_prefixes);
-		bgp_peer_reset(rp->bp, BGP_CEASE_MAX_PREFIX, NULL);
-	}
+		import_push(r, rp, n->fam, &p, attr_ref(a), blocking);
 }
 
 static void
@@ -646,10 +642,15 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	}
 	struct attrs *a = NULL;
 	if (why == NULL && (u->nlri.len > 0 || (u->has_mp_reach && u->mp_reach.len > 0))) {
-		a = attr_intern(&u->attrs);
-		why = import_check(r, rib_peer_get(r->rib, rp->id), a);
-		if (why != NULL)
-			r->stats.loops_dropped++;
+		/* A limit (or the memory budget) may refuse the set before it is interned. */
+		a = rde_limit_intern(r, rp, &u->attrs);
+		if (a == NULL) {
+			why = "over a limit";
+		} else {
+			why = import_check(r, rib_peer_get(r->rib, rp->id), a);
+			if (why != NULL)
+				r->stats.loops_dropped++;
+		}
 	}
 	/* Both classic NLRI and MP_REACH with different next hops: the MP prefixes get a set
 	 * of their own. */
@@ -657,7 +658,7 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	if (a != NULL && u->nh_split && u->nlri.len > 0) {
 		struct attrs t;
 		bgp_update_mp_attrs(u, &t);
-		amp = attr_intern(&t);
+		amp = attr_intern_owned(&t, rp->id);
 	}
 	for (int i = 0; i < 2; i++) {
 		struct bgp_nlri *n = ann[i];
@@ -675,7 +676,7 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 		attr_unref(amp);
 	if (a != NULL)
 		attr_unref(a);
-	check_max_prefix(r, rp);
+	rde_limit_check_prefixes(r, rp);
 	rde_kick(r);
 }
 
@@ -719,7 +720,7 @@ rde_input_done(void *arg, struct bgp_peer *p)
 	if (rp == NULL)
 		return;
 	rde_import_flush(r);
-	check_max_prefix(r, rp);
+	rde_limit_check_prefixes(r, rp);
 	rde_kick(r);
 }
 

@@ -31,6 +31,9 @@ struct rde_xroute {
 	enum xlat_rule rule;
 	struct prefix rule_src; /* translation prefix or EAM IPv4 prefix */
 	bool has_nh;
+	/* The IPv4 path it derives from when has_nh: the best path, or the best translatable
+	 * one (rde_xlat.c); valid until the RIB changes. */
+	const struct rib_path *path;
 	struct xlat_nh nh; /* the IPv6 next hop (when has_nh) */
 	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
 };
@@ -63,6 +66,21 @@ const struct cfg *rde_cfg(const struct rde *r);
 struct rib *rde_rib(const struct rde *r);
 struct bgp_speaker *rde_speaker(const struct rde *r);
 const struct rde_stats *rde_stats(const struct rde *r);
+/* A neighbor's limit counters (rde_limit.c; bgp64d.json(5) "Limits"). */
+struct rde_limit_stats {
+	uint64_t prefixes_blocked[BGP_FAM_N]; /* ignored by a "block" prefix limit */
+	uint64_t exceeded;		      /* crossings of any limit */
+	uint64_t sessions_closed;	      /* by a limit */
+	bool restart_pending;		      /* waiting for a restart-time */
+	uint64_t updates_blocked;	      /* announcements ignored by an attribute limit */
+	uint64_t attribute_bytes;	      /* of the attribute sets it created, alive */
+};
+/* Sessions closed because the memory budget would have been passed. */
+uint64_t rde_budget_closed(const struct rde *r);
+/* The memory budget in force: limits.memory-budget, or half of the physical memory. */
+uint64_t rde_memory_budget(const struct rde *r);
+void rde_peer_limit_stats(const struct rde *r, uint16_t id, struct rde_limit_stats *s);
+const char *rde_limit_action_name(enum cfg_limit_action a);
 time_t rde_started_at(const struct rde *r);
 /*
  * Gauges derived from the RIB under the running translation (rde_count.c): the IPv4 next hops
@@ -84,11 +102,12 @@ void rde_export_stats(const struct rde *r, struct rde_export_stats *s);
 const struct fib *rde_fib(const struct rde *r);
 
 /*
- * Derives the IPv6 routes of an IPv4 prefix whose best path is 'best' (NULL: none). Returns
- * the number of routes (0 when not translated, with *why set when why is not NULL).
- * Routes without a next hop under the reject policy are returned with has_nh false.
+ * Derives the IPv6 routes of an IPv4 prefix whose path list (best first) is 'head' (NULL:
+ * none). Returns the number of routes (0 when not translated, with *why set when why is not
+ * NULL). They derive from the best translatable path (each route's 'path'; rde_xlat.c);
+ * routes with no translatable path are returned with has_nh false.
  */
-int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *head,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
 
 /*

@@ -14,6 +14,28 @@ struct rde_counts;
 struct rde_fib;
 struct rde_reload;
 
+/* Which limit (rde_limit.c): prefixes of a family (the BGP_FAM_ index) or in total. */
+enum {
+	RDE_LIM_V4 = BGP_FAM_V4,
+	RDE_LIM_V6 = BGP_FAM_V6,
+	RDE_LIM_TOTAL,
+	RDE_LIM_PREFIX_N,
+	RDE_LIM_ATTR = RDE_LIM_PREFIX_N, /* attribute bytes held */
+	RDE_LIM_ASPATH,			 /* per route (per session for "once") */
+	RDE_LIM_COMM,
+	RDE_LIM_N
+};
+
+/* A peer's limit state (rde_limit.c); counters are kept across sessions. */
+struct rde_limits {
+	bool down;		  /* a limit closed this session */
+	bool over[RDE_LIM_N];	  /* over that limit now: acted on, not again until under */
+	struct event *restart_ev; /* restart-time after a limit closed the session */
+	uint64_t blocked[BGP_FAM_N];
+	uint64_t exceeded, sessions_closed;
+	uint64_t updates_blocked; /* announcements ignored by an attribute limit */
+};
+
 struct rde_peer {
 	struct rde *rde;
 	struct bgp_peer *bp;
@@ -25,7 +47,7 @@ struct rde_peer {
 	struct event *gr_timer; /* restart time while down, then the stale time (RFC 4724) */
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
-	bool max_prefix_hit;
+	struct rde_limits lim;
 	/* What its paths' translations depend on, fixed for the session's configuration and
 	 * kept until its paths are gone: a record of a peer removed by a reload stays, retired
 	 * (bp NULL), while its routes are flushed (rde_xlat.c, rde_count.c). */
@@ -64,7 +86,9 @@ struct rde {
 	 * reload while it runs (rde_reload.c). */
 	struct rde_counts *counts;
 	struct rde_reload *reload;
-	uint64_t cfg_gen; /* bumped whenever cfg is replaced (struct rde_nhmemo) */
+	uint64_t cfg_gen;	/* bumped whenever cfg is replaced (struct rde_nhmemo) */
+	uint64_t budget_closed; /* sessions closed by the memory budget (rde_limit.c) */
+	bool budget_flushing;	/* one of them may still be flushing */
 
 	/* Announced prefixes on their way into the RIB (rde.c, import pipeline): entries
 	 * imp_out..imp_in-1 of the ring, their tree slots prefetched, of one session's input. */
@@ -73,6 +97,7 @@ struct rde {
 		struct attrs *a; /* a reference */
 		uint16_t peer;
 		uint8_t fam;
+		bool blocking; /* a "block" prefix limit applies (rde_limit_admit_prefix) */
 	} imp[RDE_IMPORT_RING];
 	uint32_t imp_in, imp_out;
 	struct rde_peer *imp_peer;
@@ -106,6 +131,15 @@ bool rde_nexthop6_cfg(const struct rde *r, const struct cfg *c, const struct rib
 int rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
 		      const struct rib_path *best, struct rde_xroute *out, int max,
 		      enum xlat_reason *why);
+/* The one predicate "may IPv4 path p of prefix v4 be translated under c" (rde_xlat.c). */
+bool rde_xlat_path_ok(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		      const struct rib_path *p);
+/* The path the IPv6 routes of v4 derive from: head (the best path) when translatable, else
+ * with translatable-best the best translatable path of the list, else NULL. */
+const struct rib_path *rde_xlat_source(const struct rde *r, const struct cfg *c,
+				       const struct prefix *v4, const struct rib_path *head);
+/* RIB alt hook: marks a prefix whose IPv6 routes may come from a path other than the best. */
+void rde_alt_changed(void *arg, enum bgp_fam f, struct radix_node *n);
 /* True when c gives a best path with this IPv4 next hop, from a source without
  * ipv6-next-hop, no IPv6 next hop (it stays untranslated). */
 bool rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4]);
@@ -123,6 +157,27 @@ void rde_derive(const struct rde *r, const struct cfg *c, const struct prefix *v
 bool rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b);
 void rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t old_peer,
 		      const struct attrs *old, const struct rib_path *best);
+
+/* rde_limit.c */
+/* Closes the session with a Cease (subcode) and starts it again after restart_time s
+ * (never when 0); once per session. */
+void rde_limit_down(struct rde *r, struct rde_peer *rp, uint8_t subcode, uint32_t restart_time);
+void rde_limit_up(struct rde_peer *rp); /* the session is Established */
+void rde_limit_free(struct rde_peer *rp);
+/* True when a "block" prefix limit applies to family f (then admit each prefix). */
+bool rde_limit_blocking(const struct rde *r, const struct rde_peer *rp, enum bgp_fam f);
+/* False (counted) when the new prefix p is over a "block" limit. */
+bool rde_limit_admit_prefix(struct rde *r, struct rde_peer *rp, enum bgp_fam f,
+			    const struct prefix *p);
+/*
+ * Interns the attributes t of rp's UPDATE within the route limits (AS_PATH length,
+ * communities), the attribute bytes held for the neighbor and the daemon's memory budget:
+ * a reference, or NULL when its announcements are to be treated as withdrawals (a "block"
+ * limit, or the session is going down).
+ */
+struct attrs *rde_limit_intern(struct rde *r, struct rde_peer *rp, const struct attrs *t);
+/* After an UPDATE: the prefix limits' actions, once per crossing. */
+void rde_limit_check_prefixes(struct rde *r, struct rde_peer *rp);
 
 /* rde_count.c: counters derived from the RIB, independent of the config */
 /* The best path (peer, attrs) of an IPv4 prefix was added (delta 1) or removed (-1). */

@@ -12,6 +12,15 @@
  * The neighbor's setting is read from its rde_peer record, which keeps it until the peer's
  * paths are gone, also after a reload removed the neighbor.
  *
+ * Which path (translation.translatable-best, bgp64d.json(5)): the IPv6 routes of a prefix derive
+ * from its IPv4 best path when that path is translatable (rde_xlat_path_ok, the one predicate),
+ * else from the best of its translatable paths: for the IPv6 side an untranslatable path is
+ * treated like one whose next hop is unresolvable (RFC 4271 9.1.2.1) and the decision process
+ * runs again over the others (rib_best_among). The IPv4 best path and its reflection stay as
+ * they are, and nothing is stored: the fallback is computed from the prefix's path list when
+ * an export needs it. Since a change of a path that is not the best does not mark the prefix,
+ * the RIB's alt hook (rde_alt_changed) marks it when the best path is untranslatable.
+ *
  * The _cfg variants and rde_derive() take the config to derive under, so that a reload can
  * derive a prefix under the old and the new settings and compare everything that reaches a
  * peer or the kernel (rde_deriv_same); the others use the running config.
@@ -63,6 +72,63 @@ rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_nh *o
 	return rde_nexthop6_cfg(r, r->cfg, best, out, src);
 }
 
+/*
+ * THE predicate "may this IPv4 path be translated": every decision whether a path yields IPv6
+ * routes goes through here (the fallback above, the exports, the kernel, show commands). Today
+ * a path is translatable when it gets an IPv6 next hop; a translation policy that rejects a
+ * path for prefix v4 plugs in here. translate() checks the best path through its next-hop memo
+ * first: keep the two in step.
+ */
+bool
+rde_xlat_path_ok(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		 const struct rib_path *p)
+{
+	struct xlat_nh nh;
+	enum rde_nh_source how;
+	(void)v4;
+	return rde_nexthop6_cfg(r, c, p, &nh, &how);
+}
+
+struct path_ok_arg {
+	const struct rde *r;
+	const struct cfg *c;
+	const struct prefix *v4;
+};
+
+static bool
+path_ok(const struct rib_path *p, void *arg)
+{
+	const struct path_ok_arg *a = arg;
+	return rde_xlat_path_ok(a->r, a->c, a->v4, p);
+}
+
+const struct rib_path *
+rde_xlat_source(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+		const struct rib_path *head)
+{
+	if (head == NULL || rde_xlat_path_ok(r, c, v4, head))
+		return head;
+	if (!c->translatable_best || head->next == NULL)
+		return NULL;
+	struct path_ok_arg a = {r, c, v4};
+	return rib_best_among(r->rib, head->next, path_ok, &a);
+}
+
+void
+rde_alt_changed(void *arg, enum bgp_fam f, struct radix_node *n)
+{
+	struct rde *r = arg;
+	const struct rib_path *head = rib_best(n);
+	/* Also when the changed path was the last other one: it may have been the source. */
+	if (f != BGP_FAM_V4 || head == NULL || !r->cfg->translatable_best)
+		return;
+	struct prefix p;
+	radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
+	/* A translatable best path is the source whatever the others do. */
+	if (!rde_xlat_path_ok(r, r->cfg, &p, head))
+		rib_mark(r->rib, BGP_FAM_V4, n);
+}
+
 bool
 rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4])
 {
@@ -98,7 +164,7 @@ memo_nexthop6(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m,
 
 static int
 translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const struct prefix *v4,
-	  const struct rib_path *best, struct rde_xroute *out, int max, enum xlat_reason *why)
+	  const struct rib_path *head, struct rde_xroute *out, int max, enum xlat_reason *why)
 {
 	struct xlat_route xr[RDE_XROUTES_MAX];
 	enum xlat_reason reason = XLAT_OK;
@@ -111,7 +177,17 @@ translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const 
 		return 0;
 	struct xlat_nh nh;
 	enum rde_nh_source src = RDE_NH_TABLE;
-	bool has_nh = best != NULL && memo_nexthop6(r, c, m, best, &nh, &src);
+	/* The best path when translatable (rde_xlat_path_ok(), its next hop looked up through the
+	 * memo), else the best translatable one (rde_xlat_source()). */
+	const struct rib_path *from = NULL;
+	bool has_nh = false;
+	if (head != NULL && memo_nexthop6(r, c, m, head, &nh, &src)) {
+		from = head;
+		has_nh = true;
+	} else if (head != NULL) {
+		from = rde_xlat_source(r, c, v4, head);
+		has_nh = from != NULL && rde_nexthop6_cfg(r, c, from, &nh, &src);
+	}
 	if (!has_nh && why != NULL)
 		*why = XLAT_NO_NEXTHOP;
 	for (int i = 0; i < n; i++) {
@@ -119,6 +195,7 @@ translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const 
 		out[i].rule = xr[i].rule;
 		out[i].rule_src = xr[i].src;
 		out[i].has_nh = has_nh;
+		out[i].path = has_nh ? from : NULL;
 		if (has_nh) {
 			out[i].nh = nh;
 			out[i].nh_source = src;
@@ -132,25 +209,25 @@ translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const 
 
 int
 rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix *v4,
-		  const struct rib_path *best, struct rde_xroute *out, int max,
+		  const struct rib_path *head, struct rde_xroute *out, int max,
 		  enum xlat_reason *why)
 {
-	return translate(r, c, NULL, v4, best, out, max, why);
+	return translate(r, c, NULL, v4, head, out, max, why);
 }
 
 int
-rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *head,
 	      struct rde_xroute *out, int max, enum xlat_reason *why)
 {
-	return translate(r, r->cfg, NULL, v4, best, out, max, why);
+	return translate(r, r->cfg, NULL, v4, head, out, max, why);
 }
 
 int
 rde_translate_memo(const struct rde *r, struct rde_nhmemo *m, const struct prefix *v4,
-		   const struct rib_path *best, struct rde_xroute *out, int max,
+		   const struct rib_path *head, struct rde_xroute *out, int max,
 		   enum xlat_reason *why)
 {
-	return translate(r, r->cfg, m, v4, best, out, max, why);
+	return translate(r, r->cfg, m, v4, head, out, max, why);
 }
 
 void
@@ -173,7 +250,8 @@ nh_eq(const struct xlat_nh *a, const struct xlat_nh *b)
 
 /*
  * What leaves the daemon from one IPv4 best path (adjout.c, rde_fib.c):
- *   - per translated route: the IPv6 prefix, whether it is announced (has a next hop), the IPv6
+ *   - per translated route: the IPv6 prefix, whether it is announced (has a next hop), the IPv4
+ *     path it derives from (its attributes), the IPv6
  *     next hop (BGP next hop and kernel gateway), its device (kernel ifindex), and the rule
  *     (an RFC 6052 more-specific of the well-known prefix is held back from eBGP);
  *   - the IPv6 next hop of the best path itself, which an RFC 8950 neighbor gets with the
@@ -189,7 +267,7 @@ rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b)
 	for (int i = 0; i < a->n; i++) {
 		const struct rde_xroute *x = &a->xr[i], *y = &b->xr[i];
 		if (!prefix_eq(&x->v6, &y->v6) || x->rule != y->rule || x->has_nh != y->has_nh ||
-		    (x->has_nh && !nh_eq(&x->nh, &y->nh)))
+		    x->path != y->path || (x->has_nh && !nh_eq(&x->nh, &y->nh)))
 			return false;
 	}
 	return true;

@@ -134,6 +134,13 @@ rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg)
 	r->hook_arg = arg;
 }
 
+void
+rib_set_alt_hook(struct rib *r, rib_alt_hook fn, void *arg)
+{
+	r->alt_hook = fn;
+	r->alt_arg = arg;
+}
+
 /* ---- interned lone paths ---- */
 
 static size_t
@@ -330,6 +337,8 @@ rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 		rib_x_changed(r, f, n);
 		if (r->hook != NULL)
 			r->hook(r->hook_arg, f, n, old_best_peer, old_best_attrs, head);
+	} else if (r->alt_hook != NULL) {
+		r->alt_hook(r->alt_arg, f, n);
 	}
 	if (old_best_attrs != NULL)
 		attr_unref(old_best_attrs);
@@ -357,9 +366,21 @@ remove_path(struct rib *r, enum bgp_fam f, struct radix_node *n, struct rib_path
 			r->hook(r->hook_arg, f, n, path->peer, path->attrs, rib_best(n));
 	}
 	path_release(r, path);
+	if (!was_best && r->alt_hook != NULL)
+		r->alt_hook(r->alt_arg, f, n);
 	if (head == NULL)
 		rib_x_pathless(r, f, n);
 	return was_best;
+}
+
+bool
+rib_has_path(const struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer)
+{
+	struct radix_node *n = radix_find(r->tree[f], p->a, p->len);
+	for (struct rib_path *q = n != NULL ? rib_best(n) : NULL; q != NULL; q = q->next)
+		if (q->peer == peer)
+			return true;
+	return false;
 }
 
 bool

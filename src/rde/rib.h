@@ -92,6 +92,13 @@ typedef void (*rib_best_hook)(void *arg, enum bgp_fam f, const struct radix_node
 			      uint16_t old_peer, const struct attrs *old,
 			      const struct rib_path *new_best);
 void rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg);
+/*
+ * Called when a path of a prefix other than its best was added, changed or removed while the
+ * best path stayed: nothing was marked for the exports. The engine marks the node (rib_mark)
+ * when something it derives from the other paths depends on it (rde_xlat.c).
+ */
+typedef void (*rib_alt_hook)(void *arg, enum bgp_fam f, struct radix_node *n);
+void rib_set_alt_hook(struct rib *r, rib_alt_hook fn, void *arg);
 
 /*
  * Sets the path of (prefix, peer) to attrs, taking over the caller's reference. Returns true
@@ -99,6 +106,8 @@ void rib_set_best_hook(struct rib *r, rib_best_hook fn, void *arg);
  */
 bool rib_update(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer,
 		struct attrs *attrs);
+/* True when the peer has a path for the prefix. */
+bool rib_has_path(const struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer);
 /* Removes the path of (prefix, peer), if any. True when the best path changed. */
 bool rib_withdraw(struct rib *r, enum bgp_fam f, const struct prefix *p, uint16_t peer);
 
@@ -178,6 +187,14 @@ bool rib_jobs_pending(const struct rib *r);
 int rib_path_cmp(const struct rib *r, const struct rib_path *a, const struct rib_path *b);
 /* Reorders a node's list so the best path is first (deterministic MED). */
 void rib_decide(const struct rib *r, struct radix_node *n);
+/*
+ * The decision process over the paths of the list from head for which ok(path, arg) holds,
+ * the others left out as if their next hop were unresolvable (RFC 4271 9.1.2.1): the best of
+ * them, NULL when none. Reads the list, changes nothing; a predicate must not either.
+ */
+typedef bool (*rib_path_pred)(const struct rib_path *p, void *arg);
+const struct rib_path *rib_best_among(const struct rib *r, const struct rib_path *head,
+				      rib_path_pred ok, void *arg);
 
 struct rib_stats {
 	size_t prefixes[BGP_FAM_N];

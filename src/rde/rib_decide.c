@@ -95,24 +95,44 @@ rib_path_cmp(const struct rib *r, const struct rib_path *a, const struct rib_pat
 	return path_cmp(r, a, b, true);
 }
 
+/*
+ * The best of the paths in the list from head for which ok() holds (all when ok is NULL):
+ * the winner of each neighbour-AS group (MED applies inside a group), then the best of the
+ * winners without MED. A path is a group winner when no path of its group beats it.
+ */
+static struct rib_path *
+select_best(const struct rib *r, struct rib_path *head, rib_path_pred ok, void *arg)
+{
+	struct rib_path *best = NULL;
+	for (struct rib_path *p = head; p != NULL; p = p->next) {
+		if (ok != NULL && !ok(p, arg))
+			continue;
+		uint32_t as = path_neighbor_as(r, p);
+		bool winner = true;
+		for (struct rib_path *q = head; q != NULL && winner; q = q->next)
+			if (q != p && (ok == NULL || ok(q, arg)) && path_neighbor_as(r, q) == as &&
+			    path_cmp(r, q, p, true) < 0)
+				winner = false;
+		if (winner && (best == NULL || path_cmp(r, p, best, false) < 0))
+			best = p;
+	}
+	return best;
+}
+
+const struct rib_path *
+rib_best_among(const struct rib *r, const struct rib_path *head, rib_path_pred ok, void *arg)
+{
+	/* select_best() only reads the list. */
+	return select_best(r, (struct rib_path *)(uintptr_t)head, ok, arg);
+}
+
 void
 rib_decide(const struct rib *r, struct radix_node *n)
 {
 	struct rib_path *head = rib_best(n);
 	if (head == NULL || head->next == NULL)
 		return;
-	/* Winner of each neighbour-AS group (MED applies inside a group), then the best of the
-	 * winners without MED. A path is a group winner when no path of its group beats it. */
-	struct rib_path *best = NULL;
-	for (struct rib_path *p = head; p != NULL; p = p->next) {
-		uint32_t as = path_neighbor_as(r, p);
-		bool winner = true;
-		for (struct rib_path *q = head; q != NULL && winner; q = q->next)
-			if (q != p && path_neighbor_as(r, q) == as && path_cmp(r, q, p, true) < 0)
-				winner = false;
-		if (winner && (best == NULL || path_cmp(r, p, best, false) < 0))
-			best = p;
-	}
+	struct rib_path *best = select_best(r, head, NULL, NULL);
 	if (best == head)
 		return;
 	struct rib_path **pp = &head;

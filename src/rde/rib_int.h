@@ -66,6 +66,8 @@ struct rib {
 	struct rib_job *jobs, **jobs_tail;
 	rib_best_hook hook;
 	void *hook_arg;
+	rib_alt_hook alt_hook;
+	void *alt_arg;
 };
 
 /* rib_export.c */

@@ -24,6 +24,12 @@ Commands (one per line; PREFIXES is a comma-separated list):
              [attr=FLAGS:TYPE:HEX] one more raw attribute (may repeat)
              [nlri-hex=HEX]        raw octets appended to the NLRI field
     withdraw PREFIXES
+    flood COUNT A.B.C.0 [per=N] [attrsize=N] [ANNOUNCE OPTIONS]
+                                  COUNT /24 prefixes from A.B.C.0 on, N per UPDATE (default
+                                  1); with attrsize, every UPDATE carries its own unknown
+                                  optional transitive attribute (type 99) of that many octets,
+                                  so each is a new attribute set; stops at the first
+                                  failed write (flood-progress every 10000 prefixes)
     raw TYPE HEX                  a message of TYPE with the body HEX (header added)
     borr [AFI SAFI] | eorr [AFI SAFI]
                                   RFC 7313 Beginning / End of Route Refresh (default 1 1)
@@ -75,11 +81,13 @@ class Speaker:
         msg = MARKER + struct.pack("!HB", 19 + len(body), mtype) + body
         with self.wlock:
             if self.sock is None:
-                return
+                return False
             try:
                 self.sock.sendall(msg)
             except OSError as e:
                 self.event("error send: %s" % e)
+                return False
+        return True
 
     def recv_exact(self, n):
         buf = b""
@@ -305,6 +313,27 @@ class Speaker:
         nlri = encode_prefixes(prefixes) + bytes.fromhex(kv.get("nlri-hex", ""))
         return struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri
 
+    def flood(self, count, start, kv, raw_attrs):
+        base = struct.unpack("!I", socket.inet_aton(start))[0]
+        per = int(kv.pop("per", 1))
+        size = int(kv.pop("attrsize", 0))
+        sent = 0
+        for i in range(0, count, per):
+            if self.closing or self.sock is None:
+                break
+            pfx = ["%s/24" % socket.inet_ntoa(struct.pack("!I", base + (j << 8)))
+                   for j in range(i, min(i + per, count))]
+            extra = list(raw_attrs)
+            if size > 0:
+                val = struct.pack("!Q", i).ljust(size, b"\x5a")
+                extra.append("0xc0:99:" + val.hex())
+            if not self.send(UPDATE, self.build_update(pfx, kv, extra)):
+                break
+            sent += len(pfx)
+            if sent % 10000 < per:
+                self.event("flood-progress %d" % sent)
+        self.event("flood-sent %d" % sent)
+
     def run_command(self, n, line):
         words = line.split()
         if not words:
@@ -323,6 +352,8 @@ class Speaker:
         if cmd == "announce":
             prefixes = pos[0].split(",") if pos else []
             self.send(UPDATE, self.build_update(prefixes, kv, raw_attrs))
+        elif cmd == "flood":
+            self.flood(int(pos[0]), pos[1], kv, raw_attrs)
         elif cmd == "withdraw":
             w = encode_prefixes(pos[0].split(","))
             self.send(UPDATE, struct.pack("!H", len(w)) + w + struct.pack("!H", 0))

@@ -338,6 +338,85 @@ test_clusters_communities(void **state)
 	assert_empty_tables();
 }
 
+static bool
+refuse(size_t cost, void *arg)
+{
+	*(size_t *)arg = cost;
+	return false;
+}
+
+/* What a new set costs is known before interning it, charged to its creator while it lives,
+ * and never to the creator of an equal set interned later. */
+static void
+test_owner_cost(void **state)
+{
+	(void)state;
+	uint8_t mem[8192], big[4000];
+	struct attrs t;
+	base_template(&t, mem, sizeof mem);
+	memset(big, 0x5a, sizeof big);
+	t.unknown = attr_blob_tmp(mem + 4096, 4096, ATTR_BLOB_UNKNOWN, big, sizeof big);
+	assert_non_null(t.unknown);
+
+	size_t cost = attr_intern_cost(&t);
+	assert_true(cost >= sizeof(struct attrs) + sizeof big);
+	assert_int_equal(attr_owner_bytes(7), 0);
+	struct attrs *a = attr_intern_owned(&t, 7);
+	size_t held = attr_owner_bytes(7);
+	assert_true(held >= cost && held < cost + ATTR_COST_UNIT);
+	struct attr_stats st;
+	attr_stats(&st);
+	assert_true(st.bytes <= held);
+	/* interned now: free to intern again, by anyone */
+	assert_int_equal(attr_intern_cost(&t), 0);
+	struct attrs *b = attr_intern_owned(&t, 9);
+	assert_ptr_equal(a, b);
+	assert_int_equal(attr_owner_bytes(9), 0);
+	assert_int_equal(attr_owner_bytes(7), held);
+	attr_unref(b);
+	assert_int_equal(attr_owner_bytes(7), held);
+	attr_unref(a);
+	assert_int_equal(attr_owner_bytes(7), 0);
+	assert_empty_tables();
+
+	/* refused by the callback: nothing interned, nothing charged; the cost is the same */
+	size_t seen = 0;
+	assert_null(attr_intern_if(&t, 7, refuse, &seen));
+	assert_int_equal(seen, cost);
+	assert_empty_tables();
+	assert_int_equal(attr_owner_bytes(7), 0);
+
+	/* a set whose blobs are interned already costs the set alone */
+	struct attrs *c = attr_intern(&t);
+	t.med = 5;
+	t.flags |= ATTRS_MED;
+	assert_int_equal(attr_intern_cost(&t), sizeof(struct attrs));
+	attr_unref(c);
+	assert_empty_tables();
+}
+
+static void
+test_limit_counts(void **state)
+{
+	(void)state;
+	static const uint32_t as[] = {1, 2, 3, 4, 5};
+	uint8_t p[64], mem[256], cm[24];
+	size_t n = seg(p, AS_SEQUENCE, as, 3);
+	n += seg(p + n, AS_SET, as, 5);
+	struct attr_blob *b = attr_blob_intern(ATTR_AS_PATH, p, n);
+	assert_int_equal(attr_aspath_count(b), 8);
+	assert_int_equal(attr_aspath_count(NULL), 0);
+	attr_blob_unref(b);
+	struct attrs t;
+	memset(&t, 0, sizeof t);
+	memset(cm, 1, sizeof cm);
+	t.comms = attr_blob_tmp(mem, 64, ATTR_COMMUNITIES, cm, 12);		/* 3 */
+	t.lcomms = attr_blob_tmp(mem + 64, 64, ATTR_LARGE_COMMUNITIES, cm, 24); /* 2 */
+	t.ecomms = attr_blob_tmp(mem + 128, 64, ATTR_EXT_COMMUNITIES, cm, 16);	/* 2 */
+	assert_int_equal(attr_community_count(&t), 7);
+	assert_empty_tables();
+}
+
 int
 main(void)
 {
@@ -345,7 +424,8 @@ main(void)
 	    cmocka_unit_test(test_intern_identity),	 cmocka_unit_test(test_refcount_free),
 	    cmocka_unit_test(test_table_growth),	 cmocka_unit_test(test_blob_tmp_bounds),
 	    cmocka_unit_test(test_aspath_helpers),	 cmocka_unit_test(test_aspath_prepend),
-	    cmocka_unit_test(test_clusters_communities),
+	    cmocka_unit_test(test_clusters_communities), cmocka_unit_test(test_owner_cost),
+	    cmocka_unit_test(test_limit_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,7 +181,10 @@ test_full(void **state)
 	assert_string_equal(n->tcp_ao.algorithm, "cmac(aes128)");
 	assert_int_equal(n->tcp_ao.send_id, 1);
 	assert_int_equal(n->tcp_ao.recv_id, 255);
-	assert_int_equal(n->max_prefixes, 4294967295u);
+	/* the integer of earlier versions: both families, restart after the default time */
+	assert_int_equal(n->max_prefixes.limit, 4294967295u);
+	assert_int_equal(n->max_prefixes.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->max_prefixes.restart_time, CFG_LIMIT_RESTART_TIME);
 	assert_false(n->graceful_restart);
 	assert_int_equal(n->gr_restart_time, 4095);
 	assert_true(n->has_nexthop6);
@@ -253,7 +256,14 @@ test_defaults(void **state)
 	assert_null(n->password);
 	assert_false(n->ttl_security);
 	assert_null(n->tcp_ao.key);
-	assert_int_equal(n->max_prefixes, 0);
+	assert_int_equal(n->max_prefixes.limit, 0);
+	/* per family: a full table with headroom, restart after a minute */
+	assert_int_equal(n->fam[0].max_prefixes.limit, CFG_MAX_PREFIXES_V4);
+	assert_int_equal(n->fam[1].max_prefixes.limit, CFG_MAX_PREFIXES_V6);
+	for (int f = 0; f < 2; f++) {
+		assert_int_equal(n->fam[f].max_prefixes.action, CFG_LIMIT_RESTART);
+		assert_int_equal(n->fam[f].max_prefixes.restart_time, 60);
+	}
 	assert_true(n->graceful_restart);
 	assert_int_equal(n->gr_restart_time, 120);
 	assert_false(n->has_nexthop6);
@@ -289,6 +299,91 @@ test_defaults(void **state)
 	assert_true(n->fam[1].export);
 	assert_string_equal(n->tcp_ao.algorithm, "hmac(sha1)");
 	cfg_free(c);
+}
+
+/* Prefix limits: an integer or an object, per family and (as before) in total. */
+static void
+test_prefix_limits(void **state)
+{
+	(void)state;
+	struct cfg *c = parse("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+			      "'families':{'ipv4':{'max-prefixes':{'limit':10,'action':'block'}},"
+			      "'ipv6':{'max-prefixes':7}},"
+			      "'max-prefixes':{'limit':15,'action':'restart','restart-time':0}},"
+			      "{'address':'192.0.2.11','remote-as':64500,'families':{'ipv4':{"
+			      "'max-prefixes':{'action':'warn','restart-time':5}}}}]}");
+	if (c == NULL)
+		fail_msg("refused: %s", err);
+	const struct cfg_neighbor *n = &c->neighbors[0];
+	assert_int_equal(n->fam[0].max_prefixes.limit, 10);
+	assert_int_equal(n->fam[0].max_prefixes.action, CFG_LIMIT_BLOCK);
+	assert_int_equal(n->fam[0].max_prefixes.restart_time, 60);
+	assert_int_equal(n->fam[1].max_prefixes.limit, 7);
+	assert_int_equal(n->fam[1].max_prefixes.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->max_prefixes.limit, 15);
+	assert_int_equal(n->max_prefixes.restart_time, 0);
+	/* an object without "limit" keeps the default limit */
+	n = &c->neighbors[1];
+	assert_int_equal(n->fam[0].max_prefixes.limit, CFG_MAX_PREFIXES_V4);
+	assert_int_equal(n->fam[0].max_prefixes.action, CFG_LIMIT_WARN);
+	assert_int_equal(n->fam[0].max_prefixes.restart_time, 5);
+	assert_false(cfg_limit_eq(&c->neighbors[0].fam[0].max_prefixes, &n->fam[0].max_prefixes));
+	assert_true(cfg_neighbor_changed(&c->neighbors[0], n));
+	cfg_free(c);
+
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'families':{'ipv4':{'max-prefixes':{'action':'drop'}}}}]}",
+		   "t.json: neighbors[0].families.ipv4.max-prefixes.action: expected one of "
+		   "\"warn\", \"block\", \"restart\", got \"drop\"");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'max-prefixes':-1}]}",
+		   "t.json: neighbors[0].max-prefixes: expected integer 0..4294967295 or a limit "
+		   "object, got -1");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'max-prefixes':{'limit':'x'}}]}",
+		   "t.json: neighbors[0].max-prefixes.limit: expected integer 0..4294967295, got "
+		   "\"x\"");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'max-prefixes':{'limt':3}}]}",
+		   "t.json: neighbors[0].max-prefixes.limt: unknown key (did you mean "
+		   "\"limit\"?)");
+	/* attribute limits and the memory budget */
+	c = parse("{" BASE ",'limits':{'memory-budget':1048576},'neighbors':[{'address':"
+		  "'192.0.2.10','remote-as':64500,'limits':{'attribute-bytes':{'limit':1000,"
+		  "'action':'warn'},'communities':{'action':'restart','restart-time':0}}},"
+		  "{'address':'192.0.2.11','remote-as':64500}]}");
+	if (c == NULL)
+		fail_msg("refused: %s", err);
+	assert_int_equal(c->memory_budget, 1048576);
+	n = &c->neighbors[0];
+	assert_int_equal(n->limits.attr_bytes.limit, 1000);
+	assert_int_equal(n->limits.attr_bytes.action, CFG_LIMIT_WARN);
+	assert_int_equal(n->limits.communities.limit, CFG_COMMUNITIES);
+	assert_int_equal(n->limits.communities.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->limits.communities.restart_time, 0);
+	assert_int_equal(n->limits.aspath_len.limit, CFG_ASPATH_LEN);
+	assert_true(cfg_neighbor_changed(n, &c->neighbors[1]));
+	n = &c->neighbors[1]; /* the defaults */
+	assert_int_equal(n->limits.attr_bytes.limit, CFG_ATTR_BYTES);
+	assert_int_equal(n->limits.attr_bytes.action, CFG_LIMIT_RESTART);
+	assert_int_equal(n->limits.aspath_len.action, CFG_LIMIT_BLOCK);
+	assert_int_equal(n->limits.communities.action, CFG_LIMIT_BLOCK);
+	cfg_free(c);
+	c = parse("{" BASE "}");
+	assert_non_null(c);
+	assert_int_equal(c->memory_budget, 0); /* half of the physical memory, at start */
+	cfg_free(c);
+	expect_err("{" BASE ",'limits':{'memory-budget':1000}}",
+		   "t.json: limits.memory-budget: expected integer 0 or 1048576..2^50 (bytes), "
+		   "got 1000");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'limits':{'as-path-lenght':3}}]}",
+		   "t.json: neighbors[0].limits.as-path-lenght: unknown key (did you mean "
+		   "\"as-path-length\"?)");
+	expect_err("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		   "'max-prefixes':{'restart-time':86401}}]}",
+		   "t.json: neighbors[0].max-prefixes.restart-time: expected integer 0..86400, "
+		   "got 86401");
 }
 
 static void
@@ -755,6 +850,7 @@ main(void)
 	    cmocka_unit_test(test_full),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_unknown_key),
+	    cmocka_unit_test(test_prefix_limits),
 	    cmocka_unit_test(test_bad_address),
 	    cmocka_unit_test(test_host_bits),
 	    cmocka_unit_test(test_xlat_prefix),

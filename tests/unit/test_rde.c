@@ -10,7 +10,10 @@
  *     reload in the middle), and the removal of a neighbor with ipv6-next-hop before its paths
  *     are flushed;
  *   - the re-derivation runs in slices and re-marks exactly the prefixes whose derivation
- *     changed, against every config whose routes may still be out there.
+ *     changed, against every config whose routes may still be out there;
+ *   - translatable-best: a prefix whose best path is untranslatable gets its IPv6 route from
+ *     the best translatable path (the IPv4 best unchanged), a change of that other path
+ *     re-marks the prefix, and with the switch off (or reloaded off) there is no route.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -476,6 +479,295 @@ test_reload_slices_and_marks(void **state)
 	eng_free(&e);
 }
 
+/* ---- translatable best path ---- */
+
+#define NBRS3                                                                                      \
+	"'neighbors':[{'address':'192.0.2.11','remote-as':64500,'passive':true},"                  \
+	"{'address':'192.0.2.12','remote-as':64500,'passive':true},"                               \
+	"{'address':'192.0.2.13','remote-as':64500,'passive':true}]"
+
+/* The IPv6 route of prefix i: whether announced, and the peer of the path it derives from. */
+static bool
+xlat_of(struct eng *e, uint32_t i, uint16_t *from)
+{
+	struct prefix p = v4(i);
+	struct radix_node *n = radix_find(rib_tree(rde_rib(e->r), BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	struct rde_xroute xr[RDE_XROUTES_MAX];
+	assert_int_equal(rde_translate(e->r, &p, rib_best(n), xr, RDE_XROUTES_MAX, NULL), 1);
+	*from = xr[0].has_nh ? xr[0].path->peer : 0;
+	return xr[0].has_nh;
+}
+
+static uint16_t
+best_peer(struct eng *e, uint32_t i)
+{
+	struct prefix p = v4(i);
+	struct radix_node *n = radix_find(rib_tree(rde_rib(e->r), BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	return rib_best(n)->peer;
+}
+
+static void
+test_translatable_best(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e, "{" HDR "," XLAT(RULE_X("")) "," NBRS3 "}");
+	uint16_t b = peer_id(&e, "192.0.2.11"), c = peer_id(&e, "192.0.2.12");
+	uint16_t d = peer_id(&e, "192.0.2.13"), from = 0;
+	struct attrs *unmapped = attrs_nh("203.0.113.1", 200);
+	struct attrs *mapped = attrs_nh("198.51.100.7", 100);
+	struct attrs *mapped2 = attrs_nh("198.51.100.8", 150);
+	struct attrs *mapped_hi = attrs_nh("198.51.100.9", 300);
+
+	/* The best IPv4 path (local-pref 200) has no mapped next hop: the IPv6 route comes
+	 * from the other one, and the IPv4 best stays. */
+	announce(&e, b, 1, unmapped);
+	assert_false(xlat_of(&e, 1, &from));
+	announce(&e, c, 1, mapped);
+	assert_int_equal(best_peer(&e, 1), b);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, c);
+	/* The best of the translatable ones, by the decision process. */
+	announce(&e, d, 1, mapped2);
+	assert_int_equal(best_peer(&e, 1), b);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, d);
+
+	/* A change of a path that is not the best re-marks the prefix while the fallback is in
+	 * use (its IPv6 route changes), and only then. */
+	drain(&e);
+	announce(&e, c, 1, mapped2);
+	assert_int_equal(drain(&e), 1);
+	withdraw(&e, d, 1);
+	assert_int_equal(drain(&e), 1);
+	assert_true(xlat_of(&e, 1, &from));
+	assert_int_equal(from, c);
+	withdraw(&e, c, 1);
+	assert_int_equal(drain(&e), 1);
+	assert_false(xlat_of(&e, 1, &from));
+	/* A translatable best path: the others do not matter. */
+	announce(&e, c, 2, mapped_hi);
+	announce(&e, b, 2, unmapped);
+	drain(&e);
+	announce(&e, d, 2, mapped);
+	withdraw(&e, b, 2);
+	assert_int_equal(drain(&e), 0);
+	assert_true(xlat_of(&e, 2, &from));
+	assert_int_equal(from, c);
+
+	/* Reloaded with the switch off: the prefix is re-exported and has no IPv6 route. */
+	announce(&e, c, 1, mapped);
+	drain(&e);
+	assert_true(xlat_of(&e, 1, &from));
+	reload(&e, "{" HDR ",'translation':{'prefix':'2001:db8:6464::/96','next-hops':[" RULE_X(
+		       "") "],'translatable-best':false}," NBRS3 "}");
+	settle(&e);
+	assert_int_equal(drain(&e), 1); /* prefix 1 only: prefix 2's best is translatable */
+	assert_false(xlat_of(&e, 1, &from));
+	assert_true(xlat_of(&e, 2, &from));
+	/* and no marks from other paths */
+	announce(&e, c, 1, mapped2);
+	assert_int_equal(drain(&e), 0);
+
+	attr_unref(unmapped);
+	attr_unref(mapped);
+	attr_unref(mapped2);
+	attr_unref(mapped_hi);
+	eng_free(&e);
+}
+
+/* ---- prefix limits ---- */
+
+static void
+test_prefix_limit_block_warn(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(
+	    &e,
+	    "{" HDR "," XLAT(
+		"") ",'neighbors':["
+		    "{'address':'192.0.2.11','remote-as':64500,'passive':true,'families':{'ipv4':"
+		    "{'max-prefixes':{'limit':3,'action':'block'}}}},"
+		    "{'address':'192.0.2.12','remote-as':64500,'passive':true,'families':{'ipv4':"
+		    "{'max-prefixes':{'limit':3,'action':'warn'}}}}]}");
+	uint16_t b = peer_id(&e, "192.0.2.11"), w = peer_id(&e, "192.0.2.12");
+	struct rde_peer *rb = rde_peer_of(e.r, b), *rw = rde_peer_of(e.r, w);
+	struct attrs *a = attrs_nh("198.51.100.7", 100);
+	struct rde_limit_stats ls;
+
+	assert_true(rde_limit_blocking(e.r, rb, BGP_FAM_V4));
+	assert_false(rde_limit_blocking(e.r, rb, BGP_FAM_V6));
+	assert_false(rde_limit_blocking(e.r, rw, BGP_FAM_V4));
+	for (uint32_t i = 0; i < 3; i++) {
+		struct prefix p = v4(i);
+		assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p));
+		announce(&e, b, i, a);
+	}
+	/* at the limit: a new prefix is refused and counted, a held one still admitted */
+	struct prefix p3 = v4(3), p1 = v4(1);
+	assert_false(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p3));
+	assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p1));
+	rde_limit_check_prefixes(e.r, rb);
+	rde_peer_limit_stats(e.r, b, &ls);
+	assert_int_equal(ls.prefixes_blocked[BGP_FAM_V4], 1);
+	assert_int_equal(ls.exceeded, 1);
+	assert_int_equal(ls.sessions_closed, 0);
+	withdraw(&e, b, 0);
+	assert_true(rde_limit_admit_prefix(e.r, rb, BGP_FAM_V4, &p3));
+
+	/* warn: every prefix accepted, each crossing counted once */
+	for (uint32_t i = 0; i < 5; i++) {
+		announce(&e, w, i, a);
+		rde_limit_check_prefixes(e.r, rw);
+	}
+	rde_peer_limit_stats(e.r, w, &ls);
+	assert_int_equal(ls.exceeded, 1);
+	withdraw(&e, w, 4);
+	withdraw(&e, w, 3);
+	rde_limit_check_prefixes(e.r, rw);
+	announce(&e, w, 3, a);
+	announce(&e, w, 4, a);
+	rde_limit_check_prefixes(e.r, rw);
+	rde_peer_limit_stats(e.r, w, &ls);
+	assert_int_equal(ls.exceeded, 2);
+	assert_int_equal(ls.prefixes_blocked[BGP_FAM_V4], 0);
+
+	attr_unref(a);
+	eng_free(&e);
+}
+
+/* ---- attribute limits and the memory budget ---- */
+
+/* A template with a unique unknown attribute of 4000 octets (mem: 8 KB scratch). */
+static void
+big_template(struct attrs *t, uint8_t *mem, uint32_t i)
+{
+	uint8_t v[4000];
+	memset(t, 0, sizeof *t);
+	t->nh_len = 4;
+	t->nh[0] = 198, t->nh[1] = 51, t->nh[2] = 100, t->nh[3] = 7;
+	memset(v, 0x5a, sizeof v);
+	memcpy(v, &i, sizeof i);
+	t->unknown = attr_blob_tmp(mem, 8192, ATTR_BLOB_UNKNOWN, v, sizeof v);
+	assert_non_null(t->unknown);
+}
+
+static struct attrs *
+must_intern(struct rde *r, struct rde_peer *rp, const struct attrs *t)
+{
+	struct attrs *a = rde_limit_intern(r, rp, t);
+	assert_non_null(a);
+	return a;
+}
+
+static void
+test_attr_limits_budget(void **state)
+{
+	(void)state;
+	struct eng e;
+	eng_new(&e,
+		"{" HDR
+		"," XLAT("") ",'limits':{'memory-budget':1048576},'neighbors':["
+			     "{'address':'192.0.2.11','remote-as':64500,'passive':true,'limits':"
+			     "{'attribute-bytes':{'limit':65536,'action':'block'}}},"
+			     "{'address':'192.0.2.12','remote-as':64500,'passive':true},"
+			     "{'address':'192.0.2.13','remote-as':64500,'passive':true,'limits':"
+			     "{'as-path-length':3,'communities':{'limit':2,'action':'warn'}}}]}");
+	struct rde_peer *ra = rde_peer_of(e.r, peer_id(&e, "192.0.2.11"));
+	struct rde_peer *rb = rde_peer_of(e.r, peer_id(&e, "192.0.2.12"));
+	struct rde_peer *rc = rde_peer_of(e.r, peer_id(&e, "192.0.2.13"));
+	struct rde_limit_stats ls;
+	uint8_t mem[8192], seg4[18] = {AS_SEQUENCE, 4}, cm[12] = {0};
+	struct attrs t, *held[400];
+	size_t n_held = 0;
+	assert_int_equal(rde_memory_budget(e.r), 1048576);
+
+	/* per route: 4 ASes over 3 (block), 3 communities over 2 (warn) */
+	memset(&t, 0, sizeof t);
+	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, sizeof seg4);
+	assert_null(rde_limit_intern(e.r, rc, &t));
+	seg4[1] = 3;
+	t.aspath = attr_blob_tmp(mem, 64, ATTR_AS_PATH, seg4, 14);
+	held[n_held++] = must_intern(e.r, rc, &t);
+	t.comms = attr_blob_tmp(mem + 64, 64, ATTR_COMMUNITIES, cm, 12);
+	held[n_held++] = must_intern(e.r, rc, &t);
+	held[n_held++] = must_intern(e.r, rc, &t);
+	rde_peer_limit_stats(e.r, rc->id, &ls);
+	assert_int_equal(ls.updates_blocked, 1);
+	assert_int_equal(ls.exceeded, 2); /* each limit once */
+	assert_false(rc->lim.down);
+
+	/* attribute bytes, block: about 16 sets of 4 KB fit in 64 KiB, then refused */
+	uint32_t i = 0;
+	for (;; i++) {
+		big_template(&t, mem, i);
+		struct attrs *h = rde_limit_intern(e.r, ra, &t);
+		if (h == NULL)
+			break;
+		held[n_held++] = h;
+		assert_true(n_held < 40);
+	}
+	assert_true(n_held >= 3 + 14 && n_held <= 3 + 16);
+	assert_true(attr_owner_bytes(ra->id) <= 65536);
+	assert_false(ra->lim.down);
+	rde_peer_limit_stats(e.r, ra->id, &ls);
+	assert_int_equal(ls.updates_blocked, 1);
+	/* a set it holds already costs nothing more */
+	big_template(&t, mem, 0);
+	held[n_held++] = must_intern(e.r, ra, &t);
+
+	/* the budget: b (default attribute-bytes 256 MiB) fills it and loses its session */
+	size_t from_b = 0;
+	for (i = 1000;; i++) {
+		big_template(&t, mem, i);
+		struct attrs *h = rde_limit_intern(e.r, rb, &t);
+		if (h == NULL)
+			break;
+		held[n_held++] = h;
+		from_b++;
+		assert_true(n_held < 400);
+	}
+	struct attr_stats as;
+	attr_stats(&as);
+	assert_true(as.bytes <= 1048576);
+	assert_true(from_b > 200);
+	assert_true(rb->lim.down);
+	assert_false(ra->lim.down);
+	assert_int_equal(rde_budget_closed(e.r), 1);
+	rde_peer_limit_stats(e.r, rb->id, &ls);
+	assert_int_equal(ls.sessions_closed, 1);
+	assert_true(ls.restart_pending);
+	/* once closing, nothing more from it */
+	big_template(&t, mem, 0);
+	assert_null(rde_limit_intern(e.r, rb, &t));
+
+	/* While b's flush runs (as the session's down callback queues it), another neighbor's
+	 * new set passes and nobody else is closed for the same excess. */
+	rib_peer_flush(rde_rib(e.r), rb->id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
+	kick_rib_jobs(e.r);
+	big_template(&t, mem, 5000);
+	held[n_held++] = must_intern(e.r, rc, &t);
+	assert_int_equal(rde_budget_closed(e.r), 1);
+	assert_false(ra->lim.down);
+	/* Flushed, and the memory still not back (the test holds b's sets): the biggest holder
+	 * left, a, goes next; c's UPDATE passes. */
+	settle(&e);
+	big_template(&t, mem, 5001);
+	held[n_held++] = must_intern(e.r, rc, &t);
+	assert_int_equal(rde_budget_closed(e.r), 2);
+	assert_true(ra->lim.down);
+	assert_false(rc->lim.down);
+
+	for (size_t k = 0; k < n_held; k++)
+		attr_unref(held[k]);
+	assert_int_equal(attr_owner_bytes(ra->id), 0);
+	assert_int_equal(attr_owner_bytes(rb->id), 0);
+	eng_free(&e);
+}
+
 int
 main(void)
 {
@@ -485,6 +777,9 @@ main(void)
 	    cmocka_unit_test(test_counts_neighbor_removed),
 	    cmocka_unit_test(test_counts_reload_translation),
 	    cmocka_unit_test(test_reload_slices_and_marks),
+	    cmocka_unit_test(test_translatable_best),
+	    cmocka_unit_test(test_prefix_limit_block_warn),
+	    cmocka_unit_test(test_attr_limits_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
