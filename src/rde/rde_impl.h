@@ -59,7 +59,7 @@ struct rde_peer {
 /* The import pipeline (rde.c): a prefix's tree slot is prefetched when it enters, the nodes
  * of its path one level each RDE_IMPORT_STAGE prefixes later, RDE_IMPORT_STAGES levels. */
 #define RDE_IMPORT_STAGE  16
-#define RDE_IMPORT_STAGES 3
+#define RDE_IMPORT_STAGES 1
 #define RDE_IMPORT_RING	  128 /* > (RDE_IMPORT_STAGES + 1) * RDE_IMPORT_STAGE */
 
 struct rde {
