@@ -245,7 +245,7 @@ on_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 				      "UPDATE before Established");
 		return;
 	}
-	bgp_session_hold_restart(c);
+	c->hold_due = true; /* once for the slice, not a timer re-armed per UPDATE */
 	struct bgp_update u;
 	bgp_update_parse(body, len, bgp_session_ctx(p), &u);
 	p->stats.updates_in++;
@@ -403,6 +403,10 @@ bgp_session_input(struct bgp_conn *c, bool all)
 				break;
 			}
 		}
+	}
+	if (c->hold_due && !c->dead) {
+		c->hold_due = false;
+		bgp_session_hold_restart(c);
 	}
 	bgp_session_call_input_done(p);
 	bgp_session_peer_release(p);

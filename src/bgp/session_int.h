@@ -51,6 +51,7 @@ struct bgp_conn {
 	bool outgoing;
 	bool dead;     /* closed: freed when busy is 0 and the flush is over */
 	bool flushing; /* on sp->closing, writing its last NOTIFICATION */
+	bool hold_due; /* an UPDATE came in this input slice: restart the hold timer after it */
 	int busy;
 	int af; /* remote address, v4-mapped normalised to AF_INET */
 	uint8_t addr[16];
