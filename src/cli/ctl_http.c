@@ -130,6 +130,8 @@ ctl_http_parse(const char *buf, size_t len, struct ctl_http_req *r)
 		return vl >= 5 && memcmp(v, "HTTP/", 5) == 0 ? 505 : 400;
 	if (v[7] != '0' && v[7] != '1')
 		return 505;
+	if (*t != '/')
+		return 400; /* only the origin form (RFC 9112 3.2.1) */
 	for (const char *c = t; c < sp2; c++)
 		if ((unsigned char)*c <= 0x20 || *c == 0x7f)
 			return 400;

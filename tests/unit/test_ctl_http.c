@@ -83,6 +83,10 @@ test_refused(void **state)
 	    {"GET /metrics HTTP/2.0\r\n\r\n", 505},
 	    {"GET /metrics HTTP/1.2\r\n\r\n", 505},
 	    {"GET /metrics SIP/2.0\r\n\r\n", 400},
+	    /* found by fuzz_ctl_http: a target not in origin form */
+	    {"GET \xe8/metrics?x=1 HTTP/1.0\r\n\r\n", 400},
+	    {"GET http://127.0.0.1:9179/metrics HTTP/1.1\r\n\r\n", 400},
+	    {"OPTIONS * HTTP/1.1\r\n\r\n", 400},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int st = parse(cases[i].req, &r);
