@@ -298,7 +298,7 @@ on_read(struct bufferevent *bev, void *arg)
 	size_t n = len < CTL_HTTP_HDR_MAX ? len : CTL_HTTP_HDR_MAX;
 	const char *b = (const char *)evbuffer_pullup(in, (ev_ssize_t)n);
 	struct ctl_http_req r;
-	int st = b != NULL ? ctl_http_parse(b, len, &r) : 0;
+	int st = b != NULL ? ctl_http_parse(b, n, &r) : 0;
 	if (st == 0)
 		return; /* more to come, before the deadline */
 	evbuffer_drain(in, len);
