@@ -15,11 +15,11 @@
  *
  * At most CTL_HTTP_MAX_CONNS connections exist at once. The listener never stops accepting
  * (a queue in the kernel backlog would make a normal scrape wait behind an idle flood): when
- * a new connection would pass the cap, the oldest connection that has sent nothing (else the
- * oldest still sending its request) is closed, and when every connection is already
- * answering, the new one is. libevent closes a freed socket at the end of the loop turn, so a
- * burst of accepts from the backlog (itself CTL_HTTP_MAX_CONNS long) briefly holds up to that
- * many more descriptors.
+ * a new connection would pass the cap, one still waiting for its request yields (make_room:
+ * never one whose request has arrived whole; first one silent for a while, then one with an
+ * incomplete request), and when none can, the new one is closed. libevent closes a freed
+ * socket at the end of the loop turn, so a burst of accepts from the backlog (itself
+ * CTL_HTTP_MAX_CONNS long) briefly holds up to that many more descriptors.
  *
  * The request parser (ctl_http_parse) is a pure function over the bytes received, fuzzed by
  * tests/fuzz/fuzz_ctl_http.c. The page itself comes from a callback (ctl_metrics.c).
@@ -175,6 +175,7 @@ struct http_conn {
 	struct bufferevent *bev;
 	struct event *deadline;
 	enum http_state state;
+	struct timeval accepted; /* the loop's cached time at accept */
 };
 
 struct ctl_http {
@@ -327,37 +328,58 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	conn_free(arg);
 }
 
-/* True when c has received nothing yet, neither read nor waiting in the socket. */
-static bool
-conn_silent(struct http_conn *c)
+/* What a connection still reading its request has sent, as far as it decides who yields. */
+enum http_progress { HTTP_SILENT, HTTP_PARTIAL, HTTP_COMPLETE };
+
+static enum http_progress
+conn_progress(struct http_conn *c)
 {
-	int pending = 0;
+	static char peek[CTL_HTTP_HDR_MAX];
+	struct ctl_http_req r;
 	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
-		return false;
-	return ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == 0 && pending == 0;
+		return HTTP_PARTIAL; /* read and parsed already: incomplete, else it was answered */
+	ssize_t n = recv(bufferevent_getfd(c->bev), peek, sizeof peek, MSG_PEEK | MSG_DONTWAIT);
+	if (n <= 0)
+		return HTTP_SILENT;
+	return ctl_http_parse(peek, (size_t)n, &r) == 0 ? HTTP_PARTIAL : HTTP_COMPLETE;
 }
 
 /*
- * Makes room for one more connection; false when there is none to make. The victim is the
- * oldest connection that has sent nothing, else the oldest one still sending its request: a
- * flood of idle connections cannot push out a scrape whose request is in flight.
+ * Makes room for one more connection; false when there is none to make. A connection whose
+ * request has arrived whole (read or waiting in the socket) never yields. Among the others,
+ * the victim is the oldest that has sent nothing for CTL_HTTP_GRACE_MS, else the oldest with
+ * an incomplete request, else the oldest that has sent nothing yet: so a flood of idle or slow
+ * connections cannot push out a scrape whose request is in flight.
  */
 static bool
 make_room(struct ctl_http *s)
 {
 	if (s->nconns < CTL_HTTP_MAX_CONNS)
 		return true;
-	struct http_conn *victim = NULL;
-	for (struct http_conn *c = s->head; c != NULL; c = c->next) {
+	struct timeval now, age;
+	event_base_gettimeofday_cached(s->base, &now);
+	struct http_conn *victim = NULL, *partial = NULL, *young = NULL;
+	for (struct http_conn *c = s->head; c != NULL && victim == NULL; c = c->next) {
 		if (c->state != HTTP_READING)
 			continue;
-		if (conn_silent(c)) {
-			victim = c;
+		switch (conn_progress(c)) {
+		case HTTP_SILENT:
+			evutil_timersub(&now, &c->accepted, &age);
+			if (age.tv_sec > 0 || age.tv_usec >= CTL_HTTP_GRACE_MS * 1000)
+				victim = c;
+			else if (young == NULL)
+				young = c;
+			break;
+		case HTTP_PARTIAL:
+			if (partial == NULL)
+				partial = c;
+			break;
+		case HTTP_COMPLETE:
 			break;
 		}
-		if (victim == NULL)
-			victim = c;
 	}
+	if (victim == NULL)
+		victim = partial != NULL ? partial : young;
 	if (victim == NULL)
 		return false;
 	s->stats.evicted++;
@@ -384,6 +406,7 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		return;
 	}
 	c->srv = s;
+	event_base_gettimeofday_cached(s->base, &c->accepted);
 	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	c->deadline = evtimer_new(s->base, on_deadline, c);
 	if (c->bev == NULL || c->deadline == NULL) {

@@ -18,6 +18,7 @@ struct evbuffer;
 #define CTL_HTTP_REQ_SECS    5	  /* from accept to the end of the headers, however paced */
 #define CTL_HTTP_SEND_SECS   10	  /* to send the answer */
 #define CTL_HTTP_LINGER_SECS 2	  /* draining after the answer, before the close */
+#define CTL_HTTP_GRACE_MS    100  /* silence that makes a connection the first to yield */
 #define CTL_HTTP_PATH_MAX    256
 
 struct ctl_http_req {
