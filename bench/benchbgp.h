@@ -567,7 +567,26 @@ struct bgp_sess {
 	bool as4;	  /* the peer has the 4-octet AS capability */
 	char peer_id[INET_ADDRSTRLEN];
 	double last_rx;
+	double max_gap;	   /* the longest silence between two reads after the handshake */
+	double rate;	   /* bytes read per second at most (0: as fast as they come) */
+	double budget, bt; /* token bucket of 'rate': bytes allowed now, as of time bt */
 };
+
+/* With a read rate: milliseconds until a useful read is allowed (0 when it is now). */
+static inline int
+sess_rate_wait_ms(struct bgp_sess *s)
+{
+	if (s->rate <= 0)
+		return 0;
+	double t = now(), want = s->rate / 20 < 1024 ? s->rate / 20 : 1024;
+	s->budget += (t - s->bt) * s->rate;
+	s->bt = t;
+	if (s->budget > s->rate / 10 + want)
+		s->budget = s->rate / 10 + want; /* bursts of 100 ms at most */
+	if (s->budget >= want)
+		return 0;
+	return (int)((want - s->budget) / s->rate * 1000) + 1;
+}
 
 /* Opens the transport (transport_open()), makes the socket non-blocking and prints
  * CONNECTED. */
@@ -591,11 +610,20 @@ sess_fill(struct bgp_sess *s)
 		s->rlen -= s->roff;
 		s->roff = 0;
 	}
-	n = recv(s->fd, s->rx + s->rlen, RX_BUF - s->rlen, 0);
+	size_t room = RX_BUF - s->rlen;
+	if (s->rate > 0) {
+		if (sess_rate_wait_ms(s) > 0)
+			return 0;
+		if (room > (size_t)s->budget)
+			room = (size_t)s->budget;
+	}
+	n = recv(s->fd, s->rx + s->rlen, room, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
 	if (n <= 0)
 		return -1;
+	if (s->rate > 0)
+		s->budget -= (double)n;
 	s->rlen += (size_t)n;
 	return (int)n;
 }
@@ -746,8 +774,12 @@ sess_read(struct bgp_sess *s, int rounds, void (*on_update)(void *, const uint8_
 			event("SESSION_DOWN", "peer-closed");
 			return -1;
 		}
-		if (n > 0)
-			s->last_rx = now();
+		if (n > 0) {
+			double t = now();
+			if (t - s->last_rx > s->max_gap)
+				s->max_gap = t - s->last_rx;
+			s->last_rx = t;
+		}
 		for (;;) {
 			unsigned type;
 			const uint8_t *body;

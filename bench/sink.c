@@ -51,6 +51,7 @@ struct opts {
 	bool verify_ipv4, verify_at_exit;
 	int count_mode; /* -1: derived */
 	int rcvbuf;
+	double read_rate;  /* --read-rate: bytes per second, 0 for no limit */
 	unsigned sessions; /* 0: the one-session mode */
 };
 
@@ -940,6 +941,7 @@ finish(struct sink *s)
 		status = EXIT_VERIFY;
 	else if (s->session_failed || !s->done || (s->settle >= 0 && !s->settled))
 		status = EXIT_INCOMPLETE;
+	event("RX_GAP_MAX", "%.3f", s->sess.max_gap);
 	event("EXIT", "%d %zu %zu %lu %lu %lu %lu", status, s->rib.nfam[FAM_V4],
 	      s->rib.nfam[FAM_V6], s->c.updates, s->c.announced, s->c.withdrawn, s->c.malformed);
 	exit(status);
@@ -989,7 +991,12 @@ run(struct sink *s)
 		if (t_exit < next)
 			next = t_exit;
 		ms = (int)((next - t) * 1000) + 1;
-		if (poll(&pf, 1, ms > 1000 ? 1000 : ms) > 0 &&
+		int wait = sess_rate_wait_ms(&s->sess);
+		if (wait > 0) { /* --read-rate: the socket is left alone until the budget allows */
+			pf.events = 0;
+			ms = wait < ms ? wait : ms;
+		}
+		if (poll(&pf, 1, ms > 1000 ? 1000 : ms) >= 0 && wait == 0 &&
 		    sess_read(&s->sess, 64, on_update, s) < 0) {
 			s->session_failed = true;
 			finish(s);
@@ -1310,7 +1317,7 @@ usage(void)
 	    "             [--verify-ipv4 [--nexthop4 ADDR]] [--verify-at-exit]\n"
 	    "             [--expect-count-after-withdraw M|auto --withdraw-fraction F]]\n"
 	    "            [--exit-after-done S] [--dump FILE] [--timeout S] [--rcvbuf BYTES]\n"
-	    "            [--sessions N]\n",
+	    "            [--read-rate BYTES-PER-S] [--sessions N]\n",
 	    stderr);
 	exit(EXIT_USAGE);
 }
@@ -1340,6 +1347,7 @@ parse_args(int argc, char **argv, struct opts *o)
 					   {"dump", 1, NULL, 'd'},
 					   {"timeout", 1, NULL, 'T'},
 					   {"rcvbuf", 1, NULL, 'r'},
+					   {"read-rate", 1, NULL, 'R'},
 					   {"help", 0, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -1405,6 +1413,9 @@ parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'r':
 			o->rcvbuf = (int)num_arg("rcvbuf", optarg, 0, 1 << 30);
+			break;
+		case 'R':
+			o->read_rate = num_arg("read-rate", optarg, 1024, 1e12);
 			break;
 		default:
 			if (!conn_opt(&o->conn, c, optarg))
@@ -1517,6 +1528,10 @@ main(int argc, char **argv)
 	sess_connect(&s.sess, &s.o.conn, s.o.rcvbuf, true);
 	session_open(&s.sess, &s.o.conn, router_id(&s.o.conn, 0x7f000003), false);
 	sess_established(&s.sess);
+	s.sess.rate = s.o.read_rate; /* after the handshake */
+	s.sess.bt = now();
+	s.sess.last_rx = s.sess.bt; /* RX_GAP_MAX counts from here */
+	s.sess.max_gap = 0;
 	run(&s);
 	return 0;
 }

@@ -1294,30 +1294,85 @@ f_nbr_nh6_ll(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 
 /* ---- fib, control, metrics ---- */
 
+/*
+ * Route protocol numbers that belong to someone else: the kernel's own (redirect, kernel, boot,
+ * static) and the routing daemons' of iproute2's rt_protos (FRR's zebra takes 186..198 for its
+ * daemons). At start-up and exit bgp64d deletes every route of its protocol in its table that
+ * it did not install, so sharing a number with "boot" in table 254 deletes the host's default
+ * route, and sharing "bgp" deletes FRR bgpd's routes.
+ */
+static const struct {
+	uint8_t lo, hi;
+	const char *name; /* the rt_protos name of lo */
+	const char *owner;
+} fib_taken[] = {
+    {0, 0, "unspec", "the kernel"},
+    {1, 1, "redirect", "the kernel"},
+    {2, 2, "kernel", "the kernel"},
+    {3, 3, "boot", "the system (routes added at boot and by ip route)"},
+    {4, 4, "static", "the system (static routes of the administrator)"},
+    {5, 7, NULL, "the kernel (reserved below gated)"},
+    {8, 8, "gated", "gated"},
+    {9, 9, "ra", "IPv6 router advertisements"},
+    {10, 10, "mrt", "MRT"},
+    {11, 11, "zebra", "zebra (Quagga)"},
+    {12, 12, "bird", "BIRD"},
+    {13, 13, "dnrouted", "dnrouted"},
+    {14, 14, "xorp", "XORP"},
+    {15, 15, "ntk", "Netsukuku"},
+    {16, 16, "dhcp", "DHCP clients"},
+    {17, 17, "mrouted", "mrouted"},
+    {18, 18, "keepalived", "keepalived"},
+    {42, 42, "babel", "babeld"},
+    {99, 99, "openr", "Open/R"},
+    {186, 186, "bgp", "FRR bgpd"},
+    {187, 187, "isis", "FRR isisd"},
+    {188, 188, "ospf", "FRR ospfd"},
+    {189, 189, "rip", "FRR ripd"},
+    {190, 191, NULL, "FRR (ripng, nhrp)"},
+    {192, 192, "eigrp", "FRR eigrpd"},
+    {193, 198, NULL, "FRR (ldp, sharp, pbr, static, openfabric, srte)"},
+};
+
+static int
+fib_protocol_refuse(struct pctx *p, unsigned proto)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fib_taken); i++)
+		if (proto >= fib_taken[i].lo && proto <= fib_taken[i].hi)
+			return perr(p,
+				    "protocol %u%s%s%s belongs to %s: bgp64d deletes the routes of "
+				    "its protocol in its table that it did not install; use "
+				    "\"bgp64d\" (64) or another number not in rt_protos",
+				    proto, fib_taken[i].name != NULL ? " (\"" : "",
+				    fib_taken[i].name != NULL ? fib_taken[i].name : "",
+				    fib_taken[i].name != NULL ? "\")" : "", fib_taken[i].owner);
+	return 0;
+}
+
 static int
 f_fib_protocol(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
-	/* rtnetlink protocol numbers: iproute2's rt_protos ("bgp" is RTPROT_BGP). */
-	static const struct {
-		const char *name;
-		uint8_t proto;
-	} names[] = {{"bgp64d", 64}, {"bgp", 186}, {"static", 4}, {"boot", 3}};
 	uint8_t *dst = (uint8_t *)base + r->off;
 	if (v == NULL) {
 		*dst = 64;
 		return 0;
 	}
-	if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 255) {
-		*dst = (uint8_t)json_integer_value(v);
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= 255) {
+		unsigned proto = (unsigned)json_integer_value(v);
+		if (fib_protocol_refuse(p, proto) < 0)
+			return -1;
+		*dst = (uint8_t)proto;
 		return 0;
 	}
-	for (size_t i = 0; json_is_string(v) && i < ARRAY_SIZE(names); i++) {
-		if (strcmp(json_string_value(v), names[i].name) == 0) {
-			*dst = names[i].proto;
-			return 0;
-		}
+	if (json_is_string(v) && strcmp(json_string_value(v), "bgp64d") == 0) {
+		*dst = 64;
+		return 0;
 	}
-	return pexpect(p, v, "integer 1..255 or one of \"bgp64d\", \"bgp\", \"static\", \"boot\"");
+	for (size_t i = 0; json_is_string(v) && i < ARRAY_SIZE(fib_taken); i++)
+		if (fib_taken[i].name != NULL &&
+		    strcmp(json_string_value(v), fib_taken[i].name) == 0)
+			return fib_protocol_refuse(p, fib_taken[i].lo);
+	return pexpect(p, v, "integer 1..255 or \"bgp64d\"");
 }
 
 #ifndef BGP64_RUNSTATEDIR

@@ -701,6 +701,7 @@ bgp_session_ctx(const struct bgp_peer *p)
 	x->peer_as = p->neg.peer_open.as;
 	x->local_as = p->sp->local.as;
 	x->addpath_rx = p->neg.addpath_rx;
+	x->fams = p->neg.fams;
 	return x;
 }
 

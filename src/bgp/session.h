@@ -57,6 +57,7 @@ struct bgp_neg {
 	uint16_t hold; /* negotiated hold time */
 	uint16_t keepalive;
 	bool ibgp;
+	uint8_t ignored_logged;	   /* families whose un-negotiated NLRI was logged once */
 	struct bgp_open peer_open; /* the peer's OPEN as received */
 };
 

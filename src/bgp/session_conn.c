@@ -668,6 +668,34 @@ reject(int fd, uint8_t subcode, const char *who, const char *why)
 	close(fd);
 }
 
+/*
+ * Closes a connection from an address that is no neighbor, without a word on the wire (as
+ * OpenBGPD does): a stranger learns nothing of the speaker, not even its identifier or that the
+ * port speaks BGP. The log line is limited to one per second, with the count of the rest, so a
+ * flood of attempts cannot flood the log.
+ */
+static void
+drop_stranger(int fd, const char *who)
+{
+	static time_t last;
+	static unsigned quiet;
+	uint8_t junk[512];
+	time_t now = time(NULL);
+	if (now != last) {
+		if (quiet > 0)
+			log_info("%u more connections from unconfigured addresses closed", quiet);
+		log_info("connection from %s closed: not a configured neighbor", who);
+		last = now;
+		quiet = 0;
+	} else {
+		quiet++;
+	}
+	/* drained first, so that the close is a FIN and not a reset for data unread */
+	while (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+		continue;
+	close(fd);
+}
+
 void
 bgp_session_accept(struct bgp_speaker *sp, int fd, const struct sockaddr *sa)
 {
@@ -682,7 +710,7 @@ bgp_session_accept(struct bgp_speaker *sp, int fd, const struct sockaddr *sa)
 	addr_fmt(af, addr, who);
 	struct bgp_peer *p = bgp_peer_by_addr(sp, af, addr);
 	if (p == NULL) {
-		reject(fd, BGP_CEASE_CONN_REJECTED, who, "not a configured neighbor");
+		drop_stranger(fd, who);
 		return;
 	}
 	if (p->admin_down) {

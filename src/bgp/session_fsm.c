@@ -250,6 +250,14 @@ on_update(struct bgp_conn *c, const uint8_t *body, size_t len)
 	bgp_update_parse(body, len, bgp_session_ctx(p), &u);
 	p->stats.updates_in++;
 	p->stats.attr_discarded += u.discarded;
+	uint8_t news = u.ignored_fams & (uint8_t)~p->neg.ignored_logged;
+	for (int f = 0; f < BGP_FAM_N; f++)
+		if (news & BGP_FAM_BIT(f))
+			log_warn(
+			    "%s: UPDATE with %s NLRI, a family not negotiated: ignored for this "
+			    "session (RFC 4760)",
+			    p->name, bgp_fam_name((enum bgp_fam)f));
+	p->neg.ignored_logged |= news;
 	switch (u.action) {
 	case BGP_UPD_RESET:
 	case BGP_UPD_AFI_DISABLE: /* bgp64d resets on MP errors (spec/bgp-errors.md) */

@@ -229,6 +229,22 @@ v4_unicast_host(const uint8_t *a)
 	return a[0] != 127 && a[0] < 224;
 }
 
+/*
+ * The global slot of an IPv6 next hop (RFC 2545 3, RFC 8950 3): the unspecified address,
+ * multicast (ff00::/8) and link-local (fe80::/10, which belongs in the second slot of a 32-octet
+ * next hop) cannot be a next hop for the prefixes.
+ */
+static bool
+v6_unicast_global(const uint8_t *a)
+{
+	static const uint8_t zero[16];
+	if (memcmp(a, zero, 16) == 0)
+		return false;
+	if (a[0] == 0xff)
+		return false;
+	return !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
+}
+
 /* ---- NLRI ---- */
 
 static int
@@ -331,6 +347,12 @@ mp_reach(struct pstate *ps, const struct attr_hdr *h)
 	bool ap = (ps->ctx->addpath_rx & BGP_FAM_BIT(f)) != 0;
 	if (nlri_check(r.p, rd_left(&r), (enum bgp_fam)f, ap) < 0)
 		return reset(ps, BGP_UPDERR_MALFORMED_ATTR_LIST, NULL, 0, name, "bad prefix");
+	if (!(ps->ctx->fams & BGP_FAM_BIT(f))) {
+		/* RFC 4760 7 and 8: a family we did not negotiate is not ours to import; its
+		 * routes are ignored for the session (the attribute parsed, so no reset) */
+		u->ignored_fams |= (uint8_t)BGP_FAM_BIT(f);
+		return 0;
+	}
 	u->has_mp_reach = true;
 	nlri_set(&u->mp_reach, (enum bgp_fam)f, ap, r.p, rd_left(&r));
 	u->mp_nh_len = nhl;
@@ -339,6 +361,11 @@ mp_reach(struct pstate *ps, const struct attr_hdr *h)
 		/* RFC 4271 6.3 3/8, read as malformed under RFC 7606 7.3: treat-as-withdraw */
 		note(ps, BGP_UPD_TREAT_AS_WITHDRAW, BGP_UPDERR_INVALID_NEXT_HOP, h->raw, h->raw_len,
 		     name, "next hop not a unicast host");
+	else if (nhl != 4 && !v6_unicast_global(nh))
+		/* the same rule for the global IPv6 slot (::, multicast, link-local): the prefixes
+		 * have no usable next hop, RFC 7606 7.3 by analogy -> treat-as-withdraw */
+		note(ps, BGP_UPD_TREAT_AS_WITHDRAW, BGP_UPDERR_INVALID_NEXT_HOP, h->raw, h->raw_len,
+		     name, "IPv6 next hop is unspecified, multicast or link-local");
 	return 0;
 }
 
@@ -362,6 +389,11 @@ mp_unreach(struct pstate *ps, const struct attr_hdr *h)
 	bool ap = (ps->ctx->addpath_rx & BGP_FAM_BIT(f)) != 0;
 	if (nlri_check(r.p, rd_left(&r), (enum bgp_fam)f, ap) < 0)
 		return reset(ps, BGP_UPDERR_MALFORMED_ATTR_LIST, NULL, 0, name, "bad prefix");
+	if (!(ps->ctx->fams & BGP_FAM_BIT(f))) {
+		if (rd_left(&r) > 0) /* an empty one is an End-of-RIB: nothing to ignore */
+			u->ignored_fams |= (uint8_t)BGP_FAM_BIT(f);
+		return 0; /* RFC 4760 7: not negotiated, as for MP_REACH */
+	}
 	u->has_mp_unreach = true;
 	nlri_set(&u->mp_unreach, (enum bgp_fam)f, ap, r.p, rd_left(&r));
 	return 0;
@@ -924,6 +956,13 @@ bgp_update_parse(const uint8_t *body, size_t len, struct bgp_parse_ctx *ctx, str
 		return reset(&ps, BGP_UPDERR_INVALID_NETWORK, NULL, 0, "NLRI", "bad prefix");
 	nlri_set(&u->nlri, BGP_FAM_V4, ap4, r.p, rd_left(&r));
 	ps.classic_nlri = rd_left(&r) > 0;
+	if (!(ctx->fams & BGP_FAM_BIT(BGP_FAM_V4)) && (wrl > 0 || ps.classic_nlri)) {
+		/* IPv4 unicast not negotiated (RFC 4760 7): the classic fields are ignored; the
+		 * attributes are still checked as for an UPDATE with NLRI */
+		u->ignored_fams |= (uint8_t)BGP_FAM_BIT(BGP_FAM_V4);
+		u->withdrawn.len = 0;
+		u->nlri.len = 0;
+	}
 
 	/* Pass 1: attribute headers; pass 2: MP NLRI. */
 	if (walk_headers(&ps, attrs, tpal, &walk_len, &reach, &unreach, &nattrs) < 0)

@@ -48,6 +48,11 @@ struct bgp_parse_ctx {
 	uint32_t local_as;
 	uint8_t addpath_rx; /* BGP_FAM_BIT set: path ids precede prefixes */
 	/*
+	 * BGP_FAM_BIT set of the families negotiated. NLRI of another family (classic IPv4
+	 * fields included) is checked for framing, then ignored (RFC 4760 7): see ignored_fams.
+	 */
+	uint8_t fams;
+	/*
 	 * Per-message temporaries: the blobs of bgp_update.attrs live here until the next parse
 	 * with this context (so one context may serve every session of the event loop).
 	 */
@@ -75,7 +80,8 @@ struct bgp_update {
 	bool has_mp_reach, has_mp_unreach;
 	struct bgp_nlri mp_reach; /* its next hop is in attrs.nh (16/32 for IPv6, or 4) */
 	struct bgp_nlri mp_unreach;
-	bool eor; /* End-of-RIB */
+	uint8_t ignored_fams; /* BGP_FAM_BIT: NLRI of a family not negotiated, dropped */
+	bool eor;	      /* End-of-RIB */
 	enum bgp_fam eor_fam;
 	/*
 	 * The MP_REACH next hop, always (when has_mp_reach). attrs.nh is the NEXT_HOP attribute
@@ -90,7 +96,8 @@ struct bgp_update {
 
 /*
  * Parses an UPDATE body (after the header). Returns 0 (look at u->action) or -1 only when
- * u->action is RESET. Unknown AFI/SAFI in MP attributes are skipped (not an error).
+ * u->action is RESET. Unknown AFI/SAFI in MP attributes are skipped (not an error), and so is
+ * the NLRI of a known family that ctx->fams lacks (u->ignored_fams says which).
  *
  * The caller processes withdrawn and mp_unreach first, then nlri and mp_reach (RFC 4271: the
  * announcement wins over a withdrawal of the same prefix in one UPDATE). With

@@ -1,10 +1,11 @@
 /*
- * /metrics: Prometheus text exposition of the daemon's counters over libevent's HTTP server,
- * on the address of "metrics.listen". The page is small (a few lines per neighbor) and built
- * per request from the same accessors as show summary; no routing state is kept here.
+ * /metrics: Prometheus text exposition of the daemon's counters, served by the bounded HTTP
+ * server of ctl_http.c on the address of "metrics.listen". The page is small (a few lines per
+ * neighbor) and built per request from the same accessors as show summary; no routing state
+ * is kept here.
  */
+#include <errno.h>
 #include <event2/buffer.h>
-#include <event2/http.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,10 +13,11 @@
 #include "bgp/attr.h"
 #include "rde/rde.h"
 #include "cli/ctl.h"
+#include "cli/ctl_http.h"
 #include "lib/log.h"
 
 struct ctl_metrics {
-	struct evhttp *http;
+	struct ctl_http *http;
 	struct rde *rde;
 };
 
@@ -118,16 +120,29 @@ metrics_limits(struct evbuffer *b, struct rde *r)
 	}
 }
 
+/* The endpoint's own load: what a client loop against it shows. */
 static void
-metrics_page(struct evhttp_request *req, void *arg)
+metrics_http(struct evbuffer *b, const struct ctl_http *h)
+{
+	const struct ctl_http_stats *st = ctl_http_stats(h);
+	metric(b, "bgp64d_metrics_connections", "gauge", "open connections to this endpoint",
+	       ctl_http_conns(h));
+	metric(b, "bgp64d_metrics_requests_total", "counter", "pages served", st->requests);
+	metric(b, "bgp64d_metrics_errors_total", "counter",
+	       "requests answered with an error status", st->errors);
+	metric(b, "bgp64d_metrics_dropped_total", "counter",
+	       "connections closed unanswered (request deadline, or room for a newer one)",
+	       st->timeouts + st->evicted + st->refused);
+}
+
+static int
+metrics_page(void *arg, const char *path, struct evbuffer *b, const char **ctype)
 {
 	struct ctl_metrics *m = arg;
 	struct rde *r = m->rde;
-	struct evbuffer *b = evbuffer_new();
-	if (b == NULL) {
-		evhttp_send_error(req, HTTP_SERVUNAVAIL, NULL);
-		return;
-	}
+	if (strcmp(path, "/metrics") != 0)
+		return -1;
+	*ctype = "text/plain; version=0.0.4";
 	struct rib_stats rs;
 	struct attr_stats as;
 	rib_stats(rde_rib(r), &rs);
@@ -167,17 +182,8 @@ metrics_page(struct evhttp_request *req, void *arg)
 	       rde_budget_closed(r));
 	metrics_neighbors(b, r);
 	metrics_limits(b, r);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-			  "text/plain; version=0.0.4");
-	evhttp_send_reply(req, HTTP_OK, "OK", b);
-	evbuffer_free(b);
-}
-
-static void
-metrics_other(struct evhttp_request *req, void *arg)
-{
-	(void)arg;
-	evhttp_send_error(req, HTTP_NOTFOUND, "only /metrics here");
+	metrics_http(b, m->http);
+	return 0;
 }
 
 struct ctl_metrics *
@@ -188,19 +194,14 @@ ctl_metrics_new(struct event_base *base, struct rde *rde, int af, const uint8_t 
 	if (m == NULL)
 		return NULL;
 	m->rde = rde;
-	m->http = evhttp_new(base);
 	char a[ADDR_STRLEN];
 	addr_fmt(af, addr, a);
-	if (m->http == NULL || evhttp_bind_socket(m->http, a, port) != 0) {
-		log_err("metrics: cannot listen on %s port %u", a, port);
-		if (m->http != NULL)
-			evhttp_free(m->http);
+	m->http = ctl_http_new(base, af, addr, port, metrics_page, m);
+	if (m->http == NULL) {
+		log_err("metrics: cannot listen on %s port %u: %s", a, port, strerror(errno));
 		free(m);
 		return NULL;
 	}
-	evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_cb(m->http, "/metrics", metrics_page, m);
-	evhttp_set_gencb(m->http, metrics_other, m);
 	log_info("metrics: http://%s%s%s:%u/metrics", af == AF_INET6 ? "[" : "", a,
 		 af == AF_INET6 ? "]" : "", port);
 	return m;
@@ -211,6 +212,6 @@ ctl_metrics_free(struct ctl_metrics *m)
 {
 	if (m == NULL)
 		return;
-	evhttp_free(m->http);
+	ctl_http_free(m->http);
 	free(m);
 }

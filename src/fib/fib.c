@@ -48,6 +48,12 @@ fib_fam(int af)
 	return af == AF_INET6;
 }
 
+unsigned
+fib_fam_bit(int af)
+{
+	return af == AF_INET ? FIB_FAM_V4 : af == AF_INET6 ? FIB_FAM_V6 : 0;
+}
+
 uint32_t
 fib_metric_of(const struct fib *f, int af)
 {
@@ -308,6 +314,10 @@ fib_new(struct event_base *base, const struct fib_cfg *c, char *err, size_t errl
 		snprintf(err, errlen, "fib: table 0 is not a routing table");
 		return NULL;
 	}
+	if ((c->families & (FIB_FAM_V4 | FIB_FAM_V6)) == 0) {
+		snprintf(err, errlen, "fib: no address family to write");
+		return NULL;
+	}
 	struct fib *f = xcalloc(1, sizeof *f);
 	f->base = base;
 	f->cfg = *c;
@@ -334,9 +344,11 @@ fib_new(struct event_base *base, const struct fib_cfg *c, char *err, size_t errl
 	if (f->ev_req == NULL || f->ev_out == NULL || f->ev_work == NULL || f->ev_retry == NULL)
 		fib_oom();
 	event_add(f->ev_req, NULL);
-	log_info("fib: table %" PRIu32 ", protocol %u, metric %" PRIu32 ", %zu requests in flight "
-		 "at most",
-		 c->table, c->protocol, c->metric, f->ring_limit);
+	log_info("fib: table %" PRIu32 ", protocol %u, metric %" PRIu32 ", %s%s%s, %zu requests "
+		 "in flight at most",
+		 c->table, c->protocol, c->metric, (c->families & FIB_FAM_V6) ? "IPv6" : "",
+		 (c->families & FIB_FAM_V6) && (c->families & FIB_FAM_V4) ? " and " : "",
+		 (c->families & FIB_FAM_V4) ? "IPv4" : "", f->ring_limit);
 	return f;
 }
 
@@ -376,6 +388,12 @@ fib_route_init(struct fib *f, struct fib_route *r, const struct prefix *dst, enu
 	if ((dst->af != AF_INET && dst->af != AF_INET6) || dst->len > af_bits(dst->af)) {
 		fib_fail(f, "%s: not an IPv4 or IPv6 prefix (family %u, length %u)",
 			 k == FIB_SET ? "set" : "delete", dst->af, dst->len);
+		return -1;
+	}
+	if (!(f->cfg.families & fib_fam_bit(dst->af))) {
+		char pb[PREFIX_STRLEN];
+		fib_fail(f, "%s %s: not a family of this FIB", k == FIB_SET ? "set" : "delete",
+			 prefix_fmt(dst, pb));
 		return -1;
 	}
 	r->dst = *dst;

@@ -6,8 +6,9 @@
  * counts and logs failures, and reconciles the kernel table with the caller's view at start-up
  * (fib_sync_begin / fib_sync_end) and at exit (fib_free).
  *
- * Ownership of kernel routes: every route of protocol cfg.protocol in table cfg.table belongs
- * to this module; routes of other protocols or tables are never touched.
+ * Ownership of kernel routes: every route of protocol cfg.protocol in table cfg.table, of a
+ * family in cfg.families, belongs to this module; routes of other protocols, tables or
+ * families are never dumped, reconciled or touched.
  *
  * Flow control (pull model, like the BGP exports): the caller pushes while fib_queued() is
  * below FIB_QUEUE_HIGH, and is called back (fib_set_drained_cb) when the queue has fallen below
@@ -31,8 +32,12 @@ struct event_base;
 #define FIB_QUEUE_HIGH 16384 /* requests queued or in flight at which a producer should pause */
 #define FIB_QUEUE_LOW  4096  /* below it the drained callback runs */
 
+#define FIB_FAM_V4 0x1 /* destinations of fib_cfg.families */
+#define FIB_FAM_V6 0x2
+
 struct fib_cfg {
 	uint32_t table;	   /* routing table id (RTA_TABLE), 1..2^32-1; 254 = main */
+	uint8_t families;  /* FIB_FAM_*: the destination families written (at least one) */
 	uint8_t protocol;  /* rtm_protocol marking our routes, e.g. RTPROT_BGP 186 */
 	uint32_t metric;   /* RTA_PRIORITY of every route we install (IPv6 turns 0 into 1024) */
 	bool keep_on_exit; /* fib_free leaves our routes installed (graceful restart) */
@@ -77,7 +82,10 @@ void fib_free(struct fib *f);
  */
 void fib_route_set(struct fib *f, const struct prefix *dst, int gw_af, const uint8_t gw[16],
 		   unsigned ifindex);
-/* Deletes our route to dst (any gateway). A route that is not there counts as 'absent'. */
+/*
+ * Deletes our route to dst (any gateway). A route that is not there counts as 'absent'.
+ * Both calls refuse (and count as errors) a dst whose family is not in cfg.families.
+ */
 void fib_route_del(struct fib *f, const struct prefix *dst);
 
 /*

@@ -73,7 +73,7 @@ struct fib_sync {
 	struct event *ev; /* EV_READ on fd */
 	bool end_requested;
 	struct radix *t[2]; /* [0] IPv4, [1] IPv6 */
-	int fam;	    /* family being dumped: AF_INET6, then AF_INET */
+	int fam;	    /* family being dumped: AF_INET6, then AF_INET (of cfg.families) */
 	uint32_t seq;	    /* of the running dump request */
 	bool intr;	    /* a reply carried NLM_F_DUMP_INTR */
 	unsigned restarts;
@@ -131,6 +131,7 @@ struct fib {
 
 /* fib.c */
 int fib_fam(int af);				     /* 0 for AF_INET, 1 for AF_INET6 */
+unsigned fib_fam_bit(int af);			     /* FIB_FAM_V4 / FIB_FAM_V6, 0 for others */
 uint32_t fib_metric_of(const struct fib *f, int af); /* the metric the kernel stores for ours */
 bool fib_op_push(struct fib *f, const struct fib_route *r, bool only_if_absent);
 void fib_op_drop(struct fib *f);

@@ -2,15 +2,16 @@
  * Reconciliation of the kernel table with the caller's view: at start-up (fib_sync_begin, the
  * caller sets what it wants, fib_sync_end) and at exit (fib_free: the same with nothing set).
  *
- * fib_sync_begin opens a netlink socket of its own and dumps our routes, IPv6 then IPv4
- * (RTM_GETROUTE with rtm_protocol and RTA_TABLE; NETLINK_GET_STRICT_CHK makes the kernel filter,
- * and every reply is filtered again here: family, protocol, table, no cached clone, no source
- * prefix). The dump is read from the event loop a few datagrams at a time. Each route found goes
- * into a temporary radix tree (one per family) marked DUMPED, unless it was set since begin;
- * a route set while the dump runs and not yet seen leaves a SET mark, so that the dump finding
- * it later knows it is wanted. A route found with another metric than ours is deleted at once
- * (it can never be one the caller sets). If a reply carries NLM_F_DUMP_INTR (the table changed
- * under the dump) the dump runs again, up to 3 times: marks are idempotent.
+ * fib_sync_begin opens a netlink socket of its own and dumps our routes, IPv6 then IPv4, each only
+ * if it is one of cfg.families: a family we never write is never ours to delete (RTM_GETROUTE with
+ * rtm_protocol and RTA_TABLE; NETLINK_GET_STRICT_CHK makes the kernel filter, and every reply is
+ * filtered again here: family, protocol, table, no cached clone, no source prefix). The dump is
+ * read from the event loop a few datagrams at a time. Each route found goes into a temporary radix
+ * tree (one per family) marked DUMPED, unless it was set since begin; a route set while the dump
+ * runs and not yet seen leaves a SET mark, so that the dump finding it later knows it is wanted. A
+ * route found with another metric than ours is deleted at once (it can never be one the caller
+ * sets). If a reply carries NLM_F_DUMP_INTR (the table changed under the dump) the dump runs again,
+ * up to 3 times: marks are idempotent.
  *
  * fib_sync_end (or the dump's end, when fib_sync_end came first) starts the sweep: the trees
  * are emptied in slices, each DUMPED route becoming a delete request, while the queue stays
@@ -41,6 +42,13 @@ fib_sync_oom(void)
 {
 	log_err("fib: out of memory, aborting");
 	abort(); /* out of memory policy (lib/pool.h) */
+}
+
+/* The family dumped first: IPv6 unless only IPv4 is ours. */
+static int
+fib_first_fam(const struct fib *f)
+{
+	return (f->cfg.families & FIB_FAM_V6) ? AF_INET6 : AF_INET;
 }
 
 static void
@@ -135,7 +143,7 @@ fib_sync_begin(struct fib *f)
 	s->intr = false;
 	s->found = 0;
 	s->stale_before = f->stats.stale;
-	s->fam = AF_INET6;
+	s->fam = fib_first_fam(f);
 	char err[160];
 	s->sk = fib_nl_socket(true, err, sizeof err);
 	if (s->sk == NULL) {
@@ -225,7 +233,7 @@ fib_dump_route(struct fib *f, struct nlmsghdr *h)
 		return;
 	const struct rtmsg *rtm = nlmsg_data(h);
 	int af = rtm->rtm_family;
-	if ((af != AF_INET && af != AF_INET6) || rtm->rtm_protocol != f->cfg.protocol ||
+	if (!(f->cfg.families & fib_fam_bit(af)) || rtm->rtm_protocol != f->cfg.protocol ||
 	    (rtm->rtm_flags & RTM_F_CLONED) || rtm->rtm_src_len != 0 || rtm->rtm_tos != 0 ||
 	    rtm->rtm_dst_len > af_bits(af))
 		return;
@@ -273,13 +281,13 @@ fib_dump_done(struct fib *f, int err)
 	if (err != 0 && err != ENOENT) /* ENOENT: the table does not exist (yet) */
 		log_warn("fib: route dump (%s) failed: %s; stale routes may stay",
 			 s->fam == AF_INET6 ? "IPv6" : "IPv4", strerror(err));
-	if (s->fam == AF_INET6) {
+	if (s->fam == AF_INET6 && (f->cfg.families & FIB_FAM_V4)) {
 		s->fam = AF_INET;
 	} else if (s->intr && s->restarts < FIB_DUMP_RESTARTS) {
 		log_info("fib: the table changed during the route dump, dumping again");
 		s->restarts++;
 		s->intr = false;
-		s->fam = AF_INET6;
+		s->fam = fib_first_fam(f);
 	} else {
 		fib_dump_over(f);
 		return;

@@ -39,7 +39,12 @@ rde_fib_start(struct rde *r)
 	const struct cfg *c = r->cfg;
 	if (!c->fib.enabled)
 		return 0;
-	struct fib_cfg fc = {c->fib.table, c->fib.protocol, c->fib.metric, c->fib.keep_on_exit};
+	/* the translated routes are IPv6: the FIB dumps, reconciles and cleans IPv6 only */
+	struct fib_cfg fc = {.table = c->fib.table,
+			     .families = FIB_FAM_V6,
+			     .protocol = c->fib.protocol,
+			     .metric = c->fib.metric,
+			     .keep_on_exit = c->fib.keep_on_exit};
 	char err[256];
 	struct rde_fib *rf = calloc(1, sizeof *rf);
 	if (rf == NULL)

@@ -1,8 +1,8 @@
 /*
  * Fuzz target: bgp_update_parse() under the session variants picked by the first input byte
  * (bit 0: 4-octet AS, bit 1: iBGP, bits 2-3: ADD-PATH receive for IPv4/IPv6, bit 4: leftmost
- * AS check). Every NLRI field of an accepted UPDATE is iterated, its attributes are interned,
- * re-encoded for 4- and 2-octet peers, and released.
+ * AS check, bits 5-6: IPv4/IPv6 *not* negotiated). Every NLRI field of an accepted UPDATE is
+ * iterated, its attributes are interned, re-encoded for 4- and 2-octet peers, and released.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctx.addpath_rx = (data[0] >> 2) & 3;
 	ctx.check_first_as = data[0] & 16;
 	ctx.peer_as = 64500;
+	ctx.fams = (uint8_t)(~(data[0] >> 5) & 3);
 	if (bgp_update_parse(data + 1, size - 1, &ctx, &u) < 0)
 		return 0;
 	struct bgp_nlri *fields[] = {&u.withdrawn, &u.nlri, &u.mp_reach, &u.mp_unreach};

@@ -253,21 +253,24 @@ need_bgp64d() {
 }
 
 # b64_start NAME NS [ARGS...]: start bgp64d (debug logging) with $(b64_conf NAME) in NS and wait
-# for its control socket.
+# for its control socket. With B64_WRAP set (words, e.g. "valgrind --log-file=F"), bgp64d runs
+# under that command, and the wait is 60 s instead of 10.
 b64_start() {
-	local name=$1 n=$2
+	local name=$1 n=$2 tries=100
 	shift 2
 	need_bgp64d
 	[[ " ${B64_DAEMONS[*]} " == *" $name "* ]] || B64_DAEMONS+=("$name")
 	rm -f "$(b64_sock "$name")"
-	spawn "$name" "$n" "$BGP64D" -d -c "$(b64_conf "$name")" "$@"
+	local -a wrap=()
+	[ -n "${B64_WRAP:-}" ] && read -ra wrap <<<"$B64_WRAP" && tries=600
+	spawn "$name" "$n" "${wrap[@]}" "$BGP64D" -d -c "$(b64_conf "$name")" "$@"
 	local i
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < tries; i++)); do
 		[ -S "$(b64_sock "$name")" ] && return 0
 		alive "$name" || fail "bgp64d $name exited at start-up (see its log)"
 		sleep 0.1
 	done
-	fail "bgp64d $name: no control socket $(b64_sock "$name") after 10s"
+	fail "bgp64d $name: no control socket $(b64_sock "$name") after $((tries / 10))s"
 }
 
 # ctl NAME ARGS...: bgp64ctl against instance NAME (the unix socket is reachable from any

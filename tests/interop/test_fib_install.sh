@@ -6,6 +6,10 @@
 # removed by the start-up reconciliation while a route of another protocol stays; a
 # withdrawal at the border removes the kernel route; `bgp64ctl show fib` counts the work; and
 # SIGTERM removes every route bgp64d installed.
+# FIB safety (issue 8 item 5): "protocol": "boot" (the host's own routes in table 254), "static"
+# or another daemon's ("bgp", "zebra", "bird") is refused at start with a clear config error;
+# an IPv4 route of protocol 64 in table 100 (bgp64d writes IPv6 only) survives the start-up
+# reconciliation and the exit.
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -45,6 +49,25 @@ cat >"$(b64_conf d)" <<EOF
 }
 EOF
 
+step "fib.protocol of the system or of another routing daemon: refused at start"
+ip -n "$(ns d)" -4 route add default via 10.0.1.2 # proto boot, table 254, as a host has it
+for proto in '"boot"' 3 '"static"' '"kernel"' '"bgp"' '"zebra"' '"bird"' 12; do
+	sed "s/\"protocol\": 64/\"protocol\": $proto/; s/\"table\": 100/\"table\": 254/" \
+		"$(b64_conf d)" >"$T/bad-proto.json"
+	rc=0
+	out=$("$BGP64D" -n -c "$T/bad-proto.json" 2>&1) || rc=$?
+	assert_eq "bgp64d -n with \"protocol\": $proto: exit status" 1 "$rc"
+	assert_match "... the message names fib.protocol and the owner" \
+		'bad-proto\.json: fib\.protocol: protocol [0-9]+.* belongs to ' "$out"
+done
+say "message: $out"
+rc=0
+ip netns exec "$(ns d)" "$BGP64D" -d -c "$T/bad-proto.json" >"$T/bad-proto.log" 2>&1 || rc=$?
+assert_eq "bgp64d started with \"protocol\": 12 exits with status" 1 "$rc"
+assert_eq "... and touched no route (default route of the namespace unchanged)" \
+	"default via 10.0.1.2 dev to-b1" \
+	"$(ip -n "$(ns d)" -4 route show default proto boot | xargs)"
+
 X1=$(xlat96 $NSP 1.1.1.0/24)
 X8=$(xlat96 $NSP 8.8.8.0/24)
 X9=$(xlat96 $NSP 9.9.9.0/24)
@@ -58,10 +81,13 @@ other_left() { ip -n "$(ns d)" -6 route show table 100 proto static | awk '{prin
 fib_json() { ctl d show fib | jget "$1"; }
 summary() { ctl d show summary | jget "$1"; }
 
-step "a route of ours from an earlier run, and one of another protocol"
+step "a route of ours from an earlier run, one of another protocol, an IPv4 one of protocol 64"
 ip -n "$(ns d)" -6 route add "$STALE" via fd00:1::64 table 100 proto 64 metric 20
 ip -n "$(ns d)" -6 route add "$OTHER" via fd00:1::64 table 100 proto static metric 20
+ip -n "$(ns d)" -4 route add 192.0.2.0/24 via 10.0.1.2 table 100 proto 64 metric 20
 assert_eq "stale route present before start" "$STALE=fd00:1::64" "$(kroutes)"
+v4_ours() { ip -n "$(ns d)" -4 route show table 100 proto 64 | awk '{print $1}' | xargs; }
+assert_eq "IPv4 route of protocol 64 present before start" 192.0.2.0/24 "$(v4_ours)"
 
 bird_start b1 b1
 b64_start d d
@@ -70,6 +96,8 @@ expected=$(printf '%s\n' "$X1=fd00:1::64" "$X8=fd00:1::64" "$X9=fd00:1::64" | so
 wait_eq 30 "bgp64d: neighbor 10.0.1.2" Established nbr_state d 10.0.1.2
 wait_eq 30 "kernel: table 100 proto 64 holds exactly the translations" "$expected" kroutes
 assert_eq "the other protocol's route is untouched" "$OTHER" "$(other_left)"
+assert_eq "the IPv4 route of protocol 64 is untouched (bgp64d writes IPv6 only)" 192.0.2.0/24 \
+	"$(v4_ours)"
 assert_eq "10.99.0.0/16 (not globally reachable) is in the IPv4 RIB" 10.99.0.0/16 \
 	"$(rib d ipv4 "words(r['prefix'] for r in routes() if r['prefix'].startswith('10.99'))")"
 assert_eq "... but not translated under the WKP (RFC 6052 3.1), and counted" 1 \
@@ -96,3 +124,4 @@ step "SIGTERM removes every route bgp64d installed"
 stop d TERM || true
 assert_eq "kernel: no route of protocol 64 left" "" "$(kroutes)"
 assert_eq "the other protocol's route is still there" "$OTHER" "$(other_left)"
+assert_eq "the IPv4 route of protocol 64 is still there" 192.0.2.0/24 "$(v4_ours)"

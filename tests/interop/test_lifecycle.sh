@@ -2,7 +2,8 @@
 # The daemon's life cycle (issue 3 item 1, issue 4 item 4):
 #   bgp64d -n -c on a good config -> 0; on a typo'd key or an out-of-range value -> 1 with the
 #       file and the JSON path in the message
-#   a connection from an unconfigured address -> NOTIFICATION Cease/Connection Rejected (6/5)
+#   a connection from an unconfigured address -> closed without a NOTIFICATION (issue 8 item 4:
+#       a stranger learns nothing, as with OpenBGPD)
 #   SIGHUP adding a neighbor -> it comes up; the existing sessions are not reset
 #   SIGHUP removing a neighbor -> it goes down (BIRD receives Cease/Peer De-configured); the
 #       others stay
@@ -90,11 +91,15 @@ say "BIRD main Established since $MAIN_SINCE"
 bird_down bird late || fail "BIRD late is up although bgp64d does not know it"
 pass "BIRD late (not configured in bgp64d) is down: $(bird_proto_state bird late)"
 
-step "a connection from an unconfigured address (10.0.2.3) gets Cease/Connection Rejected"
+step "a connection from an unconfigured address (10.0.2.3) is closed without a NOTIFICATION"
 speaker_start stranger s --connect 10.0.2.1 --bind 10.0.2.3 --as 64602 --peer-as 64500 \
 	--id 10.0.2.3 --timeout 10
-wait_for 15 "stranger: NOTIFICATION 6/5 received" speaker_has stranger '^notification-received 6/5 '
+wait_for 15 "stranger: connection closed by bgp64d" speaker_has stranger '^closed by peer'
+assert_eq "stranger: no NOTIFICATION received" no \
+	"$(speaker_has stranger '^notification-received' && echo yes || echo no)"
+assert_eq "stranger: no OPEN received" no "$(speaker_has stranger '^open-received' && echo yes || echo no)"
 assert_eq "stranger: never Established" no "$(speaker_has stranger '^established' && echo yes || echo no)"
+wait_for 5 "bgp64d logs the closed connection" log_has d 'connection from 10.0.2.3 closed: not a configured neighbor'
 stop stranger || true
 
 step "SIGHUP adding neighbor 10.0.1.3: it comes up, the others are not reset"

@@ -104,7 +104,7 @@ static const char full[] =
     "   'extended-next-hop':true,'allow-wkp-specifics':true,'copy-unknown-attributes':true},"
     "  {'address':'192.0.2.10','remote-as':64500,'route-reflector-client':true,"
     "   'password':'md5key','hold-time':3}],"
-    " 'fib':{'enabled':true,'table':100,'protocol':'bgp','metric':0,'keep-on-exit':true},"
+    " 'fib':{'enabled':true,'table':100,'protocol':200,'metric':0,'keep-on-exit':true},"
     " 'control':{'socket':'/tmp/b.sock','mode':'0600','group':'wheel'},"
     " 'metrics':{'listen':'[::1]:9179'}}";
 
@@ -205,7 +205,7 @@ test_full(void **state)
 
 	assert_true(c->fib.enabled);
 	assert_int_equal(c->fib.table, 100);
-	assert_int_equal(c->fib.protocol, 186);
+	assert_int_equal(c->fib.protocol, 200);
 	assert_int_equal(c->fib.metric, 0);
 	assert_true(c->fib.keep_on_exit);
 	assert_string_equal(c->control.socket, "/tmp/b.sock");
@@ -686,9 +686,27 @@ test_fields(void **state)
 	     "(remote-as 1 is not local-as 64500), got true"},
 	    {"{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'description':5}]}",
 	     "t.json: neighbors[0].description: expected string of at most 255 bytes, got 5"},
-	    {"{" BASE ",'fib':{'protocol':0}}",
-	     "t.json: fib.protocol: expected integer 1..255 or one of \"bgp64d\", \"bgp\", "
-	     "\"static\", \"boot\", got 0"},
+	    {"{" BASE ",'fib':{'protocol':256}}",
+	     "t.json: fib.protocol: expected integer 1..255 or \"bgp64d\", got 256"},
+	    {"{" BASE ",'fib':{'protocol':'bgp65d'}}",
+	     "t.json: fib.protocol: expected integer 1..255 or \"bgp64d\", got \"bgp65d\""},
+	    /* issue 8 item 5: protocols of the system and of other routing daemons */
+	    {"{" BASE ",'fib':{'protocol':'boot'}}",
+	     "t.json: fib.protocol: protocol 3 (\"boot\") belongs to the system (routes added at "
+	     "boot and by ip route): bgp64d deletes the routes of its protocol in its table that "
+	     "it did not install; use \"bgp64d\" (64) or another number not in rt_protos"},
+	    {"{" BASE ",'fib':{'protocol':4}}",
+	     "t.json: fib.protocol: protocol 4 (\"static\") belongs to the system (static routes "
+	     "of the administrator): bgp64d deletes the routes of its protocol in its table that "
+	     "it did not install; use \"bgp64d\" (64) or another number not in rt_protos"},
+	    {"{" BASE ",'fib':{'protocol':'bgp'}}",
+	     "t.json: fib.protocol: protocol 186 (\"bgp\") belongs to FRR bgpd: bgp64d deletes "
+	     "the routes of its protocol in its table that it did not install; use \"bgp64d\" "
+	     "(64) or another number not in rt_protos"},
+	    {"{" BASE ",'fib':{'protocol':196}}",
+	     "t.json: fib.protocol: protocol 196 belongs to FRR (ldp, sharp, pbr, static, "
+	     "openfabric, srte): bgp64d deletes the routes of its protocol in its table that it "
+	     "did not install; use \"bgp64d\" (64) or another number not in rt_protos"},
 	    {"{" BASE ",'fib':{'table':0}}",
 	     "t.json: fib.table: expected integer 1..4294967295, got 0"},
 	    {"{" BASE ",'fib':[]}", "t.json: fib: expected object, got an array"},
@@ -718,27 +736,42 @@ test_fields(void **state)
 		expect_err(cases[i].json, cases[i].msg);
 
 	/* And the accepted forms next to them. */
-	struct cfg *c = parse("{" BASE ",'fib':{'protocol':17},'control':{'mode':'600'},"
+	struct cfg *c = parse("{" BASE ",'fib':{'protocol':19},'control':{'mode':'600'},"
 			      "'metrics':{'listen':'127.0.0.1:9179'}}");
 	if (c == NULL)
 		fail_msg("%s", err);
-	assert_int_equal(c->fib.protocol, 17);
+	assert_int_equal(c->fib.protocol, 19);
 	assert_int_equal(c->control.mode, 0600);
 	assert_int_equal(c->metrics.af, AF_INET);
 	assert_addr(AF_INET, c->metrics.addr, "127.0.0.1");
 	assert_int_equal(c->metrics.port, 9179);
 	cfg_free(c);
+	c = parse("{" BASE ",'fib':{'protocol':'bgp64d'}}");
+	assert_non_null(c);
+	assert_int_equal(c->fib.protocol, 64);
+	cfg_free(c);
+	/* every rt_protos name of iproute2 is refused, by name and by number */
 	static const struct {
 		const char *name;
 		int proto;
-	} protos[] = {{"bgp64d", 64}, {"bgp", 186}, {"static", 4}, {"boot", 3}};
-	for (size_t i = 0; i < 4; i++) {
-		char json[256];
-		snprintf(json, sizeof json, "{" BASE ",'fib':{'protocol':'%s'}}", protos[i].name);
-		c = parse(json);
-		assert_non_null(c);
-		assert_int_equal(c->fib.protocol, protos[i].proto);
-		cfg_free(c);
+	} taken[] = {{"unspec", 0}, {"redirect", 1}, {"kernel", 2},	 {"boot", 3},
+		     {"static", 4}, {"gated", 8},    {"ra", 9},		 {"mrt", 10},
+		     {"zebra", 11}, {"bird", 12},    {"dnrouted", 13},	 {"xorp", 14},
+		     {"ntk", 15},   {"dhcp", 16},    {"keepalived", 18}, {"babel", 42},
+		     {"openr", 99}, {"bgp", 186},    {"isis", 187},	 {"ospf", 188},
+		     {"rip", 189},  {"eigrp", 192}};
+	for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+		char json[256], want[64];
+		snprintf(want, sizeof want, "protocol %d (\"%s\") belongs to ", taken[i].proto,
+			 taken[i].name);
+		snprintf(json, sizeof json, "{" BASE ",'fib':{'protocol':'%s'}}", taken[i].name);
+		assert_null(parse(json));
+		if (strstr(err, want) == NULL)
+			fail_msg("'%s': %s", taken[i].name, err);
+		snprintf(json, sizeof json, "{" BASE ",'fib':{'protocol':%d}}", taken[i].proto);
+		assert_null(parse(json));
+		if (strstr(err, want) == NULL)
+			fail_msg("%d: %s", taken[i].proto, err);
 	}
 }
 

@@ -244,15 +244,24 @@ gwaddr(const char *s)
 }
 
 static struct fib *
-mkfib(bool keep)
+mkfib_fams(bool keep, uint8_t fams)
 {
-	struct fib_cfg c = {
-	    .table = TABLE, .protocol = PROTO, .metric = METRIC, .keep_on_exit = keep};
+	struct fib_cfg c = {.table = TABLE,
+			    .families = fams,
+			    .protocol = PROTO,
+			    .metric = METRIC,
+			    .keep_on_exit = keep};
 	char err[200] = "";
 	struct fib *f = fib_new(base, &c, err, sizeof err);
 	if (f == NULL)
 		fail_msg("fib_new: %s", err);
 	return f;
+}
+
+static struct fib *
+mkfib(bool keep)
+{
+	return mkfib_fams(keep, FIB_FAM_V4 | FIB_FAM_V6);
 }
 
 static void
@@ -593,6 +602,56 @@ test_sync(void **state)
 }
 
 /*
+ * A FIB that writes IPv6 only (what bgp64d does) never dumps, reconciles nor cleans IPv4, even
+ * routes of its own protocol in its own table (issue 8 item 5: with a protocol number shared
+ * with the system, an IPv4 sync deleted the host's own routes); it refuses IPv4 requests.
+ */
+static void
+test_sync_family(void **state)
+{
+	(void)state;
+	preinstall();
+	sh("ip -4 route add 198.51.100.0/24 via 198.18.0.2 table %d proto %d metric %d", TABLE,
+	   PROTO, METRIC);
+	kdump();
+	assert_int_equal(kcount(TABLE, PROTO), 54);
+	struct fib *f = mkfib_fams(false, FIB_FAM_V6);
+	const struct fib_stats *st = fib_stats(f);
+	fib_sync_begin(f);
+	sync_set_wanted(f);
+	fib_sync_end(f);
+	settle(f, 5);
+	assert_int_equal(st->stale, 30 + 2); /* the IPv4 route via IPv6 is not ours any more */
+	assert_int_equal(st->errors, 0);
+	kdump();
+	struct prefix v4 = parse_pfx("203.0.113.0/24"), v4b = parse_pfx("198.51.100.0/24");
+	assert_non_null(kfind(TABLE, &v4));
+	assert_non_null(kfind(TABLE, &v4b));
+	assert_int_equal(kcount(TABLE, PROTO), 30 + 2);
+
+	/* IPv4 requests are refused before the kernel */
+	fib_route_del(f, &v4);
+	fib_route_set(f, &v4b, AF_INET, gwaddr("198.18.0.3"), 0);
+	assert_int_equal(st->errors, 2);
+	assert_non_null(strstr(st->last_error, "not a family of this FIB"));
+	assert_int_equal(fib_queued(f), 0);
+
+	/* nor are they cleaned at exit */
+	fib_free(f);
+	kdump();
+	assert_int_equal(kcount(TABLE, PROTO), 2);
+	assert_non_null(kfind(TABLE, &v4));
+	assert_non_null(kfind(TABLE, &v4b));
+	flush_table();
+
+	/* a FIB with no family is refused */
+	struct fib_cfg c = {.table = TABLE, .protocol = PROTO, .metric = METRIC};
+	char err[200] = "";
+	assert_null(fib_new(base, &c, err, sizeof err));
+	assert_non_null(strstr(err, "family"));
+}
+
+/*
  * The reply queue overflows (a receive buffer far too small for the requests in flight, all
  * failing): the requests of unknown outcome are sent again, and every outcome is still
  * counted exactly once.
@@ -724,6 +783,7 @@ main(void)
 	    cmocka_unit_test_setup(test_errors, setup),
 	    cmocka_unit_test_setup(test_via_oif, setup),
 	    cmocka_unit_test_setup(test_sync, setup),
+	    cmocka_unit_test_setup(test_sync_family, setup),
 	    cmocka_unit_test_setup(test_enobufs, setup),
 	    cmocka_unit_test_setup(test_scale, setup),
 	};

@@ -123,6 +123,7 @@ ctx_set(bool as4, bool ibgp)
 	ctx.peer_as = ibgp ? 64496 : 64500;
 	ctx.local_as = 64496;
 	ctx.addpath_rx = 0;
+	ctx.fams = BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6);
 }
 
 static int
@@ -1070,6 +1071,136 @@ test_mp_next_hops(void **state)
 	expect_prefixes(&u.mp_reach, want4, 1);
 }
 
+/* The global slot of an IPv6 next hop: ::, multicast, link-local -> treat-as-withdraw. */
+static void
+test_mp_bad_v6_next_hops(void **state)
+{
+	(void)state;
+	static const uint8_t pfx[] = {32, 0x20, 0x01, 0x0d, 0xb8};
+	static const uint8_t nl4[] = {24, 198, 51, 100};
+	static const uint8_t bad[][16] = {
+	    {0},				 /* :: */
+	    {0xff, 0x02, [15] = 1},		 /* ff02::1 */
+	    {0xff, 0x0e, [15] = 5},		 /* ff0e::5 */
+	    {0xfe, 0x80, [15] = 1},		 /* fe80::1 */
+	    {0xfe, 0xbf, [14] = 0xab, [15] = 1}, /* febf::ab01, still fe80::/10 */
+	};
+	static const uint8_t good[][16] = {
+	    {0xfe, 0xc0, [15] = 1}, /* fec0::1 (deprecated site-local, not ours to refuse) */
+	    {0xfd, 0x00, [15] = 1}, /* fd00::1 (ULA) */
+	    {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, /* ::1 */
+	};
+	uint8_t v[128], nh32[32];
+	for (int fam = 0; fam < 2; fam++) {
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0] + sizeof good / sizeof good[0];
+		     i++) {
+			bool is_bad = i < sizeof bad / sizeof bad[0];
+			const uint8_t *nh = is_bad ? bad[i] : good[i - sizeof bad / sizeof bad[0]];
+			for (int nhl = 16; nhl <= 32; nhl += 16) {
+				memcpy(nh32, nh, 16);
+				memset(nh32 + 16, 0, 16);
+				nh32[16] = 0xfe, nh32[17] = 0x80, nh32[31] = 9;
+				tb_reset();
+				size_t l =
+				    fam == 0 ? mp_reach_v6(v, nh32, (uint8_t)nhl, nl4, sizeof nl4)
+					     : mp_reach_v6(v, nh32, (uint8_t)nhl, pfx, sizeof pfx);
+				if (fam == 0)
+					v[1] = 1; /* RFC 8950: IPv4 NLRI, IPv6 next hop */
+				tb_attr(0x90, ATTR_MP_REACH, v, l);
+				tb_attr(0x40, ATTR_ORIGIN, origin_igp, 1);
+				tb_attr(0x40, ATTR_AS_PATH, path_4, sizeof path_4);
+				assert_int_equal(parse(), 0);
+				if (is_bad) {
+					expect_action(BGP_UPD_TREAT_AS_WITHDRAW,
+						      "MP_REACH_NLRI: IPv6 next hop");
+					/* the prefixes stay iterable, to be withdrawn */
+					assert_true(u.has_mp_reach);
+					assert_int_equal(u.mp_reach.len,
+							 fam == 0 ? sizeof nl4 : sizeof pfx);
+				} else {
+					expect_action(BGP_UPD_OK, NULL);
+				}
+			}
+		}
+	}
+}
+
+/* RFC 4760 7: NLRI of a family that was not negotiated is ignored, never imported. */
+static void
+test_unnegotiated_family(void **state)
+{
+	(void)state;
+	static const uint8_t pfx[] = {32, 0x20, 0x01, 0x0d, 0xb8};
+	uint8_t v[128];
+	/* IPv4-only session: an IPv6 MP_REACH is dropped, the classic NLRI is kept */
+	ctx.fams = BGP_FAM_BIT(BGP_FAM_V4);
+	tb_std();
+	tb_nlri("10.0.0.0/8");
+	size_t l = mp_reach_v6(v, nh6, 16, pfx, sizeof pfx);
+	tb_attr(0x90, ATTR_MP_REACH, v, l);
+	assert_int_equal(parse(), 0);
+	expect_action(BGP_UPD_OK, NULL);
+	assert_false(u.has_mp_reach);
+	assert_int_equal(u.mp_reach.len, 0);
+	assert_int_equal(u.ignored_fams, BGP_FAM_BIT(BGP_FAM_V6));
+	static const char *const want[] = {"10.0.0.0/8"};
+	expect_prefixes(&u.nlri, want, 1);
+	assert_int_equal(u.attrs.nh_len, 4);
+
+	/* only an IPv6 MP_REACH, not negotiated: nothing to announce, no missing attribute */
+	tb_reset();
+	tb_attr(0x90, ATTR_MP_REACH, v, l);
+	assert_int_equal(parse(), 0);
+	expect_action(BGP_UPD_OK, NULL);
+	assert_false(u.has_mp_reach);
+	assert_int_equal(u.ignored_fams, BGP_FAM_BIT(BGP_FAM_V6));
+
+	/* and its withdrawals; an empty MP_UNREACH (End-of-RIB) is no ignored NLRI */
+	uint8_t unr[16] = {0, 2, 1};
+	memcpy(unr + 3, pfx, sizeof pfx);
+	tb_reset();
+	tb_attr(0x80, ATTR_MP_UNREACH, unr, 3 + sizeof pfx);
+	assert_int_equal(parse(), 0);
+	assert_false(u.has_mp_unreach);
+	assert_int_equal(u.ignored_fams, BGP_FAM_BIT(BGP_FAM_V6));
+	tb_reset();
+	tb_attr(0x80, ATTR_MP_UNREACH, unr, 3);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(u.ignored_fams, 0);
+
+	/* IPv6-only session: classic withdrawn and NLRI fields are ignored */
+	ctx.fams = BGP_FAM_BIT(BGP_FAM_V6);
+	tb_reset();
+	tb_std();
+	tb_nlri("10.0.0.0/8");
+	tb_withdrawn("192.0.2.0/24");
+	assert_int_equal(parse(), 0);
+	expect_action(BGP_UPD_OK, NULL);
+	assert_int_equal(u.ignored_fams, BGP_FAM_BIT(BGP_FAM_V4));
+	struct prefix p;
+	assert_int_equal(bgp_nlri_next(&u.nlri, &p, NULL), 0);
+	assert_int_equal(bgp_nlri_next(&u.withdrawn, &p, NULL), 0);
+	/* ... and so is IPv4 NLRI in MP_REACH (RFC 8950) */
+	static const uint8_t nl4[] = {24, 198, 51, 100};
+	tb_reset();
+	l = mp_reach_v6(v, nh6, 16, nl4, sizeof nl4);
+	v[1] = 1;
+	tb_attr(0x90, ATTR_MP_REACH, v, l);
+	tb_attr(0x40, ATTR_ORIGIN, origin_igp, 1);
+	tb_attr(0x40, ATTR_AS_PATH, path_4, sizeof path_4);
+	assert_int_equal(parse(), 0);
+	assert_false(u.has_mp_reach);
+	assert_int_equal(u.ignored_fams, BGP_FAM_BIT(BGP_FAM_V4));
+	/* a framing error in an ignored family still resets (the message is broken) */
+	tb_reset();
+	tb_std();
+	static const uint8_t cut[] = {24, 10};
+	memcpy(T.nl, cut, sizeof cut);
+	T.nll = sizeof cut;
+	assert_int_equal(parse(), -1);
+	expect_reset(10);
+}
+
 static void
 test_large_communities_dedup(void **state)
 {
@@ -1407,6 +1538,8 @@ main(void)
 	    cmocka_unit_test_setup(test_eor, setup),
 	    cmocka_unit_test_setup(test_addpath, setup),
 	    cmocka_unit_test_setup(test_mp_next_hops, setup),
+	    cmocka_unit_test_setup(test_mp_bad_v6_next_hops, setup),
+	    cmocka_unit_test_setup(test_unnegotiated_family, setup),
 	    cmocka_unit_test_setup(test_large_communities_dedup, setup),
 	    cmocka_unit_test_setup(test_pack_roundtrip_v4, setup),
 	    cmocka_unit_test_setup(test_pack_roundtrip_v6, setup),
