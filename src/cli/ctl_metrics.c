@@ -12,6 +12,7 @@
 #include "bgp/attr.h"
 #include "rde/rde.h"
 #include "cli/ctl.h"
+#include "cli/ctl_impl.h"
 #include "lib/log.h"
 
 struct ctl_metrics {
@@ -106,7 +107,10 @@ metrics_page(struct evhttp_request *req, void *arg)
 	metric(b, "bgp64d_wkp_specifics_blocked_total", "counter",
 	       "well-known-prefix more-specifics not sent to eBGP (RFC 6052 3.1)",
 	       s->wkp_specifics_blocked);
+	metric(b, "bgp64d_import_filtered_total", "counter", "prefixes rejected by import policies",
+	       s->import_filtered);
 	metrics_neighbors(b, r);
+	ctl_metrics_policies(b, r);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");
 	evhttp_send_reply(req, HTTP_OK, "OK", b);

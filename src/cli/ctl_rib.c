@@ -127,6 +127,8 @@ nh_source_name(enum rde_nh_source s)
 		return "neighbor";
 	case RDE_NH_DEFAULT:
 		return "default";
+	case RDE_NH_POLICY:
+		return "policy";
 	}
 	return "?";
 }

@@ -69,6 +69,7 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 		rp->id = id;
 		rp->has_nh6 = cn->has_nexthop6;
 		memcpy(rp->nh6, cn->nexthop6, 16);
+		rde_policy_peer(r, rp);
 		r->peers[id] = rp;
 	}
 	return r->peers[id];
@@ -256,6 +257,7 @@ rde_new(struct event_base *base, struct cfg *cfg)
 	    r->trim_ev == NULL)
 		abort(); /* out of memory policy */
 	r->started_at = time(NULL);
+	rde_policy_counters(r, NULL);
 	return r;
 }
 
@@ -312,6 +314,7 @@ rde_free(struct rde *r)
 	event_free(r->eor_timer);
 	event_free(r->trim_ev);
 	cfg_free(r->cfg);
+	free(r->pol_hits);
 	free(r);
 }
 
@@ -508,6 +511,8 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 static void
 announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attrs *a)
 {
+	struct rde_import im;
+	rde_import_begin(r, rp, n->fam, a, &im);
 	/* Prefixes of one UPDATE land all over the RIB: prefetch their tree slots in two
 	 * stages first, so the cache misses of a batch overlap instead of adding up. */
 	struct radix *t = rib_tree(r->rib, n->fam);
@@ -523,10 +528,18 @@ announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attr
 			radix_prefetch(t, batch[i].a, batch[i].len, 0);
 		for (int i = 0; i < cnt; i++)
 			radix_prefetch(t, batch[i].a, batch[i].len, 1);
-		for (int i = 0; i < cnt; i++)
-			rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(a));
+		for (int i = 0; i < cnt; i++) {
+			/* import policy: a rejected prefix leaves the RIB (it may have been
+			 * accepted before) */
+			struct attrs *pa = rde_import_prefix(r, &im, &batch[i]);
+			if (pa != NULL)
+				rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(pa));
+			else
+				rib_withdraw(r->rib, n->fam, &batch[i], rp->id);
+		}
 		r->stats.prefixes_in += (uint64_t)cnt;
 	}
+	rde_import_end(&im);
 }
 
 static void

@@ -32,7 +32,16 @@ struct rde_xroute {
 	struct prefix rule_src; /* translation prefix or EAM IPv4 prefix */
 	bool has_nh;
 	struct xlat_nh nh; /* the IPv6 next hop (when has_nh) */
-	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
+	enum rde_nh_source {
+		RDE_NH_TABLE,
+		RDE_NH_NEIGHBOR,
+		RDE_NH_DEFAULT,
+		RDE_NH_POLICY
+	} nh_source;
+	/* The rule of the translation policy that decided (-1: its default, or no policy); the
+	 * translated route carries its actions. */
+	int pol_rule;
+	const struct policy_rule *prule; /* that rule, NULL for -1 */
 };
 
 #define RDE_XROUTES_MAX 8
@@ -41,6 +50,7 @@ struct rde_xroute {
 struct rde_stats {
 	uint64_t updates_in, prefixes_in, withdraws_in;
 	uint64_t treat_as_withdraw, loops_dropped, import_denied;
+	uint64_t import_filtered;	/* prefixes rejected by an import policy */
 	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
 	uint64_t updates_out, prefixes_out, withdraws_out;
 };
@@ -90,6 +100,15 @@ const struct fib *rde_fib(const struct rde *r);
  */
 int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
+/*
+ * The translation policy's decision on an IPv4 best path (show translation): false when it
+ * rejects. *policy is its name (NULL when translation.policy is not set), *rule the deciding
+ * rule's name ("default" when none matched, "" when unnamed) and *index its index (-1).
+ */
+bool rde_xlat_decision(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+		       const char **policy, const char **rule, int *index);
+/* Per-rule counters of the running config's policies, indexed by policy_rule.id. */
+const uint64_t *rde_policy_hits(const struct rde *r);
 
 /* Commands (control socket). */
 int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);

@@ -9,6 +9,8 @@
  *   3. the default next hop when unknown-next-hop is "default",
  *   4. none: the route is not announced (unknown-next-hop "reject"), and counted per next hop
  *      (rde_count.c).
+ * The translation policy (rde_policy.c) comes first: a best path it rejects is not translated,
+ * and a "next-hop" its rule sets overrides all of the above.
  * The neighbor's setting is read from its rde_peer record, which keeps it until the peer's
  * paths are gone, also after a reload removed the neighbor.
  *
@@ -85,9 +87,23 @@ rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix 
 		*why = reason;
 	if (n <= 0)
 		return 0;
+	int prule = -1;
+	if (!policy_xlat_accepts(r, c, v4, best, &prule)) {
+		if (why != NULL)
+			*why = XLAT_POLICY_REJECT;
+		return 0;
+	}
 	struct xlat_nh nh;
 	enum rde_nh_source src = RDE_NH_TABLE;
 	bool has_nh = best != NULL && rde_nexthop6_cfg(r, c, best, &nh, &src);
+	const struct policy_rule *pr = prule >= 0 ? &c->xlat_policy->rules[prule] : NULL;
+	if (best != NULL && pr != NULL && (pr->a.what & PA_NEXT_HOP) && pr->a.nh_af == AF_INET6) {
+		/* the translation policy overrides the IPv6 next hop */
+		memset(&nh, 0, sizeof nh);
+		memcpy(nh.v6, pr->a.nh, 16);
+		src = RDE_NH_POLICY;
+		has_nh = true;
+	}
 	if (!has_nh && why != NULL)
 		*why = XLAT_NO_NEXTHOP;
 	for (int i = 0; i < n; i++) {
@@ -95,6 +111,8 @@ rde_translate_cfg(const struct rde *r, const struct cfg *c, const struct prefix 
 		out[i].v6 = xr[i].v6;
 		out[i].rule = xr[i].rule;
 		out[i].rule_src = xr[i].src;
+		out[i].pol_rule = prule;
+		out[i].prule = pr;
 		out[i].has_nh = has_nh;
 		if (has_nh) {
 			out[i].nh = nh;
@@ -135,7 +153,8 @@ nh_eq(const struct xlat_nh *a, const struct xlat_nh *b)
  *     next hop (BGP next hop and kernel gateway), its device (kernel ifindex), and the rule
  *     (an RFC 6052 more-specific of the well-known prefix is held back from eBGP);
  *   - the IPv6 next hop of the best path itself, which an RFC 8950 neighbor gets with the
- *     IPv4 route even when the prefix is not translated.
+ *     IPv4 route even when the prefix is not translated;
+ *   - what the translation policy's rule sets on the translated route (policy_action_equal).
  * Not compared: the rule's source prefix and where the next hop came from (nh_source): only
  * show commands render them, and those derive afresh.
  */
@@ -147,7 +166,8 @@ rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b)
 	for (int i = 0; i < a->n; i++) {
 		const struct rde_xroute *x = &a->xr[i], *y = &b->xr[i];
 		if (!prefix_eq(&x->v6, &y->v6) || x->rule != y->rule || x->has_nh != y->has_nh ||
-		    (x->has_nh && !nh_eq(&x->nh, &y->nh)))
+		    (x->has_nh && !nh_eq(&x->nh, &y->nh)) ||
+		    !policy_action_equal(x->prule, y->prule))
 			return false;
 	}
 	return true;
@@ -165,6 +185,11 @@ rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t
 		rde_count_best(r, old_peer, old, -1);
 	if (best != NULL)
 		rde_count_best(r, best->peer, best->attrs, 1);
+	if (best != NULL && r->cfg->xlat_policy != NULL) {
+		struct prefix p;
+		radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
+		rde_policy_count_xlat(r, &p, best);
+	}
 	if ((old == NULL) != (best == NULL)) {
 		struct prefix p;
 		radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
