@@ -130,14 +130,22 @@ route_has_all(const struct attrs *a, const struct policy_comm_set *s)
 	return true;
 }
 
-bool
-policy_rule_matches(const struct policy_rule *r, const struct policy_route *rt)
+/* The conditions on the prefix: length first, the set (one radix lookup) last. */
+static bool
+match_prefix(const struct policy_match *m, const struct prefix *p)
 {
-	const struct policy_match *m = &r->m;
+	unsigned w = m->what;
+	if ((w & PM_PREFIX_LEN) && (p->len < m->len_min || p->len > m->len_max))
+		return false;
+	return !(w & PM_PREFIX_SET) || policy_pset_contains(m->pset, p);
+}
+
+/* The other conditions: they depend on the attributes and the neighbor only (rt->p unused). */
+static bool
+match_attrs(const struct policy_match *m, const struct policy_route *rt)
+{
 	const struct attrs *a = rt->a;
 	unsigned w = m->what;
-	if ((w & PM_PREFIX_LEN) && (rt->p->len < m->len_min || rt->p->len > m->len_max))
-		return false;
 	if ((w & PM_NEIGHBOR) && (rt->nbr_af != m->nbr_af || rt->nbr_addr == NULL ||
 				  memcmp(rt->nbr_addr, m->nbr_addr, af_bytes(m->nbr_af)) != 0))
 		return false;
@@ -170,10 +178,13 @@ policy_rule_matches(const struct policy_rule *r, const struct policy_route *rt)
 		return false;
 	if ((w & PM_COMM_ALL) && !route_has_all(a, m->comm_all))
 		return false;
-	/* last: the only condition whose cost grows with a set (one radix lookup) */
-	if ((w & PM_PREFIX_SET) && !policy_pset_contains(m->pset, rt->p))
-		return false;
 	return true;
+}
+
+bool
+policy_rule_matches(const struct policy_rule *r, const struct policy_route *rt)
+{
+	return match_attrs(&r->m, rt) && match_prefix(&r->m, rt->p);
 }
 
 int
@@ -188,6 +199,37 @@ policy_eval(const struct policy *pol, const struct policy_route *rt, bool *accep
 			*accept = pol->rules[i].accept;
 			return (int)i;
 		}
+	*accept = pol->default_accept;
+	return -1;
+}
+
+uint64_t
+policy_attr_mask(const struct policy *pol, const struct policy_route *rt)
+{
+	uint64_t mask = 0;
+	for (size_t i = 0; pol != NULL && i < pol->n_rules && i < 64; i++)
+		if (match_attrs(&pol->rules[i].m, rt))
+			mask |= 1ull << i;
+	return mask;
+}
+
+int
+policy_eval_mask(const struct policy *pol, const struct policy_route *rt, uint64_t mask,
+		 bool *accept)
+{
+	if (pol == NULL) {
+		*accept = true;
+		return -1;
+	}
+	for (size_t i = 0; i < pol->n_rules; i++) {
+		const struct policy_rule *r = &pol->rules[i];
+		bool hit = i < 64 ? ((mask >> i) & 1) && match_prefix(&r->m, rt->p)
+				  : policy_rule_matches(r, rt);
+		if (hit) {
+			*accept = r->accept;
+			return (int)i;
+		}
+	}
 	*accept = pol->default_accept;
 	return -1;
 }

@@ -190,6 +190,15 @@ bool policy_rule_matches(const struct policy_rule *r, const struct policy_route 
  * A NULL policy accepts everything (-1).
  */
 int policy_eval(const struct policy *pol, const struct policy_route *rt, bool *accept);
+/*
+ * The same in two steps, for many prefixes sharing one attribute set (an UPDATE): the mask of
+ * the rules (the first 64) whose conditions on attributes and neighbor hold for rt (rt->p is
+ * not read), then per prefix policy_eval_mask() with it, which only tests the prefix
+ * conditions of those rules. Same result as policy_eval().
+ */
+uint64_t policy_attr_mask(const struct policy *pol, const struct policy_route *rt);
+int policy_eval_mask(const struct policy *pol, const struct policy_route *rt, uint64_t mask,
+		     bool *accept);
 /* The counter id of rule i of pol (-1: its default). */
 uint32_t policy_counter_id(const struct policy *pol, int i);
 /* The name of rule i ("" when unnamed; "default" for -1). */

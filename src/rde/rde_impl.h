@@ -134,6 +134,7 @@ struct rde_import {
 	enum bgp_fam fam;
 	struct attrs *in; /* borrowed */
 	struct policy_route rt;
+	uint64_t mask;			       /* policy_attr_mask() of in */
 	struct attrs *cache[RDE_IMPORT_CACHE]; /* per rule, owned */
 	struct attrs *spare;		       /* rules past the cache, owned */
 };

@@ -91,6 +91,7 @@ rde_import_begin(struct rde *r, struct rde_peer *rp, enum bgp_fam f, struct attr
 	im->in = a;
 	im->rt.a = a;
 	route_of(r, rp->id, &im->rt);
+	im->mask = policy_attr_mask(im->pol, &im->rt);
 }
 
 struct attrs *
@@ -100,7 +101,7 @@ rde_import_prefix(struct rde *r, struct rde_import *im, const struct prefix *p)
 		return im->in;
 	bool accept;
 	im->rt.p = p;
-	int k = policy_eval(im->pol, &im->rt, &accept);
+	int k = policy_eval_mask(im->pol, &im->rt, im->mask, &accept);
 	rde_policy_count(r, im->pol, k);
 	if (!accept) {
 		r->stats.import_filtered++;

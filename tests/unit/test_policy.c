@@ -443,6 +443,52 @@ test_first_match_default(void **state)
 	cfg_free(c);
 }
 
+/* policy_attr_mask + policy_eval_mask decide as policy_eval, over random routes. */
+static void
+test_eval_mask(void **state)
+{
+	(void)state;
+	struct cfg *c = parse(match_sets,
+			      "{\"p\": {\"rules\": ["
+			      "{\"match\": {\"prefix-set\": \"b\", \"origin\": \"egp\"}, "
+			      "\"action\": \"reject\"},"
+			      "{\"match\": {\"community-any\": \"c\", \"prefix-length\": "
+			      "{\"max\": 16}}, \"action\": \"accept\"},"
+			      "{\"match\": {\"as-path-contains\": 174}, \"action\": \"reject\"},"
+			      "{\"match\": {\"prefix-set\": \"b\"}, \"action\": \"accept\"}]}}",
+			      NULL);
+	assert_non_null(c);
+	const struct policy *pol = policy_find(c->pol, "p");
+	static const uint32_t p174[] = {64501, 174}, p1[] = {64501};
+	static const uint32_t comms[] = {65000u << 16 | 1};
+	for (int round = 0; round < 8; round++) {
+		struct rspec rs = {round & 1 ? p174 : p1,
+				   round & 1 ? 2 : 1,
+				   comms,
+				   (round >> 1) & 1,
+				   NULL,
+				   0,
+				   (uint8_t)((round >> 2) & 1 ? ORIGIN_EGP : ORIGIN_IGP),
+				   NULL};
+		struct attrs *a = mkattrs(&rs);
+		struct policy_route rt = {.a = a};
+		uint64_t mask = policy_attr_mask(pol, &rt);
+		for (int q = 0; q < 2000; q++) {
+			struct prefix p;
+			uint8_t ten[4] = {10, 0, 0, 0};
+			random_prefix(&p, AF_INET, rnd() % 33, ten, rnd() % 2 ? 8 : 0);
+			rt.p = &p;
+			bool a1, a2;
+			int k1 = policy_eval(pol, &rt, &a1);
+			int k2 = policy_eval_mask(pol, &rt, mask, &a2);
+			assert_int_equal(k1, k2);
+			assert_int_equal(a1, a2);
+		}
+		attr_unref(a);
+	}
+	cfg_free(c);
+}
+
 /* ---- every action ---- */
 
 static bool
@@ -717,6 +763,7 @@ main(void)
 	    cmocka_unit_test(test_matches),	   cmocka_unit_test(test_first_match_default),
 	    cmocka_unit_test(test_actions),	   cmocka_unit_test(test_equality),
 	    cmocka_unit_test(test_errors),	   cmocka_unit_test(test_example_config),
+	    cmocka_unit_test(test_eval_mask),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
