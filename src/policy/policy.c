@@ -353,21 +353,92 @@ encode(const struct policy_comm_set *s, uint8_t kind, uint8_t *out)
 	return n;
 }
 
+/*
+ * comm_edit() results by (interned input blob, action, kind): the routes of a table share few
+ * community lists (many have none), so a tag added to every translated route is interned once
+ * per list, not once per attribute set. Holds references to both blobs; emptied by
+ * policy_cache_flush() whenever a policy database is freed (an action's address may be reused).
+ */
+#define CE_CACHE_N 64
+static struct ce_slot {
+	struct attr_blob *in, *out;
+	const struct policy_action *pa;
+	uint8_t kind;
+	bool used, changed;
+} ce_cache[CE_CACHE_N];
+
+void
+policy_cache_flush(void)
+{
+	for (int i = 0; i < CE_CACHE_N; i++) {
+		struct ce_slot *c = &ce_cache[i];
+		if (c->in != NULL)
+			attr_blob_unref(c->in);
+		if (c->out != NULL)
+			attr_blob_unref(c->out);
+		memset(c, 0, sizeof *c);
+	}
+}
+
+static struct attr_blob *comm_compute(const struct policy_action *pa, uint8_t kind,
+				      const struct attr_blob *cur, struct policy_tmp *tmp,
+				      bool *changed);
+
 static struct attr_blob *
 comm_edit(const struct policy_action *pa, uint8_t kind, const struct attr_blob *cur,
 	  struct policy_tmp *tmp, bool *changed)
+{
+	if (cur != NULL && cur->refcnt == 0) /* a temporary: its address means nothing later */
+		return comm_compute(pa, kind, cur, tmp, changed);
+	uintptr_t h = ((uintptr_t)cur >> 4) * 0x9e3779b1u ^ ((uintptr_t)pa >> 4) ^ kind;
+	struct ce_slot *c = &ce_cache[(h ^ (h >> 16)) % CE_CACHE_N];
+	if (c->used && c->in == cur && c->pa == pa && c->kind == kind) {
+		*changed = c->changed;
+		if (c->out != NULL)
+			tmp->b[tmp->n++] = attr_blob_ref(c->out);
+		return c->out;
+	}
+	struct attr_blob *b = comm_compute(pa, kind, cur, tmp, changed);
+	if (c->in != NULL)
+		attr_blob_unref(c->in);
+	if (c->out != NULL)
+		attr_blob_unref(c->out);
+	c->in = cur != NULL ? attr_blob_ref((struct attr_blob *)(uintptr_t)cur) : NULL;
+	c->out = b != NULL ? attr_blob_ref(b) : NULL;
+	c->pa = pa;
+	c->kind = kind;
+	c->changed = *changed;
+	c->used = true;
+	return b;
+}
+
+static struct attr_blob *
+comm_compute(const struct policy_action *pa, uint8_t kind, const struct attr_blob *cur,
+	     struct policy_tmp *tmp, bool *changed)
 {
 	size_t size = kind == ATTR_COMMUNITIES ? 4 : kind == ATTR_LARGE_COMMUNITIES ? 12 : 8;
 	comm_has_fn *has = kind == ATTR_COMMUNITIES	    ? has_std
 			   : kind == ATTR_LARGE_COMMUNITIES ? has_lc
 							    : has_ext;
 	const struct policy_comm_set *del = pa->del_set != NULL ? pa->del_set : &pa->del;
+	size_t n_add = kind == ATTR_COMMUNITIES		? pa->add.n_std
+		       : kind == ATTR_LARGE_COMMUNITIES ? pa->add.n_lc
+							: pa->add.n_ext;
+	size_t n_del = kind == ATTR_COMMUNITIES		? del->n_std
+		       : kind == ATTR_LARGE_COMMUNITIES ? del->n_lc
+							: del->n_ext;
+	bool replace = (pa->what & PA_COMM_SET) && kind != ATTR_EXT_COMMUNITIES;
+	*changed = false;
+	/* nothing of this kind to do: the common case of a tag added to standard communities */
+	if (!replace && (!(pa->what & PA_COMM_ADD) || n_add == 0) &&
+	    (!(pa->what & PA_COMM_DEL) || n_del == 0 || cur == NULL))
+		return NULL;
 	size_t cap = (cur != NULL ? cur->len / size : 0) + pa->add.n_std + pa->add.n_lc +
 		     pa->add.n_ext + pa->set.n_std + pa->set.n_lc + pa->set.n_ext;
-	uint8_t *buf = xmalloc(cap * size + 1);
+	uint8_t stack[1024];
+	uint8_t *buf = cap * size <= sizeof stack ? stack : xmalloc(cap * size);
 	size_t n = 0;
-	*changed = false;
-	if ((pa->what & PA_COMM_SET) && kind != ATTR_EXT_COMMUNITIES) {
+	if (replace) {
 		n = encode(&pa->set, kind, buf);
 		*changed = true;
 	} else {
@@ -379,26 +450,27 @@ comm_edit(const struct policy_action *pa, uint8_t kind, const struct attr_blob *
 			memcpy(buf + n++ * size, cur->data + i, size);
 		}
 	}
-	if (pa->what & PA_COMM_ADD) {
-		uint8_t *add = xmalloc(cap * size + 1);
+	if ((pa->what & PA_COMM_ADD) && n_add > 0) {
+		/* the set's elements go after the route's, encoded in place past them */
+		uint8_t *add = buf + (cap - n_add) * size;
 		size_t na = encode(&pa->add, kind, add);
 		for (size_t k = 0; k < na; k++) {
 			bool dup = false;
 			for (size_t i = 0; i < n && !dup; i++)
 				dup = memcmp(buf + i * size, add + k * size, size) == 0;
 			if (!dup) {
-				memcpy(buf + n++ * size, add + k * size, size);
+				memmove(buf + n++ * size, add + k * size, size);
 				*changed = true;
 			}
 		}
-		free(add);
 	}
 	struct attr_blob *b = NULL;
 	if (*changed && n > 0) {
 		b = attr_blob_intern(kind, buf, n * size);
 		tmp->b[tmp->n++] = b;
 	}
-	free(buf);
+	if (buf != stack)
+		free(buf);
 	return b;
 }
 

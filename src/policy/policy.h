@@ -42,6 +42,10 @@ struct policy_prefix_set {
 	size_t n;
 	struct radix *t; /* built by policy_db_finish() */
 	void *masks;	 /* the nodes' length bitmaps (owned) */
+	/* Quick refusals before the tree: the lengths any entry accepts, and the first octets
+	 * any entry covers (most routes of a table miss a bogon list here). */
+	uint64_t lens[3];
+	uint64_t first[4];
 };
 
 struct policy_as_set {
@@ -217,6 +221,8 @@ void policy_tmp_release(struct policy_tmp *tmp);
  */
 void policy_apply(const struct policy *pol, int i, struct attrs *t, bool ebgp, uint32_t local_as,
 		  int nh_af, struct policy_tmp *tmp);
+/* Empties the memo of community edits (policy.c); policy_db_free() calls it. */
+void policy_cache_flush(void);
 /* True when rule i of pol changes anything (so a caller may skip copying attributes). */
 bool policy_has_actions(const struct policy *pol, int i);
 

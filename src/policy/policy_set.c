@@ -53,6 +53,13 @@ pset_build(struct policy_prefix_set *s)
 			radix_set_value(n, m);
 		}
 		mask_range(m, e->ge, e->le);
+		struct lenmask all = {{s->lens[0], s->lens[1], s->lens[2]}};
+		mask_range(&all, e->ge, e->le);
+		memcpy(s->lens, all.m, sizeof s->lens);
+		unsigned lo = e->p.len >= 8 ? e->p.a[0] : e->p.a[0] & (0xFFu << (8 - e->p.len));
+		unsigned hi = e->p.len >= 8 ? lo : lo + (0xFFu >> e->p.len);
+		for (unsigned b = lo; b <= hi; b++)
+			s->first[b >> 6] |= 1ull << (b & 63);
 	}
 	for (struct radix_node *n = radix_first(s->t); n != NULL; n = radix_next(s->t, n)) {
 		unsigned len = radix_plen(n);
@@ -73,6 +80,11 @@ bool
 policy_pset_contains(const struct policy_prefix_set *s, const struct prefix *p)
 {
 	if (s == NULL || s->t == NULL || p->af != s->af)
+		return false;
+	if (!((s->lens[p->len >> 6] >> (p->len & 63)) & 1))
+		return false;
+	/* a route shorter than 8 bits spans several first octets: only the tree knows */
+	if (p->len >= 8 && !((s->first[p->a[0] >> 6] >> (p->a[0] & 63)) & 1))
 		return false;
 	struct radix_node *n = radix_lpm(s->t, p->a, p->len);
 	return n != NULL && mask_has(radix_value(n), p->len);
@@ -350,6 +362,7 @@ policy_db_free(struct policy_db *db)
 {
 	if (db == NULL)
 		return;
+	policy_cache_flush(); /* it may hold addresses of this db's actions */
 	for (size_t i = 0; i < db->n_psets; i++) {
 		struct policy_prefix_set *s = &db->psets[i];
 		if (s->t != NULL)

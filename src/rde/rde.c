@@ -300,6 +300,7 @@ rde_free(struct rde *r)
 {
 	if (r == NULL)
 		return;
+	rde_filtered_free(r); /* before the peers its entries count in */
 	for (size_t i = 0; i < r->n_peers; i++)
 		if (r->peers[i] != NULL)
 			rde_peer_free(r->peers[i]);
@@ -454,7 +455,8 @@ rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	rp->up = false;
 	adjout_leave(rp);
-	rp->borr_fams = 0; /* the flush or the stale marking below covers it */
+	rde_filtered_flush(r, rp); /* a new session sends them again */
+	rp->borr_fams = 0;	   /* the flush or the stale marking below covers it */
 	if (rp->rr_timer != NULL)
 		evtimer_del(rp->rr_timer);
 	const struct bgp_neg *neg = bgp_peer_neg(p);
@@ -502,6 +504,7 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 	uint32_t pid;
 	while (bgp_nlri_next(n, &p, &pid) == 1) {
 		rib_withdraw(r->rib, n->fam, &p, rp->id);
+		rde_filtered_del(r, rp, n->fam, &p);
 		r->stats.withdraws_in++;
 	}
 }
@@ -532,10 +535,13 @@ announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attr
 			/* import policy: a rejected prefix leaves the RIB (it may have been
 			 * accepted before) */
 			struct attrs *pa = rde_import_prefix(r, &im, &batch[i]);
-			if (pa != NULL)
+			if (pa != NULL) {
 				rib_update(r->rib, n->fam, &batch[i], rp->id, attr_ref(pa));
-			else
+				rde_filtered_del(r, rp, n->fam, &batch[i]);
+			} else {
 				rib_withdraw(r->rib, n->fam, &batch[i], rp->id);
+				rde_filtered_add(r, rp, n->fam, &batch[i], a, im.rule);
+			}
 		}
 		r->stats.prefixes_in += (uint64_t)cnt;
 	}

@@ -107,6 +107,23 @@ int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib
  */
 bool rde_xlat_decision(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
 		       const char **policy, const char **rule, int *index);
+/*
+ * Routes rejected by import policies (rde_filtered.c), for show rib filtered: a tree per family
+ * (NULL while none was kept) whose nodes hold lists of entries.
+ */
+struct rde_filtered;
+struct rde_filtered_info {
+	uint16_t peer;
+	const struct attrs *attrs; /* as received */
+	const char *policy;	   /* the neighbor's import policy now, NULL if none */
+	const char *rule;	   /* the rule that rejected ("default": none matched) */
+	int rule_index;		   /* -1 for the default */
+};
+struct radix *rde_filtered_tree(const struct rde *r, enum bgp_fam f);
+const struct rde_filtered *rde_filtered_first(const struct radix_node *n);
+const struct rde_filtered *rde_filtered_next(const struct rde_filtered *e);
+void rde_filtered_get(const struct rde *r, const struct rde_filtered *e, enum bgp_fam f,
+		      struct rde_filtered_info *out);
 /* Per-rule counters of the running config's policies, indexed by policy_rule.id. */
 const uint64_t *rde_policy_hits(const struct rde *r);
 

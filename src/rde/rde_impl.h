@@ -35,6 +35,7 @@ struct rde_peer {
 	uint8_t nh6[16];
 	/* Its import and export policies under the running config (rde_policy_peer). */
 	const struct policy *imp[BGP_FAM_N], *exp[BGP_FAM_N];
+	uint32_t n_filtered; /* its routes kept in the filtered trees (rde_filtered.c) */
 };
 
 struct rde {
@@ -62,6 +63,7 @@ struct rde {
 	struct rde_counts *counts;
 	struct rde_reload *reload;
 	uint64_t *pol_hits; /* per policy rule (policy_rule.id) of the running config */
+	struct radix *filtered[BGP_FAM_N]; /* routes rejected on import (rde_filtered.c) */
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -137,6 +139,7 @@ struct rde_import {
 	uint64_t mask;			       /* policy_attr_mask() of in */
 	struct attrs *cache[RDE_IMPORT_CACHE]; /* per rule, owned */
 	struct attrs *spare;		       /* rules past the cache, owned */
+	int rule;			       /* of the last rde_import_prefix() */
 };
 void rde_import_begin(struct rde *r, struct rde_peer *rp, enum bgp_fam f, struct attrs *a,
 		      struct rde_import *im);
@@ -155,6 +158,14 @@ void rde_policy_count_xlat(struct rde *r, const struct prefix *v4, const struct 
 /* Export policy of a group on the attributes built for it; src is the path's neighbor. */
 int rde_export_eval(struct rde *r, const struct policy *pol, const struct prefix *p,
 		    const struct attrs *a, uint16_t src, bool *accept);
+
+/* rde_filtered.c: routes rejected on import, kept for show rib filtered */
+#define RDE_FILTERED_MAX 100000 /* per neighbor */
+void rde_filtered_add(struct rde *r, struct rde_peer *rp, enum bgp_fam f, const struct prefix *p,
+		      struct attrs *a, int rule);
+void rde_filtered_del(struct rde *r, struct rde_peer *rp, enum bgp_fam f, const struct prefix *p);
+void rde_filtered_flush(struct rde *r, struct rde_peer *rp);
+void rde_filtered_free(struct rde *r);
 
 /* rde_fib.c */
 int rde_fib_start(struct rde *r); /* -1 (logged) when the FIB cannot be opened */

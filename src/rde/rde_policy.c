@@ -103,6 +103,7 @@ rde_import_prefix(struct rde *r, struct rde_import *im, const struct prefix *p)
 	im->rt.p = p;
 	int k = policy_eval_mask(im->pol, &im->rt, im->mask, &accept);
 	rde_policy_count(r, im->pol, k);
+	im->rule = k;
 	if (!accept) {
 		r->stats.import_filtered++;
 		return NULL;

@@ -68,6 +68,7 @@ peer_drop(struct rde *r, struct bgp_peer *bp)
 	if (rp != NULL) {
 		/* Retired: no session, no exports, but its ipv6-next-hop stays for its paths. */
 		adjout_leave(rp);
+		rde_filtered_flush(r, rp);
 		if (rp->gr_timer != NULL) {
 			event_free(rp->gr_timer);
 			rp->gr_timer = NULL;

@@ -7,7 +7,8 @@
 #   - a translation policy: nothing longer than /24 translated; the others get community
 #     64500:64 and LOCAL_PREF 90;
 #   - an export policy toward f1 only: the routes carrying a community of set "pick" (64500:1).
-# Checked: bgp64d's RIB lacks the rejected prefixes and counts them (per rule too); b1's
+# Checked: bgp64d's RIB lacks the rejected prefixes, counts them (per rule too) and shows them
+# with `show rib filtered` (neighbor, policy, rule); b1's
 # master6 holds every translation with 64500:64 and LOCAL_PREF 90, and not the /25; f1 holds
 # only the translation of the route tagged 64500:1; show translation names the rule. Then a
 # reload changes all three policies (block 10.50.2.0/24 too, LOCAL_PREF 80, f1 gets the
@@ -141,6 +142,15 @@ assert_eq "show summary: import_filtered" 2 "$($SUMMARY | jget "j['summary']['st
 assert_eq "show summary: hits of rule \"blocked\" of policy \"in\" and of its default" "2 6" \
 	"$($SUMMARY | jget "' '.join(str(x) for p in j['summary']['policies'] if p['name'] == 'in' for x in (p['rules'][0]['hits'], p['default']['hits']))")"
 
+FILT="words(r['prefix']+'='+r['paths'][0]['neighbor']+':'+r['paths'][0]['filter']['policy']+':'+r['paths'][0]['filter']['rule']+':'+str(r['paths'][0]['filter']['rule_index']) for r in routes() if r['filtered'])"
+assert_eq "show rib ipv4 filtered: the rejected routes, who sent them and the rule" \
+	"10.99.0.0/16=10.0.1.2:in:blocked:0 10.99.1.0/24=10.0.1.2:in:blocked:0" \
+	"$(ctl d show rib ipv4 filtered | jget "$FILT")"
+assert_eq "show rib filtered 10.99.1.0/24 exact" "10.99.1.0/24=10.0.1.2:in:blocked:0" \
+	"$(ctl d show rib filtered 10.99.1.0/24 exact | jget "$FILT")"
+assert_eq "show rib filtered neighbor 10.0.2.2: none" "" \
+	"$(ctl d show rib filtered neighbor 10.0.2.2 | jget "$FILT")"
+
 step "the translation policy: no /25, community 64500:64 and LOCAL_PREF 90, seen on both borders"
 ALL6=$(sorted6 "$X501" "$X502" "$X701" "$X702")
 wait_eq 30 "b1: IPv6 routes from bgp64d" "$ALL6" b1_6 "prefixes()"
@@ -176,6 +186,9 @@ wait_eq 20 "b1: $X502 withdrawn, the others with LOCAL_PREF 80" \
 wait_eq 20 "f1: only $X701 (tagged 64500:70), LOCAL_PREF 80" \
 	"$X701 communities=64500:64,64500:70 local_pref=80" \
 	f1_6 "prefixes() + ' ' + summ('$X701','communities','local_pref')"
+assert_eq "show rib ipv4 filtered after the reload: 10.50.2.0/24 too" \
+	"10.50.2.0/24=10.0.1.2:in:blocked:0 10.99.0.0/16=10.0.1.2:in:blocked:0 10.99.1.0/24=10.0.1.2:in:blocked:0" \
+	"$(ctl d show rib ipv4 filtered | jget "$FILT")"
 assert_eq "bgp64d: no session reset (flaps)" "0 0" \
 	"$(ctl d show neighbors | jget "' '.join(str(nbr(a)['stats']['flaps']) for a in ('10.0.1.2', '10.0.2.2'))")"
 assert_eq "b1: session d not reset (Established since)" "$B1_SINCE" "$(since_d)"
