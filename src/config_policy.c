@@ -118,6 +118,20 @@ only_keys(struct pp *p, json_t *obj, const char *const *keys)
 	return 0;
 }
 
+/* Set and policy names appear in metrics labels and messages: a plain word. */
+static int
+check_name(struct pp *p, const char *k)
+{
+	size_t n = strlen(k);
+	bool ok = n >= 1 && n <= 64;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') ||
+		     (k[i] >= '0' && k[i] <= '9') || k[i] == '-' || k[i] == '_' || k[i] == '.';
+	if (!ok)
+		return pp_err(p, "a name is 1 to 64 letters, digits, '-', '_' or '.'");
+	return 0;
+}
+
 /* ---- sets ---- */
 
 static int
@@ -168,6 +182,8 @@ sets_prefix(struct pp *p, json_t *obj)
 	{
 		size_t saved = pp_push(p, ".%s", k);
 		struct policy_prefix_set *s = &db->psets[db->n_psets++];
+		if (check_name(p, k) < 0)
+			return -1;
 		s->name = xstrdup(k);
 		if (!json_is_array(v) || json_array_size(v) == 0)
 			return pp_err(p, "expected a non-empty array of prefixes, got %s",
@@ -193,6 +209,8 @@ sets_as(struct pp *p, json_t *obj)
 	{
 		size_t saved = pp_push(p, ".%s", k);
 		struct policy_as_set *s = &db->asets[db->n_asets++];
+		if (check_name(p, k) < 0)
+			return -1;
 		s->name = xstrdup(k);
 		if (!json_is_array(v) || json_array_size(v) == 0)
 			return pp_err(p, "expected a non-empty array of AS numbers, got %s",
@@ -247,6 +265,8 @@ sets_comm(struct pp *p, json_t *obj)
 	{
 		size_t saved = pp_push(p, ".%s", k);
 		struct policy_comm_set *s = &db->csets[db->n_csets++];
+		if (check_name(p, k) < 0)
+			return -1;
 		if (comm_list(p, v, s) < 0)
 			return -1;
 		s->name = xstrdup(k);
@@ -607,6 +627,8 @@ parse_policies(struct pp *p, json_t *obj)
 	{
 		size_t s2 = pp_push(p, ".%s", k);
 		struct policy *pol = &db->pols[db->n_pols++];
+		if (check_name(p, k) < 0)
+			return -1;
 		pol->name = xstrdup(k);
 		if (parse_policy(p, v, pol) < 0)
 			return -1;

@@ -672,6 +672,8 @@ test_errors(void **state)
 	refused(NULL, "{\"p\": {\"default\": \"drop\"}}", NULL, NULL,
 		"policies.p.default: expected \"accept\" or \"reject\"");
 	refused(NULL, NULL, "nope", NULL, "translation.policy: unknown policy \"nope\"");
+	refused(NULL, "{\"a b\": {}}", NULL, NULL, "policies.a b: a name is 1 to 64 letters");
+	refused("{\"as\": {\"x\\\"y\": [1]}}", NULL, NULL, NULL, "a name is 1 to 64 letters");
 	/* a set used in the wrong family */
 	refused(
 	    "{\"prefix\": {\"v6\": [\"2001:db8::/32\"]}}",
