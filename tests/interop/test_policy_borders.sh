@@ -148,6 +148,8 @@ assert_eq "show rib ipv4 filtered: the rejected routes, who sent them and the ru
 	"$(ctl d show rib ipv4 filtered | jget "$FILT")"
 assert_eq "show rib filtered 10.99.1.0/24 exact" "10.99.1.0/24=10.0.1.2:in:blocked:0" \
 	"$(ctl d show rib filtered 10.99.1.0/24 exact | jget "$FILT")"
+assert_line "bgp64ctl --text show rib filtered: flag F and the rule" \
+	'^F +10\.99\.1\.0/24 .*rejected by in rule blocked$' "$(ctl d --text show rib filtered)"
 assert_eq "show rib filtered neighbor 10.0.2.2: none" "" \
 	"$(ctl d show rib filtered neighbor 10.0.2.2 | jget "$FILT")"
 
