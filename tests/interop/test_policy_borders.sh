@@ -5,7 +5,7 @@
 # one MP-BGP session (IPv4 exported to bgp64d, IPv6 imported). bgp64d has:
 #   - an import policy on both: prefix set "blocked" (10.99.0.0/16 le 24) rejected;
 #   - a translation policy: nothing longer than /24 translated; the others get community
-#     64500:64 and LOCAL_PREF 90;
+#     64500:64 and LOCAL_PREF 90, and 10.70.2.0/24 the IPv6 next hop fd00:2::99;
 #   - an export policy toward f1 only: the routes carrying a community of set "pick" (64500:1).
 # Checked: bgp64d's RIB lacks the rejected prefixes, counts them (per rule too) and shows them
 # with `show rib filtered` (neighbor, policy, rule); b1's
@@ -89,7 +89,7 @@ write_d() {
     "policy": "xlat"
   },
   "sets": {
-    "prefix": {"blocked": [{"prefix": "10.99.0.0/16", "le": 24}$1]},
+    "prefix": {"blocked": [{"prefix": "10.99.0.0/16", "le": 24}$1], "via99": ["10.70.2.0/24"]},
     "community": {"pick": ["$3"]}
   },
   "policies": {
@@ -97,6 +97,8 @@ write_d() {
            "default": "accept"},
     "xlat": {"rules": [
       {"name": "max-24", "match": {"prefix-length": {"min": 25}}, "action": "reject"},
+      {"name": "via99", "match": {"prefix-set": "via99"}, "action": "accept",
+       "set": {"next-hop": "fd00:2::99", "add-communities": ["64500:64"], "local-pref": $2}},
       {"name": "tag", "action": "accept",
        "set": {"add-communities": ["64500:64"], "local-pref": $2}}]},
     "to-f1": {"rules": [{"name": "picked", "match": {"community-any": "pick"}, "action": "accept"}]}
@@ -161,6 +163,11 @@ assert_eq "b1: $X501 tagged, LOCAL_PREF 90" "communities=64500:1,64500:64 local_
 assert_eq "b1: $X702 (from f1) tagged, LOCAL_PREF 90" "communities=64500:64 local_pref=90" \
 	"$(b1_6 "summ('$X702','communities','local_pref')")"
 assert_eq "b1: no translation of 10.50.4.0/25" no "$(b1_6 "has('$X504')")"
+assert_eq "b1: $X701 with the next hop of the table" "next_hop=fd00:2::64" "$(b1_6 "summ('$X701','next_hop')")"
+assert_eq "b1: $X702 with the IPv6 next hop the translation policy sets (rule via99)" \
+	"next_hop=fd00:2::99 local_pref=90" "$(b1_6 "summ('$X702','next_hop','local_pref')")"
+assert_eq "show rib ipv6 $X702: next hop from the policy" "fd00:2::99 policy" \
+	"$(ctl d show rib ipv6 "$X702" | jget "route('$X702')['next_hop'] + ' ' + route('$X702')['next_hop_source']")"
 assert_eq "show translation 10.50.4.0/25: rule max-24 rejects" "xlat max-24 0 reject 0" \
 	"$(ctl d show translation 10.50.4.0/25 | jget "' '.join(str(x) for x in (j['translation']['policy']['name'], j['translation']['policy']['rule'], j['translation']['policy']['rule_index'], j['translation']['policy']['decision'], len(j['translation']['ipv6_routes'])))")"
 assert_eq "show translation 10.50.1.0/24: rule tag accepts" "tag accept" \
