@@ -210,6 +210,8 @@ step "an invalid policy on reload is refused, the running one kept"
 sed -i 's/"prefix-set": "blocked"/"prefix-set": "nope"/' "$(b64_conf d)"
 OUT=$(ctl d reload 2>&1) && fail "reload with an unknown set accepted"
 assert_match "reload refused with the JSON path" 'policies\.in\.rules\[0\]\.match\.prefix-set: unknown prefix set "nope"' "$OUT"
+OUT=$("$BGP64D" -n -c "$(b64_conf d)" 2>&1) && fail "bgp64d -n accepted an unknown set"
+assert_match "at start (bgp64d -n) the same error" 'policies\.in\.rules\[0\]\.match\.prefix-set: unknown prefix set "nope"' "$OUT"
 stays_eq 3 "b1: routes unchanged" "$X501=80 $X701=80 $X702=80" \
 	b1_6 "words(r['prefix']+'='+str(best(r['prefix'])['local_pref']) for r in routes())"
 alive d || fail "bgp64d died"
