@@ -146,9 +146,33 @@ def parse_events(path):
     return ev
 
 
-def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True, receivers=()):
+def policy_config(cfg):
+    """The cost benchmark's policies (issue 9 item 9): an import policy of 5 rules with a
+    1,000-entry prefix set on the feeder, and a translation policy adding one community. No
+    prefix of a gen_table.py table is rejected (it has /8-/24 in 1.0.0.0-223.255.255.255
+    without bogons), so every rule is evaluated for every prefix and the result can be
+    verified as without policy."""
+    bogons = [{"prefix": f"{240 + i // 256}.{i % 256}.0.0/16", "le": 32} for i in range(1000)]
+    cfg["sets"] = {"prefix": {"default": ["0.0.0.0/0"], "bogons": bogons}}
+    cfg["policies"] = {
+        "import": {"rules": [
+            {"name": "no-default", "match": {"prefix-set": "default"}, "action": "reject"},
+            {"name": "no-bogons", "match": {"prefix-set": "bogons"}, "action": "reject"},
+            {"name": "max-24", "match": {"prefix-length": {"min": 25}}, "action": "reject"},
+            {"name": "long-path", "match": {"as-path-length": {"min": 64}},
+             "action": "reject"},
+            {"name": "rest", "action": "accept"}]},
+        "translate": {"rules": [
+            {"name": "tag", "action": "accept", "set": {"add-communities": ["64500:64"]}}]},
+    }
+    cfg["translation"]["policy"] = "translate"
+    cfg["neighbors"][0]["families"]["ipv4"]["import-policy"] = "import"
+
+
+def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True, receivers=(), policy=False):
     """sink: the one sink 127.0.0.3; receivers: (address, link-local next hop or None) of
-    more IPv6-export neighbors (a link-local gives the neighbor an export policy of its own)."""
+    more IPv6-export neighbors (a link-local gives the neighbor an export policy of its own);
+    policy: with policy_config()."""
     import json
 
     neighbors = [
@@ -181,6 +205,8 @@ def bgp64d_config(path, port, ctl_sock, xlat6, nexthop6, sink=True, receivers=()
         "neighbors": neighbors,
         "control": {"socket": ctl_sock},
     }
+    if policy:
+        policy_config(cfg)
     with open(path, "w") as f:
         json.dump(cfg, f, indent=1)
 

@@ -30,6 +30,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "policy/policy.h"
+
 #define CFG_PATHLEN	 256
 #define CFG_MAXFILE	 (64u << 20) /* refuse config files larger than this */
 #define CFG_SHOWLEN	 64	     /* bytes of a refused value echoed in a message */
@@ -259,7 +261,7 @@ static cf_fn f_router_id, f_cluster_id, f_log_level, f_listen, f_listen_addr, f_
     f_nh_v6, f_ifname, f_neighbors, f_nbr_addr, f_nbr_local, f_hold_time, f_nbr_nh6, f_nbr_nh6_ll,
     f_fib_protocol, f_socket, f_mode, f_metrics_listen, f_limit_action, f_limit_value,
     f_prefix_limit4, f_prefix_limit6, f_prefix_limit_total, f_lim_attr_bytes, f_lim_aspath,
-    f_lim_communities, f_memory_budget;
+    f_lim_communities, f_memory_budget, f_later;
 
 /* The object form of a limit (struct cfg_limit); "limit" and "action" keep the defaults of
  * the limit they belong to when absent (get_limit). */
@@ -304,6 +306,7 @@ static const struct cf_row translation_rows[] = {
     R_BOOL("translatable-best", struct cfg, translatable_best, true),
     R_FN("explicit-mappings", f_eams, struct cfg, eams, 0),
     R_UINT("eor-wait", struct cfg, eor_wait, 0, 3600, 120, 0),
+    R_STR("policy", struct cfg, xlat_policy_name, 1, 255, NULL, 0),
 };
 TABLE(translation_table, translation_rows);
 
@@ -311,6 +314,10 @@ static const struct cf_row fam4_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V4].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V4].export, false),
     R_FN("max-prefixes", f_prefix_limit4, struct cfg_neighbor, fam[CFG_FAM_V4].max_prefixes, 0),
+    R_STR("import-policy", struct cfg_neighbor, fam[CFG_FAM_V4].import_policy_name, 1, 255, NULL,
+	  0),
+    R_STR("export-policy", struct cfg_neighbor, fam[CFG_FAM_V4].export_policy_name, 1, 255, NULL,
+	  0),
 };
 TABLE(fam4_table, fam4_rows);
 
@@ -318,6 +325,10 @@ static const struct cf_row fam6_rows[] = {
     R_BOOL("import", struct cfg_neighbor, fam[CFG_FAM_V6].import, true),
     R_BOOL("export", struct cfg_neighbor, fam[CFG_FAM_V6].export, true),
     R_FN("max-prefixes", f_prefix_limit6, struct cfg_neighbor, fam[CFG_FAM_V6].max_prefixes, 0),
+    R_STR("import-policy", struct cfg_neighbor, fam[CFG_FAM_V6].import_policy_name, 1, 255, NULL,
+	  0),
+    R_STR("export-policy", struct cfg_neighbor, fam[CFG_FAM_V6].export_policy_name, 1, 255, NULL,
+	  0),
 };
 TABLE(fam6_table, fam6_rows);
 
@@ -414,6 +425,9 @@ static const struct cf_row root_rows[] = {
     R_OBJ("fib", fib_table, 0),
     R_OBJ("control", control_table, 0),
     R_OBJ("metrics", metrics_table, CF_NULLABLE),
+    /* read by cfg_policy_parse() once the rest is known */
+    R_FN("sets", f_later, struct cfg, pol, 0),
+    R_FN("policies", f_later, struct cfg, pol, 0),
 };
 TABLE(root_table, root_rows);
 
@@ -1448,6 +1462,17 @@ f_metrics_listen(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	return 0;
 }
 
+/* A section read after the walk (sets and policies: config_policy.c). */
+static int
+f_later(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
+{
+	(void)p;
+	(void)r;
+	(void)v;
+	(void)base;
+	return 0;
+}
+
 /* ---- entry points ---- */
 
 struct cfg *
@@ -1479,6 +1504,8 @@ cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errl
 		return NULL;
 	}
 	int rc = cf_object(&p, root, &root_table, c);
+	if (rc == 0)
+		rc = cfg_policy_parse(c, root, name, err, errlen);
 	json_decref(root);
 	if (rc < 0) {
 		cfg_free(c);
@@ -1551,7 +1578,13 @@ cfg_free(struct cfg *c)
 		free_secret(n->password);
 		free_secret(n->tcp_ao.key);
 		free(n->tcp_ao.algorithm);
+		for (int f = 0; f < 2; f++) {
+			free(n->fam[f].import_policy_name);
+			free(n->fam[f].export_policy_name);
+		}
 	}
+	free(c->xlat_policy_name);
+	policy_db_free(c->pol);
 	free(c->neighbors);
 	if (c->xlat != NULL)
 		xlat_free(c->xlat);

@@ -44,11 +44,17 @@ struct cfg_limit {
 #define CFG_ATTR_BYTES	       (256u << 20) /* a full table's sets are about 40 MiB */
 #define CFG_ASPATH_LEN	       255
 #define CFG_COMMUNITIES	       2048
+struct policy;
+struct policy_db;
 
 struct cfg_family {
 	bool import;
 	bool export;
 	struct cfg_limit max_prefixes; /* Adj-RIB-In size of the family */
+	/* "import-policy" / "export-policy" (bgp64d.json(5) POLICIES): the names as written, NULL
+	 * when absent, and the policies of cfg.pol they name (NULL: accept everything). */
+	char *import_policy_name, *export_policy_name;
+	const struct policy *import_policy, *export_policy;
 };
 
 struct cfg_neighbor {
@@ -121,6 +127,10 @@ struct cfg {
 	size_t n_eams;
 	uint16_t eor_wait; /* s to wait for IPv4 End-of-RIBs before the IPv6 one, default 120 */
 	struct xlat *xlat; /* built from the above; owned by the cfg */
+	char *xlat_policy_name;		  /* translation.policy, NULL when absent */
+	const struct policy *xlat_policy; /* which IPv4 best paths are translated, and how */
+
+	struct policy_db *pol; /* "sets" and "policies"; NULL when the file has none */
 
 	struct cfg_neighbor *neighbors;
 	size_t n_neighbors;
@@ -161,6 +171,11 @@ const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const 
 /* True when two neighbor entries differ in anything that needs a session reset. */
 bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
 bool cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b);
+/* (config_policy.c) Parses "sets" and "policies" of root into c->pol and resolves the policy
+ * names of the translation and the neighbors; 0, or -1 with the message in err. */
+struct json_t;
+int cfg_policy_parse(struct cfg *c, struct json_t *root, const char *name, char *err,
+		     size_t errlen);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/policy.h"
+
 const struct cfg_neighbor *
 cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr)
 {
@@ -132,6 +134,8 @@ cfg_xlat_changed(const struct cfg *a, const struct cfg *b)
 	    a->unknown_policy != b->unknown_policy || a->wkp_global_only != b->wkp_global_only ||
 	    a->translatable_best != b->translatable_best || a->n_nexthops != b->n_nexthops ||
 	    a->n_eams != b->n_eams)
+		return true;
+	if (!policy_equal(a->xlat_policy, b->xlat_policy))
 		return true;
 	if (a->unknown_policy == XLAT_UNKNOWN_DEFAULT &&
 	    (memcmp(a->unknown_default.v6, b->unknown_default.v6, 16) != 0 ||

@@ -370,6 +370,12 @@ static int
 peer_cfg_copy(struct cfg_neighbor *d, const struct cfg_neighbor *s)
 {
 	*d = *s;
+	/* Policies belong to the config and the route engine, not to a session (and the config
+	 * they point into is freed at a reload). */
+	for (int f = 0; f < 2; f++) {
+		d->fam[f].import_policy_name = d->fam[f].export_policy_name = NULL;
+		d->fam[f].import_policy = d->fam[f].export_policy = NULL;
+	}
 	int rc = dup_str(&d->description, s->description);
 	rc |= dup_str(&d->password, s->password);
 	rc |= dup_str(&d->tcp_ao.key, s->tcp_ao.key);

@@ -37,7 +37,7 @@ usage(FILE *f)
 		"commands:\n"
 		"  show summary\n"
 		"  show neighbors [ADDR]\n"
-		"  show rib [ipv4|ipv6] [PREFIX [exact|longer]] [neighbor ADDR]\n"
+		"  show rib [ipv4|ipv6] [filtered] [PREFIX [exact|longer]] [neighbor ADDR]\n"
 		"  show nexthops\n"
 		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
@@ -96,6 +96,9 @@ parse_rib(json_t *req, char **w, int n)
 
 	if (i < n && (strcmp(w[i], "ipv4") == 0 || strcmp(w[i], "ipv6") == 0))
 		json_object_set_new(req, "family", json_string(w[i++]));
+	if (i < n && strcmp(w[i], "filtered") == 0) {
+		json_object_set_new(req, "view", json_string(w[i++]));
+	}
 	if (i < n && strcmp(w[i], "neighbor") != 0) {
 		if (!is_prefix(w[i]))
 			return die("show rib: \"%s\" is not an address or prefix", w[i]);

@@ -175,7 +175,7 @@ rib_header(struct bgp64ctl_rib_text *t, int af)
 	rib_widths(af, &wp, &wn);
 	if (t->af == 0)
 		fprintf(t->out, "flags: * valid, > best, S stale, T translated, "
-				"! no IPv6 next hop (not announced)\n"
+				"! no IPv6 next hop (not announced), F filtered on import\n"
 				"origin: i IGP, e EGP, ? incomplete\n");
 	fprintf(t->out, "\n%-3s %-*s %-*s %-*s %6s %6s  %s\n", "", wp, "prefix", wn, "next hop",
 		RIB_NBR_W, "neighbor", "lpref", "med", "AS path");
@@ -215,6 +215,9 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 	}
 	if (jtrue(path, "stale"))
 		flags[2] = 'S';
+	bool filtered = jtrue(route, "filtered");
+	if (filtered)
+		flags[0] = 'F';
 	const char *as_path = js(path, "as_path");
 	fprintf(t->out, "%-3s %-*s %-*s %-*s %6s %6s  %s%s%c", flags, wp, prefix, wn,
 		nh != NULL ? nh : "-", RIB_NBR_W, jtext(path, "neighbor", "-", (char[32]){0}),
@@ -224,6 +227,11 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 	if (xl)
 		fprintf(t->out, "  <- %s via %s (%s)", js(route, "ipv4_prefix"),
 			jtext(route, "ipv4_next_hop", "-", (char[32]){0}), js(route, "rule"));
+	if (filtered) {
+		json_t *f = json_object_get(path, "filter");
+		fprintf(t->out, "  rejected by %s rule %s", jtext(f, "policy", "-", (char[64]){0}),
+			jtext(f, "rule", "-", (char[64]){0}));
+	}
 	fputc('\n', t->out);
 }
 

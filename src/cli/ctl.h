@@ -71,6 +71,7 @@ struct ctl_request {
 	bool prefix_is_addr; /* given without a length */
 	struct prefix prefix;
 	enum ctl_match match;
+	bool filtered;	   /* show rib "view": "filtered": routes rejected on import */
 	bool has_neighbor; /* show rib / show neighbors "neighbor", neighbor "address" */
 	int nbr_af;
 	uint8_t nbr[16];

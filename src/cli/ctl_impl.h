@@ -34,6 +34,11 @@ struct ctl_rib_walk {
 	uint64_t routes;     /* route objects written */
 };
 
+/* ctl_policy.c: per-rule counters for show summary and /metrics */
+struct evbuffer;
+void ctl_render_policies(struct ctl_jw *w, struct rde *r);
+void ctl_metrics_policies(struct evbuffer *b, struct rde *r);
+
 /* ctl_rib.c */
 
 /*

@@ -14,6 +14,7 @@
 #include "rde/rde.h"
 #include "cli/ctl.h"
 #include "cli/ctl_http.h"
+#include "cli/ctl_impl.h"
 #include "lib/log.h"
 
 struct ctl_metrics {
@@ -180,8 +181,11 @@ metrics_page(void *arg, const char *path, struct evbuffer *b, const char **ctype
 	metric(b, "bgp64d_budget_sessions_closed_total", "counter",
 	       "sessions closed because the memory budget would have been passed",
 	       rde_budget_closed(r));
+	metric(b, "bgp64d_import_filtered_total", "counter", "prefixes rejected by import policies",
+	       s->import_filtered);
 	metrics_neighbors(b, r);
 	metrics_limits(b, r);
+	ctl_metrics_policies(b, r);
 	metrics_http(b, m->http);
 	return 0;
 }

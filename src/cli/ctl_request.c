@@ -22,6 +22,7 @@ enum {
 	K_ADDRESS = 1 << 4,
 	K_ACTION = 1 << 5,
 	K_MESSAGE = 1 << 6,
+	K_VIEW = 1 << 7,
 };
 
 static const struct cmd_row {
@@ -31,7 +32,7 @@ static const struct cmd_row {
 } cmds[] = {
     {"show summary", CTL_SHOW_SUMMARY, 0, 0},
     {"show neighbors", CTL_SHOW_NEIGHBORS, K_NEIGHBOR, 0},
-    {"show rib", CTL_SHOW_RIB, K_FAMILY | K_PREFIX | K_MATCH | K_NEIGHBOR, 0},
+    {"show rib", CTL_SHOW_RIB, K_FAMILY | K_PREFIX | K_MATCH | K_NEIGHBOR | K_VIEW, 0},
     {"show nexthops", CTL_SHOW_NEXTHOPS, 0, 0},
     {"show fib", CTL_SHOW_FIB, 0, 0},
     {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
@@ -150,6 +151,11 @@ parse_key(struct ctl_request *req, unsigned bit, const char *key, const char *v,
 			return -1;
 		req->action = (enum ctl_action)x;
 		return 0;
+	case K_VIEW: /* show rib: "routes" (the RIB, default) or "filtered" */
+		if (strcmp(v, "filtered") != 0 && strcmp(v, "routes") != 0)
+			return fail(err, errlen, "view: expected \"routes\" or \"filtered\"");
+		req->filtered = strcmp(v, "filtered") == 0;
+		return 0;
 	case K_MESSAGE:
 		if (strlen(v) >= CTL_MSG_MAX)
 			return fail(err, errlen, "message: longer than %d bytes", CTL_MSG_MAX - 1);
@@ -164,7 +170,7 @@ static const struct key_row {
 	unsigned bit;
 } keys[] = {
     {"family", K_FAMILY},   {"prefix", K_PREFIX}, {"match", K_MATCH},	  {"neighbor", K_NEIGHBOR},
-    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE},
+    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE}, {"view", K_VIEW},
 };
 
 /* Checks that depend on several keys. */

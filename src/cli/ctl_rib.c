@@ -100,6 +100,61 @@ render_path(struct ctl_jw *w, struct rde *r, const struct rib_path *pa, bool bes
 	ctl_jw_obj_close(w);
 }
 
+/* A prefix of the filtered trees: the neighbors' routes rejected on import, and why. */
+static bool
+render_filtered(struct ctl_jw *w, struct rde *r, const struct prefix *p, const struct radix_node *n,
+		const struct ctl_request *filter)
+{
+	enum bgp_fam f = fam_of(p->af);
+	bool any = false;
+	for (const struct rde_filtered *e = rde_filtered_first(n); e != NULL;
+	     e = rde_filtered_next(e)) {
+		struct rde_filtered_info fi;
+		rde_filtered_get(r, e, f, &fi);
+		struct rib_path pa = {.attrs = (struct attrs *)(uintptr_t)fi.attrs,
+				      .peer = fi.peer};
+		if (!path_match(r, &pa, filter))
+			continue;
+		if (!any) {
+			ctl_jw_obj_open(w, NULL);
+			ctl_jw_prefix(w, "prefix", p);
+			ctl_jw_bool(w, "filtered", true);
+			ctl_jw_arr_open(w, "paths");
+			any = true;
+		}
+		int af;
+		const uint8_t *addr;
+		uint32_t as;
+		ctl_jw_obj_open(w, NULL);
+		ctl_jw_bool(w, "best", false);
+		if (path_peer(r, fi.peer, &af, &addr, &as)) {
+			ctl_jw_addr(w, "neighbor", af, addr);
+			ctl_jw_u64(w, "neighbor_as", as);
+		} else {
+			ctl_jw_null(w, "neighbor");
+			ctl_jw_null(w, "neighbor_as");
+		}
+		ctl_render_attrs(w, fi.attrs);
+		ctl_jw_obj_open(w, "filter");
+		if (fi.policy != NULL)
+			ctl_jw_str(w, "policy", fi.policy);
+		else
+			ctl_jw_null(w, "policy");
+		ctl_jw_str(w, "rule", fi.rule);
+		if (fi.rule_index >= 0)
+			ctl_jw_u64(w, "rule_index", (uint64_t)fi.rule_index);
+		else
+			ctl_jw_null(w, "rule_index");
+		ctl_jw_obj_close(w);
+		ctl_jw_obj_close(w);
+	}
+	if (any) {
+		ctl_jw_arr_close(w);
+		ctl_jw_obj_close(w);
+	}
+	return any;
+}
+
 bool
 ctl_render_route(struct ctl_jw *w, struct rde *r, const char *key, const struct prefix *p,
 		 const struct rib_path *best, const struct ctl_request *filter)
@@ -127,6 +182,8 @@ nh_source_name(enum rde_nh_source s)
 		return "neighbor";
 	case RDE_NH_DEFAULT:
 		return "default";
+	case RDE_NH_POLICY:
+		return "policy";
 	}
 	return "?";
 }
@@ -266,6 +323,18 @@ lookup_one(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w)
 	struct prefix p;
 	struct xfound xf = {0};
 
+	if (req->filtered) {
+		t = rde_filtered_tree(r, fam_of(q->af));
+		n = t == NULL			    ? NULL
+		    : req->match == CTL_MATCH_EXACT ? radix_find(t, q->a, q->len)
+						    : radix_lpm(t, q->a, q->len);
+		if (n != NULL) {
+			radix_prefix(t, n, &p);
+			if (render_filtered(w, r, &p, n, req))
+				wk->routes++;
+		}
+		return;
+	}
 	if (req->match == CTL_MATCH_EXACT)
 		n = radix_find(t, q->a, q->len);
 	else
@@ -343,8 +412,8 @@ phase_next(struct ctl_rib_walk *wk, struct rde *r)
 	case CTL_PH_V4:
 		wk->phase = wk->req.af == 0 && !wk->req.has_prefix ? CTL_PH_V6 : CTL_PH_DONE;
 		break;
-	case CTL_PH_V6:
-		wk->phase = CTL_PH_X6;
+	case CTL_PH_V6: /* the filtered trees have no translated routes */
+		wk->phase = wk->req.filtered ? CTL_PH_DONE : CTL_PH_X6;
 		break;
 	default:
 		wk->phase = CTL_PH_DONE;
@@ -443,10 +512,11 @@ ctl_rib_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t bu
 			wk->ancestors_done = true;
 			continue;
 		}
+		enum bgp_fam f = wk->phase == CTL_PH_V6 ? BGP_FAM_V6 : BGP_FAM_V4;
 		struct radix *t =
-		    rib_tree(rde_rib(r), wk->phase == CTL_PH_V6 ? BGP_FAM_V6 : BGP_FAM_V4);
+		    wk->req.filtered ? rde_filtered_tree(r, f) : rib_tree(rde_rib(r), f);
 		struct prefix p;
-		n = walk_next(wk, t, n);
+		n = t != NULL ? walk_next(wk, t, n) : NULL;
 		if (n != NULL)
 			radix_prefix(t, n, &p);
 		if (n == NULL || (wk->ranged && !prefix_contains(&wk->range, &p))) {
@@ -457,10 +527,14 @@ ctl_rib_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t bu
 		wk->last = p;
 		wk->started = true;
 		budget--;
-		if (wk->phase == CTL_PH_X6)
+		if (wk->req.filtered) {
+			if (render_filtered(w, r, &p, n, &wk->req))
+				wk->routes++;
+		} else if (wk->phase == CTL_PH_X6) {
 			emit_x6(wk, r, w, &p, n);
-		else
+		} else {
 			emit_native(wk, r, w, &p, n);
+		}
 	}
 	ctl_jw_arr_close(w);
 	ctl_jw_obj_close(w);

@@ -131,6 +131,7 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "treat_as_withdraw", s->treat_as_withdraw);
 	ctl_jw_u64(w, "loops_dropped", s->loops_dropped);
 	ctl_jw_u64(w, "import_denied", s->import_denied);
+	ctl_jw_u64(w, "import_filtered", s->import_filtered);
 	ctl_jw_u64(w, "non_global_skipped", rde_non_global_skipped(r));
 	ctl_jw_u64(w, "wkp_specifics_blocked", s->wkp_specifics_blocked);
 	ctl_jw_u64(w, "no_next_hop", rde_untranslated_paths(r));
@@ -138,6 +139,7 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "prefixes_sent", s->prefixes_out);
 	ctl_jw_u64(w, "withdraws_sent", s->withdraws_out);
 	ctl_jw_obj_close(w);
+	ctl_render_policies(w, r);
 	ctl_jw_arr_open(w, "neighbors");
 	for (struct bgp_peer *p = bgp_peer_first(rde_speaker(r)); p != NULL; p = bgp_peer_next(p)) {
 		ctl_jw_obj_open(w, NULL);
@@ -483,7 +485,27 @@ translation_routes(struct ctl_jw *w, struct rde *r, const struct prefix *v4)
 	if (n != NULL) {
 		radix_prefix(rib_tree(rde_rib(r), BGP_FAM_V4), n, &p4);
 		ctl_render_route(w, r, "route", &p4, rib_best(n), NULL);
-		k = rde_translate(r, &p4, rib_best(n), xr, RDE_XROUTES_MAX, NULL);
+		enum xlat_reason why = XLAT_OK;
+		k = rde_translate(r, &p4, rib_best(n), xr, RDE_XROUTES_MAX, &why);
+		if (why == XLAT_POLICY_REJECT)
+			k = 0; /* no IPv6 route: the policy said so, not a missing next hop */
+		const char *pol, *rule;
+		int idx;
+		bool ok = rde_xlat_decision(r, &p4, rib_best(n), &pol, &rule, &idx);
+		if (pol != NULL) {
+			/* the translation policy's rule that decided */
+			ctl_jw_obj_open(w, "policy");
+			ctl_jw_str(w, "name", pol);
+			ctl_jw_str(w, "rule", rule);
+			if (idx >= 0)
+				ctl_jw_u64(w, "rule_index", (uint64_t)idx);
+			else
+				ctl_jw_null(w, "rule_index");
+			ctl_jw_str(w, "decision", ok ? "accept" : "reject");
+			ctl_jw_obj_close(w);
+		} else {
+			ctl_jw_null(w, "policy");
+		}
 	} else {
 		ctl_jw_null(w, "route");
 	}

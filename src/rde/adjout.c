@@ -65,6 +65,9 @@ struct ao_key {
 	bool self4_ok, self6_ok, ll_ok;
 	uint8_t self4[4], self6[16], ll[16];
 	struct bgp_enc_ctx enc;
+	/* export policy per target family by content (policy.hash), 0 for none: neighbors
+	 * whose export policies are equal share the group, whatever the policies' names */
+	uint64_t exp_hash[BGP_FAM_N];
 };
 
 struct ao_cache {
@@ -72,7 +75,15 @@ struct ao_cache {
 	struct attrs *out; /* referenced; NULL = "do not export" */
 	uint16_t peer;
 	uint8_t kind;
+	int16_t xrule; /* rule of the translation policy (AO_XLAT), -1 for none */
 	uint8_t nh[16];
+};
+
+/* Export policy results: (attributes built, rule) -> attributes sent. */
+#define AO_PCACHE_N 64
+struct ao_pcache {
+	struct attrs *in, *out; /* referenced */
+	int16_t rule;
 };
 
 struct adjout {
@@ -82,6 +93,8 @@ struct adjout {
 	struct adjout *next_group; /* the engine's list of groups */
 	struct rib_reader *rd;	   /* NULL when the group exports nothing (End-of-RIBs only) */
 	struct ao_key key;
+	const struct policy *exp[BGP_FAM_N]; /* the export policies the key's hashes stand for */
+	struct ao_pcache pcache[AO_PCACHE_N];
 	uint8_t eor_sent;
 	uint8_t borr_pending; /* families whose refresh starts with a BoRR not sent yet */
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
@@ -132,6 +145,10 @@ adjout_new(struct rde *r, struct rde_peer *rp)
 	k->enc.as4 = neg->as4;
 	k->enc.max_msg = bgp_peer_max_msg(rp->bp);
 	k->enc.addpath_tx = neg->addpath_tx;
+	for (int f = 0; f < BGP_FAM_N; f++) {
+		ao->exp[f] = rp->exp[f];
+		k->exp_hash[f] = rp->exp[f] != NULL ? rp->exp[f]->hash : 0;
+	}
 	int af;
 	uint8_t a[16];
 	if (k->ebgp && bgp_peer_local_addr(rp->bp, &af, a) == 0) {
@@ -176,6 +193,7 @@ group_clone(struct adjout *ao)
 	struct adjout *ng = xcalloc(1, sizeof *ng);
 	ng->r = ao->r;
 	ng->key = ao->key;
+	memcpy(ng->exp, ao->exp, sizeof ng->exp);
 	ng->rd = ao->rd != NULL ? rib_reader_clone(ao->r->rib, ao->rd) : NULL;
 	ng->eor_sent = ao->eor_sent;
 	ng->eorr_pending = ao->eorr_pending;
@@ -265,6 +283,14 @@ adjout_flush_cache(struct adjout *ao)
 			attr_unref(c->out);
 		memset(c, 0, sizeof *c);
 	}
+	for (int i = 0; i < AO_PCACHE_N; i++) {
+		struct ao_pcache *c = &ao->pcache[i];
+		if (c->in != NULL)
+			attr_unref(c->in);
+		if (c->out != NULL)
+			attr_unref(c->out);
+		memset(c, 0, sizeof *c);
+	}
 }
 
 /* ---- export attribute sets ---- */
@@ -298,14 +324,17 @@ export_rules(const struct adjout *ao, struct attrs *t, struct attr_blob **tmp, s
 
 static struct attrs *
 build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, const uint8_t *nh6,
-      enum bgp_fam fam)
+      enum bgp_fam fam, int xrule)
 {
 	const struct rde *r = ao->r;
 	struct attrs t;
 	struct attr_blob *tmp[4];
 	size_t ntmp = 0;
+	struct policy_tmp ptmp = {0};
 	attr_copy(&t, best->attrs);
 	if (kind == AO_XLAT) {
+		/* what the translation policy's rule sets (its next hop is nh6 already) */
+		policy_apply(r->cfg->xlat_policy, xrule, &t, false, r->cfg->local_as, 0, &ptmp);
 		/* Originated by bgp64d: nothing inherited from reflection of the IPv4 route. */
 		t.flags &= (uint8_t)~ATTRS_ORIGINATOR;
 		t.clusters = NULL;
@@ -352,6 +381,7 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 	struct attrs *out = attr_intern(&t);
 	for (size_t i = 0; i < ntmp; i++)
 		attr_blob_unref(tmp[i]);
+	policy_tmp_release(&ptmp);
 	return out;
 }
 
@@ -359,18 +389,19 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
  * together, so most exports are a cache hit. Returns a new reference or NULL. */
 static struct attrs *
 export_attrs(struct adjout *ao, const struct rib_path *best, enum ao_kind kind, const uint8_t *nh6,
-	     enum bgp_fam fam)
+	     enum bgp_fam fam, int xrule)
 {
 	uintptr_t h = (uintptr_t)best->attrs >> 4;
 	h ^= (uintptr_t)best->peer * 0x9e3779b1u ^ (uintptr_t)kind * 0x85ebca6bu;
+	h ^= (uintptr_t)(xrule + 1) * 0xc2b2ae35u;
 	if (nh6 != NULL)
 		for (int i = 12; i < 16; i++)
 			h = h * 31 + nh6[i];
 	struct ao_cache *c = &ao->cache[h % AO_CACHE_N];
 	if (c->src == best->attrs && c->peer == best->peer && c->kind == kind &&
-	    (nh6 == NULL || memcmp(c->nh, nh6, 16) == 0))
+	    c->xrule == xrule && (nh6 == NULL || memcmp(c->nh, nh6, 16) == 0))
 		return c->out ? attr_ref(c->out) : NULL;
-	struct attrs *out = build(ao, best, kind, nh6, fam);
+	struct attrs *out = build(ao, best, kind, nh6, fam, xrule);
 	if (c->src != NULL)
 		attr_unref(c->src);
 	if (c->out != NULL)
@@ -379,10 +410,56 @@ export_attrs(struct adjout *ao, const struct rib_path *best, enum ao_kind kind, 
 	c->out = out ? attr_ref(out) : NULL;
 	c->peer = best->peer;
 	c->kind = (uint8_t)kind;
+	c->xrule = (int16_t)xrule;
 	if (nh6 != NULL)
 		memcpy(c->nh, nh6, 16);
 	else
 		memset(c->nh, 0, 16);
+	return out;
+}
+
+/*
+ * The group's export policy for family fam on a route about to be sent with attributes a (a
+ * reference, taken over): the attributes to send (a new reference), or NULL when rejected.
+ * Matched on the attributes as built for the group; the neighbor is the path's source.
+ */
+static struct attrs *
+export_policy(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct attrs *a,
+	      uint16_t src)
+{
+	const struct policy *pol = ao->exp[fam];
+	if (a == NULL || pol == NULL)
+		return a;
+	bool accept;
+	int k = rde_export_eval(ao->r, pol, p, a, src, &accept);
+	if (!accept) {
+		attr_unref(a);
+		return NULL;
+	}
+	if (!policy_has_actions(pol, k))
+		return a;
+	uintptr_t h = ((uintptr_t)a >> 4) ^ (uintptr_t)(k + 1) * 0x9e3779b1u;
+	struct ao_pcache *c = &ao->pcache[h % AO_PCACHE_N];
+	if (c->in == a && c->rule == k) {
+		attr_unref(a);
+		return attr_ref(c->out);
+	}
+	struct attrs t;
+	struct policy_tmp tmp = {0};
+	attr_copy(&t, a);
+	policy_apply(pol, k, &t, ao->key.ebgp, ao->r->cfg->local_as,
+		     t.nh_len == 4 ? AF_INET : AF_INET6, &tmp);
+	if (ao->key.ebgp) /* LOCAL_PREF never to eBGP */
+		t.flags &= (uint8_t)~ATTRS_LOCAL_PREF;
+	struct attrs *out = attr_intern(&t);
+	policy_tmp_release(&tmp);
+	if (c->in != NULL)
+		attr_unref(c->in);
+	if (c->out != NULL)
+		attr_unref(c->out);
+	c->in = a; /* the reference taken over */
+	c->out = attr_ref(out);
+	c->rule = (int16_t)k;
 	return out;
 }
 
@@ -422,10 +499,11 @@ node_v4_to_v4(struct adjout *ao, const struct prefix *p, const struct rib_path *
 			struct xlat_nh nh;
 			enum rde_nh_source src;
 			if (rde_nexthop6(ao->r, best, &nh, &src))
-				a = export_attrs(ao, best, AO_EXTNH, nh.v6, BGP_FAM_V4);
+				a = export_attrs(ao, best, AO_EXTNH, nh.v6, BGP_FAM_V4, -1);
 		} else {
-			a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V4);
+			a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V4, -1);
 		}
+		a = export_policy(ao, BGP_FAM_V4, p, a, best->peer);
 	}
 	item_add(ao, BGP_FAM_V4, p, a, best != NULL ? best->peer : 0);
 }
@@ -460,7 +538,8 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 				    bgp_peer_name(ao->members[0]->bp), prefix_fmt(&xr->v6, buf));
 			}
 		} else {
-			a = export_attrs(ao, best, AO_XLAT, xr->nh.v6, BGP_FAM_V6);
+			a = export_attrs(ao, best, AO_XLAT, xr->nh.v6, BGP_FAM_V6, xr->pol_rule);
+			a = export_policy(ao, BGP_FAM_V6, &xr->v6, a, best->peer);
 		}
 	}
 	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
@@ -471,8 +550,10 @@ static void
 emit_native(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 {
 	struct attrs *a = NULL;
-	if (best != NULL && may_reflect(ao, best))
-		a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V6);
+	if (best != NULL && may_reflect(ao, best)) {
+		a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V6, -1);
+		a = export_policy(ao, BGP_FAM_V6, p, a, best->peer);
+	}
 	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
 }
 
@@ -959,5 +1040,45 @@ adjout_merge_groups(struct rde *r)
 					 bgp_peer_name(rp->bp), g->n_members);
 			}
 		}
+	}
+}
+
+/*
+ * A reload changed export policies (members' rde_peer.exp already point into the new config).
+ * A member whose policy for a family changed in content leaves its group (in the same state)
+ * for a group keyed on the new policy, which re-reads that family's table: every prefix is
+ * decided again and what the new policy rejects is withdrawn. Groups whose policies did not
+ * change only take the new config's pointers. The re-read groups join equal groups again once
+ * they caught up.
+ */
+void
+adjout_policy_reload(struct rde *r)
+{
+	for (struct adjout *g = r->groups; g != NULL; g = g->next_group) {
+		for (size_t i = g->n_members; i > 0; i--) {
+			struct rde_peer *rp = g->members[i - 1];
+			uint8_t changed = 0;
+			for (int f = 0; f < BGP_FAM_N; f++) {
+				uint64_t h = rp->exp[f] != NULL ? rp->exp[f]->hash : 0;
+				if (h != g->key.exp_hash[f])
+					changed |= (uint8_t)BGP_FAM_BIT(f);
+			}
+			if (changed == 0)
+				continue;
+			struct adjout *ng = adjout_split_member(rp);
+			for (int f = 0; f < BGP_FAM_N; f++) {
+				ng->key.exp_hash[f] = rp->exp[f] != NULL ? rp->exp[f]->hash : 0;
+				ng->exp[f] = rp->exp[f];
+			}
+			adjout_flush_cache(ng);
+			for (int f = 0; f < BGP_FAM_N; f++)
+				if (changed & BGP_FAM_BIT(f))
+					adjout_refresh(ng, (enum bgp_fam)f, false);
+			log_info("%s: export policy changed: %s%s%s table re-sent",
+				 bgp_peer_name(rp->bp), (changed & 1) ? "IPv4" : "",
+				 changed == 3 ? " and " : "", (changed & 2) ? "IPv6" : "");
+		}
+		if (g->n_members > 0)
+			memcpy(g->exp, g->members[0]->exp, sizeof g->exp);
 	}
 }

@@ -71,6 +71,7 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 		rp->id = id;
 		rp->has_nh6 = cn->has_nexthop6;
 		memcpy(rp->nh6, cn->nexthop6, 16);
+		rde_policy_peer(r, rp);
 		r->peers[id] = rp;
 	}
 	return r->peers[id];
@@ -261,6 +262,7 @@ rde_new(struct event_base *base, struct cfg *cfg)
 	    r->trim_ev == NULL)
 		abort(); /* out of memory policy */
 	r->started_at = time(NULL);
+	rde_policy_counters(r, NULL);
 	return r;
 }
 
@@ -305,6 +307,7 @@ rde_free(struct rde *r)
 	if (r == NULL)
 		return;
 	rde_import_flush(r);
+	rde_filtered_free(r); /* before the peers its entries count in */
 	for (size_t i = 0; i < r->n_peers; i++)
 		if (r->peers[i] != NULL)
 			rde_peer_free(r->peers[i]);
@@ -319,6 +322,7 @@ rde_free(struct rde *r)
 	event_free(r->eor_timer);
 	event_free(r->trim_ev);
 	cfg_free(r->cfg);
+	free(r->pol_hits);
 	free(r);
 }
 
@@ -460,7 +464,8 @@ rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	rp->up = false;
 	adjout_leave(rp);
-	rp->borr_fams = 0; /* the flush or the stale marking below covers it */
+	rde_filtered_flush(r, rp); /* a new session sends them again */
+	rp->borr_fams = 0;	   /* the flush or the stale marking below covers it */
 	if (rp->rr_timer != NULL)
 		evtimer_del(rp->rr_timer);
 	const struct bgp_neg *neg = bgp_peer_neg(p);
@@ -511,6 +516,7 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
 	rde_import_flush(r); /* an announcement before it in the input comes first */
 	while (bgp_nlri_next(n, &p, &pid) == 1) {
 		rib_withdraw(r->rib, n->fam, &p, rp->id);
+		rde_filtered_del(r, rp, n->fam, &p);
 		r->stats.withdraws_in++;
 	}
 }
@@ -528,9 +534,13 @@ withdraw_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n)
  * nothing outside the input loop ever sees it non-empty.
  */
 static void
-import_apply(struct rde *r, struct rde_import *e)
+import_apply(struct rde *r, struct rde_pending *e)
 {
 	r->stats.prefixes_in++;
+	if (e->a == NULL) {
+		rib_withdraw(r->rib, e->fam, &e->p, e->peer);
+		return;
+	}
 	if (e->blocking) {
 		/* a "block" prefix limit: judged on the RIB as it is now, not when it came in */
 		struct rde_peer *rp = rde_peer_of(r, e->peer);
@@ -546,7 +556,7 @@ import_apply(struct rde *r, struct rde_import *e)
 static void
 import_stage(struct rde *r, uint32_t i, int k)
 {
-	struct rde_import *e = &r->imp[i % RDE_IMPORT_RING];
+	struct rde_pending *e = &r->pend[i % RDE_IMPORT_RING];
 	radix_prefetch(rib_tree(r->rib, e->fam), e->p.a, e->p.len, k);
 }
 
@@ -559,7 +569,7 @@ rde_import_flush(struct rde *r)
 			if (r->imp_in - 1 - i < (uint32_t)k * RDE_IMPORT_STAGE)
 				import_stage(r, i, k);
 	while (r->imp_out != r->imp_in)
-		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
+		import_apply(r, &r->pend[r->imp_out++ % RDE_IMPORT_RING]);
 	r->imp_peer = NULL;
 }
 
@@ -567,7 +577,7 @@ static void
 import_push(struct rde *r, struct rde_peer *rp, enum bgp_fam fam, const struct prefix *p,
 	    struct attrs *a, bool blocking)
 {
-	struct rde_import *e = &r->imp[r->imp_in % RDE_IMPORT_RING];
+	struct rde_pending *e = &r->pend[r->imp_in % RDE_IMPORT_RING];
 	e->p = *p;
 	e->a = a;
 	e->blocking = blocking;
@@ -583,17 +593,30 @@ import_push(struct rde *r, struct rde_peer *rp, enum bgp_fam fam, const struct p
 			import_stage(r, r->imp_in - 1 - back, k);
 	}
 	if (r->imp_in - r->imp_out > (RDE_IMPORT_STAGES + 1) * RDE_IMPORT_STAGE)
-		import_apply(r, &r->imp[r->imp_out++ % RDE_IMPORT_RING]);
+		import_apply(r, &r->pend[r->imp_out++ % RDE_IMPORT_RING]);
 }
 
 static void
 announce_all(struct rde *r, struct rde_peer *rp, struct bgp_nlri *n, struct attrs *a)
 {
+	struct rde_import im;
+	rde_import_begin(r, rp, n->fam, a, &im);
+	bool blocking = rde_limit_blocking(r, rp, n->fam);
 	struct prefix p;
 	uint32_t pid;
-	bool blocking = rde_limit_blocking(r, rp, n->fam);
-	while (bgp_nlri_next(n, &p, &pid) == 1)
-		import_push(r, rp, n->fam, &p, attr_ref(a), blocking);
+	while (bgp_nlri_next(n, &p, &pid) == 1) {
+		/* import policy: a rejected prefix leaves the RIB (it may have been accepted
+		 * before), in its place in the input */
+		struct attrs *pa = rde_import_prefix(r, &im, &p);
+		if (pa != NULL) {
+			import_push(r, rp, n->fam, &p, attr_ref(pa), blocking);
+			rde_filtered_del(r, rp, n->fam, &p);
+		} else {
+			import_push(r, rp, n->fam, &p, NULL, false);
+			rde_filtered_add(r, rp, n->fam, &p, a, im.rule);
+		}
+	}
+	rde_import_end(&im);
 }
 
 static void

@@ -35,7 +35,16 @@ struct rde_xroute {
 	 * one (rde_xlat.c); valid until the RIB changes. */
 	const struct rib_path *path;
 	struct xlat_nh nh; /* the IPv6 next hop (when has_nh) */
-	enum rde_nh_source { RDE_NH_TABLE, RDE_NH_NEIGHBOR, RDE_NH_DEFAULT } nh_source;
+	enum rde_nh_source {
+		RDE_NH_TABLE,
+		RDE_NH_NEIGHBOR,
+		RDE_NH_DEFAULT,
+		RDE_NH_POLICY
+	} nh_source;
+	/* The rule of the translation policy that decided (-1: its default, or no policy); the
+	 * translated route carries its actions. */
+	int pol_rule;
+	const struct policy_rule *prule; /* that rule, NULL for -1 */
 };
 
 #define RDE_XROUTES_MAX 8
@@ -44,6 +53,7 @@ struct rde_xroute {
 struct rde_stats {
 	uint64_t updates_in, prefixes_in, withdraws_in;
 	uint64_t treat_as_withdraw, loops_dropped, import_denied;
+	uint64_t import_filtered;	/* prefixes rejected by an import policy */
 	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
 	uint64_t updates_out, prefixes_out, withdraws_out;
 };
@@ -109,6 +119,32 @@ const struct fib *rde_fib(const struct rde *r);
  */
 int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *head,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
+/*
+ * The translation policy's decision on an IPv4 best path (show translation): false when it
+ * rejects. *policy is its name (NULL when translation.policy is not set), *rule the deciding
+ * rule's name ("default" when none matched, "" when unnamed) and *index its index (-1).
+ */
+bool rde_xlat_decision(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
+		       const char **policy, const char **rule, int *index);
+/*
+ * Routes rejected by import policies (rde_filtered.c), for show rib filtered: a tree per family
+ * (NULL while none was kept) whose nodes hold lists of entries.
+ */
+struct rde_filtered;
+struct rde_filtered_info {
+	uint16_t peer;
+	const struct attrs *attrs; /* as received */
+	const char *policy;	   /* the neighbor's import policy now, NULL if none */
+	const char *rule;	   /* the rule that rejected ("default": none matched) */
+	int rule_index;		   /* -1 for the default */
+};
+struct radix *rde_filtered_tree(const struct rde *r, enum bgp_fam f);
+const struct rde_filtered *rde_filtered_first(const struct radix_node *n);
+const struct rde_filtered *rde_filtered_next(const struct rde_filtered *e);
+void rde_filtered_get(const struct rde *r, const struct rde_filtered *e, enum bgp_fam f,
+		      struct rde_filtered_info *out);
+/* Per-rule counters of the running config's policies, indexed by policy_rule.id. */
+const uint64_t *rde_policy_hits(const struct rde *r);
 
 /*
  * A memo of the IPv6 next hop of the last best path rde_translate_memo() translated: the

@@ -7,6 +7,7 @@
 
 #include <event2/event.h>
 
+#include "policy/policy.h"
 #include "rde/rde.h"
 
 struct adjout;
@@ -54,6 +55,9 @@ struct rde_peer {
 	bool retired;
 	bool has_nh6; /* its "ipv6-next-hop" */
 	uint8_t nh6[16];
+	/* Its import and export policies under the running config (rde_policy_peer). */
+	const struct policy *imp[BGP_FAM_N], *exp[BGP_FAM_N];
+	uint32_t n_filtered; /* its routes kept in the filtered trees (rde_filtered.c) */
 };
 
 /* The import pipeline (rde.c): a prefix's tree slot is prefetched when it enters, the nodes
@@ -92,15 +96,17 @@ struct rde {
 
 	/* Announced prefixes on their way into the RIB (rde.c, import pipeline): entries
 	 * imp_out..imp_in-1 of the ring, their tree slots prefetched, of one session's input. */
-	struct rde_import {
+	struct rde_pending {
 		struct prefix p;
-		struct attrs *a; /* a reference */
+		struct attrs *a; /* a reference; NULL: a withdrawal (rejected on import) */
 		uint16_t peer;
 		uint8_t fam;
 		bool blocking; /* a "block" prefix limit applies (rde_limit_admit_prefix) */
-	} imp[RDE_IMPORT_RING];
+	} pend[RDE_IMPORT_RING];
 	uint32_t imp_in, imp_out;
 	struct rde_peer *imp_peer;
+	uint64_t *pol_hits; /* per policy rule (policy_rule.id) of the running config */
+	struct radix *filtered[BGP_FAM_N]; /* routes rejected on import (rde_filtered.c) */
 };
 
 struct rde_peer *rde_peer_of(const struct rde *r, uint16_t id);
@@ -192,6 +198,50 @@ void rde_counts_free(struct rde *r);
 void rde_reload_gone(struct rde *r, const struct prefix *v4);
 void rde_reload_free(struct rde *r);
 
+/* rde_policy.c */
+/* Looks up the peer's import and export policies in the running config. */
+void rde_policy_peer(struct rde *r, struct rde_peer *rp);
+/* New counters for the running config, carrying those of unchanged policies of old. */
+void rde_policy_counters(struct rde *r, const struct cfg *old);
+void rde_policy_count(struct rde *r, const struct policy *pol, int rule);
+/* Import policy over the prefixes of one UPDATE sharing attribute set 'in'. */
+#define RDE_IMPORT_CACHE 32
+struct rde_import {
+	const struct policy *pol; /* NULL: everything accepted unchanged */
+	enum bgp_fam fam;
+	struct attrs *in; /* borrowed */
+	struct policy_route rt;
+	uint64_t mask;			       /* policy_attr_mask() of in */
+	struct attrs *cache[RDE_IMPORT_CACHE]; /* per rule, owned */
+	struct attrs *spare;		       /* rules past the cache, owned */
+	int rule;			       /* of the last rde_import_prefix() */
+};
+void rde_import_begin(struct rde *r, struct rde_peer *rp, enum bgp_fam f, struct attrs *a,
+		      struct rde_import *im);
+/* The attributes p enters the RIB with (borrowed until rde_import_end), NULL when rejected. */
+struct attrs *rde_import_prefix(struct rde *r, struct rde_import *im, const struct prefix *p);
+void rde_import_end(struct rde_import *im);
+/*
+ * The translation policy of config c on an IPv4 best path: false when it is not to be
+ * translated. *rule is the deciding rule of c->xlat_policy (-1: default or no policy), whose
+ * actions the translated route carries.
+ */
+bool policy_xlat_accepts(const struct rde *r, const struct cfg *c, const struct prefix *v4,
+			 const struct rib_path *best, int *rule);
+/* Counts the translation decision of a new IPv4 best path. */
+void rde_policy_count_xlat(struct rde *r, const struct prefix *v4, const struct rib_path *best);
+/* Export policy of a group on the attributes built for it; src is the path's neighbor. */
+int rde_export_eval(struct rde *r, const struct policy *pol, const struct prefix *p,
+		    const struct attrs *a, uint16_t src, bool *accept);
+
+/* rde_filtered.c: routes rejected on import, kept for show rib filtered */
+#define RDE_FILTERED_MAX 100000 /* per neighbor */
+void rde_filtered_add(struct rde *r, struct rde_peer *rp, enum bgp_fam f, const struct prefix *p,
+		      struct attrs *a, int rule);
+void rde_filtered_del(struct rde *r, struct rde_peer *rp, enum bgp_fam f, const struct prefix *p);
+void rde_filtered_flush(struct rde *r, struct rde_peer *rp);
+void rde_filtered_free(struct rde *r);
+
 /* rde_fib.c */
 int rde_fib_start(struct rde *r); /* -1 (logged) when the FIB cannot be opened */
 void rde_fib_free(struct rde *r);
@@ -219,5 +269,7 @@ void adjout_merge_groups(struct rde *r);
 bool adjout_pump(struct adjout *ao, size_t budget);
 /* Drops cached export attributes (config changed). */
 void adjout_flush_cache(struct adjout *ao);
+/* Export policies changed by a reload: the groups concerned re-send (adjout.c). */
+void adjout_policy_reload(struct rde *r);
 
 #endif

@@ -68,6 +68,7 @@ peer_drop(struct rde *r, struct bgp_peer *bp)
 	if (rp != NULL) {
 		/* Retired: no session, no exports, but its ipv6-next-hop stays for its paths. */
 		adjout_leave(rp);
+		rde_filtered_flush(r, rp);
 		if (rp->gr_timer != NULL) {
 			event_free(rp->gr_timer);
 			rp->gr_timer = NULL;
@@ -119,6 +120,46 @@ reload_neighbors(struct rde *r, const struct cfg *next)
 		rde_peer_slot(r, bp);
 	}
 	kick_rib_jobs(r);
+}
+
+/*
+ * Import and export policies of the neighbors kept (the config's pointers changed even where
+ * the policies did not). An import policy changed in content re-runs over the neighbor's
+ * routes through a route refresh (RFC 2918; with RFC 7313 the routes not re-sent are swept):
+ * each prefix re-sent is decided by the new policy, a rejected one withdrawn. A neighbor
+ * without route refresh keeps its routes as imported until its session restarts (logged).
+ */
+static void
+reload_policies(struct rde *r)
+{
+	for (size_t id = 0; id < r->n_peers; id++) {
+		struct rde_peer *rp = r->peers[id];
+		if (rp == NULL || rp->bp == NULL)
+			continue;
+		const struct policy *old[BGP_FAM_N];
+		memcpy(old, rp->imp, sizeof old);
+		rde_policy_peer(r, rp);
+		for (int f = 0; f < BGP_FAM_N; f++) {
+			if (policy_equal(old[f], rp->imp[f]) || !rp->up)
+				continue;
+			const struct bgp_neg *neg = bgp_peer_neg(rp->bp);
+			if (!(neg->fams & BGP_FAM_BIT(f)))
+				continue;
+			if (neg->route_refresh) {
+				log_info(
+				    "%s: import policy changed: route refresh requested for %s",
+				    bgp_peer_name(rp->bp), bgp_fam_name((enum bgp_fam)f));
+				bgp_peer_request_refresh(rp->bp, (enum bgp_fam)f);
+			} else {
+				log_warn(
+				    "%s: import policy changed but the neighbor does not support "
+				    "route refresh: it applies to routes received from now on "
+				    "(reset the session to re-run it)",
+				    bgp_peer_name(rp->bp));
+			}
+		}
+	}
+	adjout_policy_reload(r);
 }
 
 /* ---- re-derivation of the translated routes ---- */
@@ -345,6 +386,8 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	reload_neighbors(r, next);
 	r->cfg = next;
 	r->cfg_gen++;
+	rde_policy_counters(r, old);
+	reload_policies(r);
 	for (struct adjout *g = r->groups; g != NULL; g = adjout_next(g))
 		adjout_flush_cache(g);
 	if (cfg_xlat_changed(old, next))

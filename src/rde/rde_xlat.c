@@ -9,6 +9,8 @@
  *   3. the default next hop when unknown-next-hop is "default",
  *   4. none: the route is not announced (unknown-next-hop "reject"), and counted per next hop
  *      (rde_count.c).
+ * The translation policy (rde_policy.c) comes first: a best path it rejects is not translated,
+ * and a "next-hop" its rule sets overrides all of the above.
  * The neighbor's setting is read from its rde_peer record, which keeps it until the peer's
  * paths are gone, also after a reload removed the neighbor.
  *
@@ -72,12 +74,58 @@ rde_nexthop6(const struct rde *r, const struct rib_path *best, struct xlat_nh *o
 	return rde_nexthop6_cfg(r, r->cfg, best, out, src);
 }
 
+/* The IPv6 next hop of best under c, through the memo m when there is one. */
+static bool
+memo_nexthop6(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m,
+	      const struct rib_path *best, struct xlat_nh *nh, enum rde_nh_source *src)
+{
+	if (m == NULL)
+		return rde_nexthop6_cfg(r, c, best, nh, src);
+	const struct attrs *a = best->attrs;
+	bool v4nh = a->nh_len == 4;
+	if (m->gen != r->cfg_gen + 1 || m->peer != best->peer || m->v4nh != v4nh ||
+	    (v4nh && memcmp(m->nh4, a->nh, 4) != 0)) {
+		m->has_nh = rde_nexthop6_cfg(r, c, best, &m->nh, &m->src);
+		m->gen = r->cfg_gen + 1;
+		m->peer = best->peer;
+		m->v4nh = v4nh;
+		if (v4nh)
+			memcpy(m->nh4, a->nh, 4);
+	}
+	if (m->has_nh) {
+		*nh = m->nh;
+		*src = m->src;
+	}
+	return m->has_nh;
+}
+
+/*
+ * Whether path p of IPv4 prefix v4 is translated under c, and if so its IPv6 next hop and the
+ * translation policy's deciding rule (*prule, -1 for none): the policy accepts it, and either
+ * the accepting rule sets an IPv6 next hop or the next-hop logic gives one (through the memo m
+ * when there is one).
+ */
+static bool
+path_xlat(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const struct prefix *v4,
+	  const struct rib_path *p, struct xlat_nh *nh, enum rde_nh_source *src, int *prule)
+{
+	if (!policy_xlat_accepts(r, c, v4, p, prule))
+		return false;
+	const struct policy_rule *pr = *prule >= 0 ? &c->xlat_policy->rules[*prule] : NULL;
+	if (pr != NULL && (pr->a.what & PA_NEXT_HOP) && pr->a.nh_af == AF_INET6) {
+		/* the translation policy overrides the IPv6 next hop */
+		memset(nh, 0, sizeof *nh);
+		memcpy(nh->v6, pr->a.nh, 16);
+		*src = RDE_NH_POLICY;
+		return true;
+	}
+	return memo_nexthop6(r, c, m, p, nh, src);
+}
+
 /*
  * THE predicate "may this IPv4 path be translated": every decision whether a path yields IPv6
- * routes goes through here (the fallback above, the exports, the kernel, show commands). Today
- * a path is translatable when it gets an IPv6 next hop; a translation policy that rejects a
- * path for prefix v4 plugs in here. translate() checks the best path through its next-hop memo
- * first: keep the two in step.
+ * routes goes through here or path_xlat() (the fallback above, the exports, the kernel, show
+ * commands): the translation policy accepts it and it gets an IPv6 next hop.
  */
 bool
 rde_xlat_path_ok(const struct rde *r, const struct cfg *c, const struct prefix *v4,
@@ -85,8 +133,8 @@ rde_xlat_path_ok(const struct rde *r, const struct cfg *c, const struct prefix *
 {
 	struct xlat_nh nh;
 	enum rde_nh_source how;
-	(void)v4;
-	return rde_nexthop6_cfg(r, c, p, &nh, &how);
+	int rule;
+	return path_xlat(r, c, NULL, v4, p, &nh, &how, &rule);
 }
 
 struct path_ok_arg {
@@ -137,31 +185,6 @@ rde_nh4_unmatched(const struct cfg *c, const uint8_t nh4[4])
 	return !nexthop6(c, nh4, NULL, &nh, &how);
 }
 
-/* The IPv6 next hop of best under c, through the memo m when there is one. */
-static bool
-memo_nexthop6(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m,
-	      const struct rib_path *best, struct xlat_nh *nh, enum rde_nh_source *src)
-{
-	if (m == NULL)
-		return rde_nexthop6_cfg(r, c, best, nh, src);
-	const struct attrs *a = best->attrs;
-	bool v4nh = a->nh_len == 4;
-	if (m->gen != r->cfg_gen + 1 || m->peer != best->peer || m->v4nh != v4nh ||
-	    (v4nh && memcmp(m->nh4, a->nh, 4) != 0)) {
-		m->has_nh = rde_nexthop6_cfg(r, c, best, &m->nh, &m->src);
-		m->gen = r->cfg_gen + 1;
-		m->peer = best->peer;
-		m->v4nh = v4nh;
-		if (v4nh)
-			memcpy(m->nh4, a->nh, 4);
-	}
-	if (m->has_nh) {
-		*nh = m->nh;
-		*src = m->src;
-	}
-	return m->has_nh;
-}
-
 static int
 translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const struct prefix *v4,
 	  const struct rib_path *head, struct rde_xroute *out, int max, enum xlat_reason *why)
@@ -177,23 +200,35 @@ translate(const struct rde *r, const struct cfg *c, struct rde_nhmemo *m, const 
 		return 0;
 	struct xlat_nh nh;
 	enum rde_nh_source src = RDE_NH_TABLE;
-	/* The best path when translatable (rde_xlat_path_ok(), its next hop looked up through the
-	 * memo), else the best translatable one (rde_xlat_source()). */
+	/* The best path when translatable (path_xlat(), its next hop through the memo), else the
+	 * best translatable one (rde_xlat_source()). None: the routes go out without a next hop
+	 * (withdrawn), the policy's rejecting rule named. */
 	const struct rib_path *from = NULL;
+	int prule = -1;
 	bool has_nh = false;
-	if (head != NULL && memo_nexthop6(r, c, m, head, &nh, &src)) {
+	if (head != NULL && path_xlat(r, c, m, v4, head, &nh, &src, &prule)) {
 		from = head;
 		has_nh = true;
 	} else if (head != NULL) {
+		int head_rule = prule;
+		bool rejected = !policy_xlat_accepts(r, c, v4, head, &head_rule);
 		from = rde_xlat_source(r, c, v4, head);
-		has_nh = from != NULL && rde_nexthop6_cfg(r, c, from, &nh, &src);
+		has_nh = from != NULL && path_xlat(r, c, NULL, v4, from, &nh, &src, &prule);
+		if (!has_nh) {
+			prule = head_rule;
+			if (rejected)
+				reason = XLAT_POLICY_REJECT;
+		}
 	}
+	const struct policy_rule *pr = prule >= 0 ? &c->xlat_policy->rules[prule] : NULL;
 	if (!has_nh && why != NULL)
-		*why = XLAT_NO_NEXTHOP;
+		*why = reason == XLAT_POLICY_REJECT ? reason : XLAT_NO_NEXTHOP;
 	for (int i = 0; i < n; i++) {
 		out[i].v6 = xr[i].v6;
 		out[i].rule = xr[i].rule;
 		out[i].rule_src = xr[i].src;
+		out[i].pol_rule = prule;
+		out[i].prule = pr;
 		out[i].has_nh = has_nh;
 		out[i].path = has_nh ? from : NULL;
 		if (has_nh) {
@@ -255,7 +290,8 @@ nh_eq(const struct xlat_nh *a, const struct xlat_nh *b)
  *     next hop (BGP next hop and kernel gateway), its device (kernel ifindex), and the rule
  *     (an RFC 6052 more-specific of the well-known prefix is held back from eBGP);
  *   - the IPv6 next hop of the best path itself, which an RFC 8950 neighbor gets with the
- *     IPv4 route even when the prefix is not translated.
+ *     IPv4 route even when the prefix is not translated;
+ *   - what the translation policy's rule sets on the translated route (policy_action_equal).
  * Not compared: the rule's source prefix and where the next hop came from (nh_source): only
  * show commands render them, and those derive afresh.
  */
@@ -267,7 +303,8 @@ rde_deriv_same(const struct rde_deriv *a, const struct rde_deriv *b)
 	for (int i = 0; i < a->n; i++) {
 		const struct rde_xroute *x = &a->xr[i], *y = &b->xr[i];
 		if (!prefix_eq(&x->v6, &y->v6) || x->rule != y->rule || x->has_nh != y->has_nh ||
-		    x->path != y->path || (x->has_nh && !nh_eq(&x->nh, &y->nh)))
+		    x->path != y->path || (x->has_nh && !nh_eq(&x->nh, &y->nh)) ||
+		    !policy_action_equal(x->prule, y->prule))
 			return false;
 	}
 	return true;
@@ -285,6 +322,11 @@ rde_best_changed(void *arg, enum bgp_fam f, const struct radix_node *n, uint16_t
 		rde_count_best(r, old_peer, old, -1);
 	if (best != NULL)
 		rde_count_best(r, best->peer, best->attrs, 1);
+	if (best != NULL && r->cfg->xlat_policy != NULL) {
+		struct prefix p;
+		radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);
+		rde_policy_count_xlat(r, &p, best);
+	}
 	if ((old == NULL) != (best == NULL)) {
 		struct prefix p;
 		radix_prefix(rib_tree(r->rib, BGP_FAM_V4), n, &p);

@@ -80,9 +80,10 @@ enum xlat_rule {
 enum xlat_reason {
 	XLAT_OK,
 	XLAT_NOT_IPV4,
-	XLAT_NON_GLOBAL, /* under the WKP, not globally reachable (RFC 6052 3.1) */
-	XLAT_NO_NEXTHOP, /* next hop unmatched and policy reject */
-	XLAT_NO_PREFIX,	 /* no EAM contains it and no translation prefix is set */
+	XLAT_NON_GLOBAL,    /* under the WKP, not globally reachable (RFC 6052 3.1) */
+	XLAT_NO_NEXTHOP,    /* next hop unmatched and policy reject */
+	XLAT_NO_PREFIX,	    /* no EAM contains it and no translation prefix is set */
+	XLAT_POLICY_REJECT, /* the translation policy rejects the best path (src/rde) */
 };
 
 struct xlat_nh {

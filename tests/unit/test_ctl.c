@@ -115,6 +115,16 @@ test_parse_commands(void **state)
 	assert_true(req.has_neighbor);
 	assert_int_equal(req.nbr_af, AF_INET);
 
+	assert_int_equal(
+	    parse("{\"command\":\"show rib\",\"view\":\"filtered\"}", &req, err, sizeof err), 0);
+	assert_true(req.filtered);
+	assert_int_equal(
+	    parse("{\"command\":\"show rib\",\"view\":\"routes\"}", &req, err, sizeof err), 0);
+	assert_false(req.filtered);
+	assert_int_equal(
+	    parse("{\"command\":\"show rib\",\"view\":\"rejected\"}", &req, err, sizeof err), -1);
+	assert_non_null(strstr(err, "view: expected"));
+
 	/* Defaults: both families, longest match, and an address is a host prefix. */
 	assert_int_equal(parse("{\"command\":\"show rib\"}", &req, err, sizeof err), 0);
 	assert_int_equal(req.af, 0);
