@@ -127,7 +127,7 @@ static int
 parse_key(struct ctl_request *req, unsigned bit, const char *key, const char *v, char *err,
 	  size_t errlen)
 {
-	int x;
+	int x = 0;
 
 	switch (bit) {
 	case K_FAMILY:
