@@ -38,11 +38,12 @@ struct daemon {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bgp64d [-dnV] [-c FILE]\n"
-		   "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
-		   "  -n       check the configuration and exit (0 valid, 1 invalid)\n"
-		   "  -d       debug logging\n"
-		   "  -V       print the version and exit\n");
+	fprintf(f, "usage: bgp64d [-dhnV] [-c FILE]\n"
+		   "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+		   "  -n, --check        check the configuration and exit (0 valid, 1 invalid)\n"
+		   "  -d, --debug        debug logging\n"
+		   "  -h, --help         print this help and exit\n"
+		   "  -V, --version      print the version and exit\n");
 }
 
 /* Reload: parse, validate, apply by difference. Also called by the control socket. */
@@ -156,8 +157,13 @@ main(int argc, char **argv)
 {
 	struct daemon d = {.config_path = DEFAULT_CONFIG};
 	bool check_only = false;
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},
+	    {"debug", no_argument, NULL, 'd'},	      {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+	};
 	int c;
-	while ((c = getopt(argc, argv, "c:dnVh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dnVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -180,6 +186,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "bgp64d: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		return 1;
 	}

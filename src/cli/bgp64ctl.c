@@ -119,8 +119,13 @@ parse_neighbor(json_t *req, char **w, int n)
 {
 	static const char *const actions[] = {"reset", "shutdown", "start", "refresh"};
 
-	if (n < 2 || !is_addr(w[0]))
-		return die("neighbor: expected ADDR reset|shutdown|start|refresh");
+	if (n < 1)
+		return die("neighbor: needs an address and an action (reset, shutdown, start, "
+			   "refresh)");
+	if (!is_addr(w[0]))
+		return die("neighbor: \"%s\" is not an address", w[0]);
+	if (n < 2)
+		return die("neighbor %s: needs an action (reset, shutdown, start, refresh)", w[0]);
 	json_object_set_new(req, "address", json_string(w[0]));
 	for (size_t i = 0; i < 4; i++)
 		if (strcmp(w[1], actions[i]) == 0) {
@@ -137,12 +142,68 @@ parse_neighbor(json_t *req, char **w, int n)
 			}
 			return 0;
 		}
-	return die("neighbor: unknown action \"%s\"", w[1]);
+	return die("neighbor: unknown action \"%s\" (expected reset, shutdown, start or refresh)",
+		   w[1]);
+}
+
+static const char show_words[] = "summary, neighbors, rib, nexthops, fib, translation";
+static const char cmd_words[] = "show, reload, neighbor, translate";
+
+/* "show X" with no more words: extra words are named. */
+static int
+no_more(const char *what, char **w, int n, int from)
+{
+	if (n > from)
+		return die("%s: unexpected \"%s\" (it takes no argument)", what, w[from]);
+	return 0;
+}
+
+static int
+parse_show(json_t *req, char **w, int n, const char **cmd)
+{
+	const char *what = w[1];
+
+	if (strcmp(what, "summary") == 0) {
+		*cmd = "show summary";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "neighbors") == 0 || strcmp(what, "neighbor") == 0) {
+		*cmd = "show neighbors";
+		if (n == 2)
+			return 0;
+		if (!is_addr(w[2]))
+			return die("show neighbors: \"%s\" is not an address", w[2]);
+		json_object_set_new(req, "neighbor", json_string(w[2]));
+		return n > 3 ? die("show neighbors: unexpected \"%s\" after the address", w[3]) : 0;
+	}
+	if (strcmp(what, "rib") == 0) {
+		*cmd = "show rib";
+		return parse_rib(req, w + 2, n - 2);
+	}
+	if (strcmp(what, "nexthops") == 0) {
+		*cmd = "show nexthops";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "fib") == 0) {
+		*cmd = "show fib";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "translation") == 0) {
+		*cmd = "show translation";
+		if (n < 3)
+			return die("show translation: needs an address or a prefix");
+		if (!is_prefix(w[2]))
+			return die("show translation: \"%s\" is not an address or prefix", w[2]);
+		json_object_set_new(req, strchr(w[2], '/') ? "prefix" : "address",
+				    json_string(w[2]));
+		return no_more("show translation ADDR", w, n, 3);
+	}
+	return die("show: unknown \"%s\" (expected one of: %s)", what, show_words);
 }
 
 /*
  * The request object for the command words, with its command name in *cmd. NULL after a
- * message on a bad command.
+ * message naming what is wrong (never only the usage: the operator typed something close).
  */
 static json_t *
 build_request(char **w, int n, const char **cmd)
@@ -150,44 +211,20 @@ build_request(char **w, int n, const char **cmd)
 	json_t *req = json_object();
 	int rc = 0;
 
-	if (n >= 2 && strcmp(w[0], "show") == 0) {
-		const char *what = w[1];
-		if (strcmp(what, "summary") == 0 && n == 2) {
-			*cmd = "show summary";
-		} else if ((strcmp(what, "neighbors") == 0 || strcmp(what, "neighbor") == 0) &&
-			   n <= 3) {
-			*cmd = "show neighbors";
-			if (n == 3) {
-				if (!is_addr(w[2]))
-					rc = die("show neighbors: \"%s\" is not an address", w[2]);
-				json_object_set_new(req, "neighbor", json_string(w[2]));
-			}
-		} else if (strcmp(what, "rib") == 0) {
-			*cmd = "show rib";
-			rc = parse_rib(req, w + 2, n - 2);
-		} else if (strcmp(what, "nexthops") == 0 && n == 2) {
-			*cmd = "show nexthops";
-		} else if (strcmp(what, "fib") == 0 && n == 2) {
-			*cmd = "show fib";
-		} else if (strcmp(what, "translation") == 0 && n == 3) {
-			*cmd = "show translation";
-			if (!is_prefix(w[2]))
-				rc = die("show translation: \"%s\" is not an address or prefix",
-					 w[2]);
-			json_object_set_new(req, strchr(w[2], '/') ? "prefix" : "address",
-					    json_string(w[2]));
-		} else {
-			usage(stderr);
-			rc = 1;
-		}
-	} else if (n == 1 && strcmp(w[0], "reload") == 0) {
+	if (strcmp(w[0], "show") == 0) {
+		if (n < 2)
+			rc = die("show: needs what to show (one of: %s)", show_words);
+		else
+			rc = parse_show(req, w, n, cmd);
+	} else if (strcmp(w[0], "reload") == 0) {
 		*cmd = "reload";
-	} else if (n >= 1 && strcmp(w[0], "neighbor") == 0) {
+		rc = no_more(*cmd, w, n, 1);
+	} else if (strcmp(w[0], "neighbor") == 0 || strcmp(w[0], "neighbors") == 0) {
 		*cmd = "neighbor";
 		rc = parse_neighbor(req, w + 1, n - 1);
 	} else {
-		usage(stderr);
-		rc = 1;
+		rc = die("unknown command \"%s\" (expected one of: %s; see bgp64ctl --help)", w[0],
+			 cmd_words);
 	}
 	if (rc != 0) {
 		json_decref(req);

@@ -194,6 +194,18 @@ origin_code(const char *o)
 	return '?';
 }
 
+/* One column of width w followed by a blank; an overflowing value gets a line of its own and
+ * the row continues at column next (the start of the following column). */
+static void
+rib_cell(FILE *out, const char *v, int w, int next)
+{
+	if ((int)strlen(v) <= w) {
+		fprintf(out, "%-*s ", w, v);
+		return;
+	}
+	fprintf(out, "%s\n%*s", v, next + w + 1, "");
+}
+
 static void
 rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 {
@@ -216,11 +228,16 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 	if (jtrue(path, "stale"))
 		flags[2] = 'S';
 	const char *as_path = js(path, "as_path");
-	fprintf(t->out, "%-3s %-*s %-*s %-*s %6s %6s  %s%s%c", flags, wp, prefix, wn,
-		nh != NULL ? nh : "-", RIB_NBR_W, jtext(path, "neighbor", "-", (char[32]){0}),
-		jtext(path, "local_pref", "-", lp), jtext(path, "med", "-", med),
-		as_path != NULL ? as_path : "", as_path != NULL && as_path[0] != '\0' ? " " : "",
-		origin_code(js(path, "origin")));
+	/* A prefix or next hop wider than its column ends the line and the row carries on
+	 * under the next column (like a router's show ip bgp), so the columns stay aligned for
+	 * a /121 explicit mapping or a long IPv6 next hop. */
+	fprintf(t->out, "%-3s ", flags);
+	rib_cell(t->out, prefix, wp, 4);
+	rib_cell(t->out, nh != NULL ? nh : "-", wn, 4 + wp + 1);
+	fprintf(t->out, "%-*s %6s %6s  %s%s%c", RIB_NBR_W,
+		jtext(path, "neighbor", "-", (char[32]){0}), jtext(path, "local_pref", "-", lp),
+		jtext(path, "med", "-", med), as_path != NULL ? as_path : "",
+		as_path != NULL && as_path[0] != '\0' ? " " : "", origin_code(js(path, "origin")));
 	if (xl)
 		fprintf(t->out, "  <- %s via %s (%s)", js(route, "ipv4_prefix"),
 			jtext(route, "ipv4_next_hop", "-", (char[32]){0}), js(route, "rule"));
@@ -323,9 +340,14 @@ text_caps(FILE *out, json_t *c)
 		fprintf(out, "; add-path receive [%s] send [%s]",
 			jjoin(ap, "receive", ", ", buf, sizeof buf),
 			jjoin(ap, "send", ", ", b2, sizeof b2));
-	if (json_is_object(gr))
-		fprintf(out, "; graceful restart %llds [%s]", jint(gr, "restart_time"),
-			jjoin(gr, "families", ", ", buf, sizeof buf));
+	if (json_is_object(gr)) {
+		fprintf(out, "; graceful restart (restart time %llds, ", jint(gr, "restart_time"));
+		if (json_array_size(json_object_get(gr, "families")) > 0)
+			fprintf(out, "forwarding state kept for %s)",
+				jjoin(gr, "families", ", ", buf, sizeof buf));
+		else
+			fprintf(out, "no family's forwarding state kept)");
+	}
 	if (js(c, "hostname") != NULL)
 		fprintf(out, "; hostname %s", js(c, "hostname"));
 	fputc('\n', out);
@@ -429,18 +451,22 @@ text_nexthops(FILE *out, json_t *nh)
 /* ---- show translation ---- */
 
 static void
-route_line(FILE *out, const char *label, json_t *route)
+route_line(FILE *out, const char *label, json_t *route, const char *none)
 {
 	json_t *p = json_array_get(json_object_get(route, "paths"), 0);
 	char b1[32];
 
 	if (!json_is_object(route)) {
-		fprintf(out, "%-14s none\n", label);
+		fprintf(out, "%-14s %s\n", label, none);
 		return;
 	}
-	fprintf(out, "%-14s %s via %s from %s, AS path \"%s\"\n", label, js(route, "prefix"),
-		jtext(p, "next_hop", "-", b1), jtext(p, "neighbor", "-", (char[32]){0}),
-		jtext(p, "as_path", "", (char[32]){0}));
+	const char *asp = jtext(p, "as_path", "", (char[32]){0});
+	fprintf(out, "%-14s %s via %s from %s, ", label, js(route, "prefix"),
+		jtext(p, "next_hop", "-", b1), jtext(p, "neighbor", "-", (char[32]){0}));
+	if (asp[0] == '\0')
+		fprintf(out, "empty AS path (from the local AS)\n");
+	else
+		fprintf(out, "AS path %s\n", asp);
 }
 
 static void
@@ -456,11 +482,16 @@ text_translation(FILE *out, json_t *x)
 	fprintf(out, "%-14s %s (%s)\n", "Rule", js(x, "rule"), jtext(x, "rule_source", "-", b1));
 	if (js(x, "warning") != NULL)
 		fprintf(out, "%-14s %s\n", "Warning", js(x, "warning"));
-	if (json_object_get(x, "next_hop") != NULL)
-		fprintf(out, "%-14s %s (rule %s)\n", "As next hop",
-			jtext(x, "next_hop", "none", b1),
-			jtext(x, "next_hop_rule", "none", (char[32]){0}));
-	route_line(out, "IPv4 route", json_object_get(x, "route"));
+	if (js(x, "next_hop") != NULL)
+		fprintf(out, "%-14s %s (next-hop rule %s)\n", "As next hop", js(x, "next_hop"),
+			jtext(x, "next_hop_rule", "?", b1));
+	else if (json_object_get(x, "next_hop") != NULL)
+		fprintf(out,
+			"%-14s no next-hop rule matches (routes via %s get no IPv6 next hop "
+			"from the table)\n",
+			"As next hop", js(x, "ipv4"));
+	route_line(out, "IPv4 route", json_object_get(x, "route"),
+		   "no IPv4 route covers it: nothing is translated");
 	if (json_is_object(json_object_get(x, "route")) &&
 	    json_array_size(json_object_get(x, "ipv6_routes")) == 0)
 		fprintf(out, "%-14s none\n", "IPv6 routes");
@@ -476,7 +507,8 @@ text_translation(FILE *out, json_t *x)
 		fputc('\n', out);
 	}
 	if (json_object_get(x, "native_route") != NULL)
-		route_line(out, "Native IPv6", json_object_get(x, "native_route"));
+		route_line(out, "Native IPv6", json_object_get(x, "native_route"),
+			   "no native IPv6 route");
 }
 
 void
