@@ -88,7 +88,7 @@ step "install"
 dest=$(mktemp -d)
 DESTDIR="$dest" cmake --install build >/dev/null
 for f in sbin/bgp64d sbin/bgp64ctl man8/bgp64d.8 man8/bgp64ctl.8 man5/bgp64d.json.5 \
-	etc/bgp64d.json system/bgp64d.service; do
+	etc/bgp64d.json system/bgp64d.service sysusers.d/bgp64d.conf; do
 	if [ -z "$(find "$dest" -path "*/$f" -print -quit)" ]; then
 		echo "install: */$f missing" >&2
 		exit 1

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon_os.h"
 #include "rde/rde.h"
 #include "cli/ctl.h"
 #include "config.h"
@@ -32,8 +34,37 @@ struct daemon {
 	struct ctl *ctl;
 	struct ctl_metrics *metrics;
 	struct event *sigs[3];
+	struct event *status; /* STATUS= to the service manager every few seconds */
 	bool stopping;
 };
+
+#define STATUS_INTERVAL 5 /* seconds */
+
+/*
+ * Not root (the unit's User=): the control socket can only be given to a group the daemon is
+ * a member of (no CAP_CHOWN). Checked by -n too, so ExecStartPre= catches it before a start.
+ */
+static int
+check_group_usable(const struct cfg *c, char *err, size_t errlen)
+{
+	if (c->control.group == NULL || geteuid() == 0)
+		return 0;
+	const struct group *g = getgrnam(c->control.group);
+	if (g == NULL)
+		return 0; /* cfg_check_host said so */
+	gid_t gid = g->gr_gid, list[256];
+	if (getegid() == gid)
+		return 0;
+	int n = getgroups(256, list);
+	for (int i = 0; i < n; i++)
+		if (list[i] == gid)
+			return 0;
+	snprintf(err, errlen,
+		 "%s: control.group: running as uid %u, which is not a member of group \"%s\" "
+		 "(add it, e.g. SupplementaryGroups=%s in the unit)",
+		 c->path, (unsigned)geteuid(), c->control.group, c->control.group);
+	return -1;
+}
 
 static void
 usage(FILE *f)
@@ -48,20 +79,55 @@ usage(FILE *f)
 
 /* Reload: parse, validate, apply by difference. Also called by the control socket. */
 static int
-daemon_reload(void *arg, char *err, size_t errlen)
+daemon_reload_cfg(struct daemon *d, char *err, size_t errlen)
 {
-	struct daemon *d = arg;
 	struct cfg *next = cfg_load(d->config_path, err, errlen);
-	if (next == NULL) {
-		log_err("reload refused, running configuration kept: %s", err);
+	if (next == NULL)
 		return -1;
-	}
-	if (rde_reload(d->rde, next, err, errlen) < 0) {
-		log_err("reload refused, running configuration kept: %s", err);
+	if (cfg_check_host(next, err, errlen) < 0 || rde_reload(d->rde, next, err, errlen) < 0) {
 		cfg_free(next);
 		return -1;
 	}
 	return 0;
+}
+
+/* Neighbors up and prefixes held, for STATUS= (systemctl status shows it). */
+static void
+daemon_status(struct daemon *d, const char *what)
+{
+	size_t n = 0, up = 0;
+	struct rib_stats rs;
+	for (struct bgp_peer *p = bgp_peer_first(rde_speaker(d->rde)); p != NULL;
+	     p = bgp_peer_next(p), n++)
+		up += bgp_peer_state(p) == BGP_ESTABLISHED;
+	rib_stats(rde_rib(d->rde), &rs);
+	daemon_notify("%sSTATUS=%zu/%zu neighbors established, %llu IPv4 and %llu IPv6 prefixes",
+		      what, up, n, (unsigned long long)rs.prefixes[BGP_FAM_V4],
+		      (unsigned long long)rs.prefixes[BGP_FAM_V6]);
+}
+
+/* Reload: parse, validate, apply by difference. Also called by the control socket; the
+ * service manager sees RELOADING=1 then READY=1 whatever the outcome (the running config is
+ * kept on error, and bgp64ctl reload reports the refusal). */
+static int
+daemon_reload(void *arg, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	daemon_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+		      daemon_monotonic_usec(), d->config_path);
+	int rc = daemon_reload_cfg(d, err, errlen);
+	if (rc < 0)
+		log_err("reload refused, running configuration kept: %s", err);
+	daemon_status(d, "READY=1\n");
+	return rc;
+}
+
+static void
+on_status(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_status(arg, "");
 }
 
 static void
@@ -82,6 +148,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	d->stopping = true;
 	log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_notify("STOPPING=1\nSTATUS=shutting down");
 	rde_shutdown(d->rde, "bgp64d shutting down");
 	/* Let the NOTIFICATIONs leave; the sessions close themselves within a second. */
 	struct timeval tv = {1, 200000};
@@ -95,6 +162,8 @@ daemon_stop(struct daemon *d)
 	for (int i = 0; i < 3; i++)
 		if (d->sigs[i] != NULL)
 			event_free(d->sigs[i]);
+	if (d->status != NULL)
+		event_free(d->status);
 	ctl_metrics_free(d->metrics);
 	ctl_free(d->ctl);
 	rde_free(d->rde);
@@ -142,6 +211,18 @@ daemon_start(struct daemon *d, struct cfg *cfg)
 			daemon_stop(d);
 			return -1;
 		}
+	}
+	/* Everything that needs root is open: listeners, netlink, the control socket. */
+	if (daemon_drop_privileges(rc->user) < 0) {
+		daemon_stop(d);
+		return -1;
+	}
+	struct timeval every = {STATUS_INTERVAL, 0};
+	d->status = event_new(d->base, -1, EV_PERSIST, on_status, d);
+	if (d->status == NULL || event_add(d->status, &every) < 0) {
+		log_err("cannot start the status timer");
+		daemon_stop(d);
+		return -1;
 	}
 	uint8_t id[4] = {(uint8_t)(rc->router_id >> 24), (uint8_t)(rc->router_id >> 16),
 			 (uint8_t)(rc->router_id >> 8), (uint8_t)rc->router_id};
@@ -193,8 +274,10 @@ main(int argc, char **argv)
 
 	char err[CFG_ERRLEN];
 	struct cfg *cfg = cfg_load(d.config_path, err, sizeof err);
-	if (cfg == NULL) {
+	if (cfg == NULL || cfg_check_host(cfg, err, sizeof err) < 0 ||
+	    check_group_usable(cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
+		cfg_free(cfg);
 		return 1;
 	}
 	if (check_only) {
@@ -211,6 +294,7 @@ main(int argc, char **argv)
 	pool_malloc_init();
 	if (daemon_start(&d, cfg) < 0)
 		return 1;
+	daemon_status(&d, "READY=1\n");
 	event_base_dispatch(d.base);
 	daemon_stop(&d);
 	log_info("bgp64d stopped");

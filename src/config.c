@@ -21,6 +21,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -380,6 +382,7 @@ static const struct cf_row root_rows[] = {
     R_UINT("local-as", struct cfg, local_as, 1, UINT32_MAX, 0, CF_REQUIRED),
     R_FN("cluster-id", f_cluster_id, struct cfg, cluster_id, 0),
     R_FN("log-level", f_log_level, struct cfg, log_level, 0),
+    R_STR("user", struct cfg, user, 1, 31, NULL, CF_NULLABLE),
     R_FN("listen", f_listen, struct cfg, listen, 0),
     R_FN("translation", f_translation, struct cfg, xlat_prefix, CF_REQUIRED),
     R_FN("neighbors", f_neighbors, struct cfg, neighbors, 0),
@@ -1188,7 +1191,7 @@ static int
 f_socket(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	char **dst = (char **)((char *)base + r->off);
-	const char *s = BGP64_RUNSTATEDIR "/bgp64d.sock";
+	const char *s = BGP64_RUNSTATEDIR "/bgp64d/bgp64d.sock";
 	if (v != NULL) {
 		const size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
 		if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
@@ -1216,6 +1219,11 @@ f_mode(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	}
 	if (!ok || m > 0777)
 		return pexpect(p, v, "octal mode string 000..0777 such as \"0660\"");
+	/* Anyone on the host could reset sessions and reload (issue: least privilege). */
+	if (m & 0002)
+		return pexpect(p, v,
+			       "a mode not writable by others (\"0660\"): with o+w any "
+			       "local user could reset sessions");
 	*dst = m;
 	return 0;
 }
@@ -1365,7 +1373,23 @@ cfg_free(struct cfg *c)
 	free(c->listen);
 	free(c->control.socket);
 	free(c->control.group);
+	free(c->user);
 	free(c->log_level);
 	free(c->path);
 	free(c);
+}
+
+int
+cfg_check_host(const struct cfg *c, char *err, size_t errlen)
+{
+	if (c->control.group != NULL && getgrnam(c->control.group) == NULL) {
+		snprintf(err, errlen, "%s: control.group: no group \"%s\" on this host", c->path,
+			 c->control.group);
+		return -1;
+	}
+	if (c->user != NULL && getpwnam(c->user) == NULL) {
+		snprintf(err, errlen, "%s: user: no user \"%s\" on this host", c->path, c->user);
+		return -1;
+	}
+	return 0;
 }

@@ -80,6 +80,7 @@ struct cfg {
 	uint32_t local_as;
 	uint32_t cluster_id; /* default router_id */
 	char *log_level;     /* "error" "warning" "info" "debug"; default "info" */
+	char *user;	     /* run as this user after start-up (from root); NULL = stay */
 
 	struct cfg_listen *listen;
 	size_t n_listen;
@@ -108,7 +109,7 @@ struct cfg {
 	} fib;
 
 	struct {
-		char *socket; /* default /run/bgp64d.sock */
+		char *socket; /* default /run/bgp64d/bgp64d.sock */
 		mode_t mode;  /* default 0660 */
 		char *group;  /* NULL = unchanged */
 	} control;
@@ -126,6 +127,12 @@ struct cfg *cfg_load(const char *path, char *err, size_t errlen);
 /* Same from memory; name is used in messages in place of the file name. */
 struct cfg *cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errlen);
 void cfg_free(struct cfg *c);
+/*
+ * Checks against the host that parsing leaves out (the config stays a pure value): the
+ * control group and the user exist. 0, or -1 with the message in err. Run by bgp64d -n, at
+ * start and on reload.
+ */
+int cfg_check_host(const struct cfg *c, char *err, size_t errlen);
 /* The neighbor with this address, or NULL. */
 const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
 /* True when two neighbor entries differ in anything that needs a session reset. */

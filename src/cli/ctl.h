@@ -35,7 +35,7 @@ struct attrs;
 #define CTL_LINE_MAX  4096 /* longest request line */
 #define CTL_MSG_MAX   256  /* shutdown communication, NUL included (RFC 9003: 255 octets) */
 #define CTL_ERRLEN    256
-#define CTL_SOCK_PATH BGP64_RUNSTATEDIR "/bgp64d.sock"
+#define CTL_SOCK_PATH BGP64_RUNSTATEDIR "/bgp64d/bgp64d.sock"
 
 /* ---- requests (ctl_request.c) ---- */
 

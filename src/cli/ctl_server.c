@@ -397,6 +397,16 @@ sock_open(struct ctl *c, mode_t mode, const char *group)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
+	/* The directory (/run/bgp64d): made by the unit's RuntimeDirectory=, here when run by
+	 * hand; only the last component, never a tree. */
+	char dir[sizeof sun.sun_path];
+	memcpy(dir, path, strlen(path) + 1);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == 0)
+			log_info("control socket: created the directory %s", dir);
+	}
 	if (clear_stale(path, &sun) < 0)
 		return -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -419,8 +429,14 @@ sock_open(struct ctl *c, mode_t mode, const char *group)
 			goto fail;
 		}
 		if (chown(path, (uid_t)-1, g->gr_gid) < 0) {
-			log_err("control socket %s: chown to group %s: %s", path, group,
-				strerror(errno));
+			if (errno == EPERM)
+				log_err("control socket %s: cannot give it to group %s: uid %u is "
+					"not a member (add it, e.g. SupplementaryGroups=%s in the "
+					"unit)",
+					path, group, (unsigned)geteuid(), group);
+			else
+				log_err("control socket %s: chown to group %s: %s", path, group,
+					strerror(errno));
 			goto fail;
 		}
 	}

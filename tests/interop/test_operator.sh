@@ -4,6 +4,13 @@
 #   errors and wording: bgp64ctl names what is wrong in a command (exit 1, not the usage);
 #       bgp64d --help; --text show translation of an untranslated address in words; --text
 #       show rib keeps its columns aligned for a /121 explicit mapping
+#   systemd: READY=1, STATUS=, RELOADING=1/READY=1 around a reload (good and refused), STOPPING=1
+#       read from a NOTIFY_SOCKET the test provides; bgp64ctl reload exits 1 when refused;
+#       etc/bgp64d.service passes systemd-analyze verify; bgp64d -n rejects a group that does
+#       not exist, and (run as another user) one it is not a member of
+#   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
+#       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
+#       (/proc/PID/status); a reload adding a listener on port 179 still works
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -34,13 +41,94 @@ write_conf() {
 JSON
 }
 
-write_conf "$(b64_conf d)"
+NOBODY=$(id -u nobody) || skip "no user nobody"
+write_conf "$(b64_conf d)" '"user": "nobody"'
+# The service manager's end of sd_notify: every datagram, one line each ("|" for newlines).
+cat >"$T/notify.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    print("listening", file=f)
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", "|") + "\n")
+PY
+spawn notify d python3 "$T/notify.py" "$T/notify.sock" "$T/notify.log"
+wait_for 5 "notify listener up" grep -q listening "$T/notify.log"
+chmod 777 "$T/notify.sock"
+export NOTIFY_SOCKET="$T/notify.sock"
 b64_start d d
+unset NOTIFY_SOCKET
 speaker_start s d --connect 127.0.0.1 --bind 127.0.0.2 --as 64501 --peer-as 64500 \
 	--id 127.0.0.2 --nexthop 192.0.2.2
 wait_eq 20 "neighbor 127.0.0.2 state" Established nbr_state d 127.0.0.2
 speaker_cmd s "announce 198.51.100.0/24,203.0.113.128/25 aspath=64501,64999"
 wait_eq 10 "IPv4 routes" 2 rib d ipv4 "len(routes())"
+
+# ---------------------------------------------------------------- issue 8 item 2: privileges
+step "least privilege: uid and capabilities of the running daemon"
+st=/proc/${B64_PID[d]}/status
+say "$(grep -E '^(Uid|Gid|Cap)' "$st")"
+assert_eq "Uid (real, effective, saved, fs)" "$NOBODY $NOBODY $NOBODY $NOBODY" \
+	"$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "$st")"
+# CAP_NET_BIND_SERVICE (10) and CAP_NET_ADMIN (12): 0x1400
+assert_eq "CapEff" 0000000000001400 "$(awk '/^CapEff:/ { print $2 }' "$st")"
+assert_eq "CapPrm" 0000000000001400 "$(awk '/^CapPrm:/ { print $2 }' "$st")"
+assert_eq "CapBnd" 0000000000001400 "$(awk '/^CapBnd:/ { print $2 }' "$st")"
+assert_eq "CapInh" 0000000000000000 "$(awk '/^CapInh:/ { print $2 }' "$st")"
+assert_eq "CapAmb" 0000000000000000 "$(awk '/^CapAmb:/ { print $2 }' "$st")"
+log_has d 'running as user nobody' || fail "no log line about the user"
+pass "logged: $(grep -m1 'running as user' "${B64_LOG[d]}")"
+
+# ---------------------------------------------------------------- item 2: systemd
+step "systemd notifications"
+wait_for 5 "READY=1 with a STATUS" grep -Eq '^READY=1\|STATUS=[0-9]+/1 neighbors established' "$T/notify.log"
+wait_for 12 "STATUS= shows the neighbor up and its prefixes" \
+	grep -q '^STATUS=1/1 neighbors established, 2 IPv4' "$T/notify.log"
+: >"$T/notify.log"
+cp "$(b64_conf d)" "$T/next.json"
+sed -i 's/"listen": \[{"address": "127.0.0.1", "port": 179}\]/"listen": [{"address": "127.0.0.1", "port": 179}, {"address": "127.0.0.3", "port": 179}]/' "$T/next.json"
+cp "$T/next.json" "$(b64_conf d)"
+out=$(ctl d reload 2>&1)
+assert_eq "bgp64ctl reload (good file): exit status" 0 "$?"
+wait_for 5 "RELOADING=1 then READY=1" awk '/^RELOADING=1\|MONOTONIC_USEC=[0-9]+/ { r = NR } /^READY=1/ && r && NR > r { ok = 1 } END { exit !ok }' "$T/notify.log"
+wait_for 5 "reload as nobody: a new listener on 127.0.0.3 port 179" \
+	sh -c "ip netns exec $(ns d) ss -Hltn 'sport = :179' | grep -q 127.0.0.3"
+: >"$T/notify.log"
+cp "$(b64_conf d)" "$T/good.json"
+echo '{' >"$(b64_conf d)"
+out=$(ctl d reload 2>&1)
+assert_eq "bgp64ctl reload (refused file): exit status" 1 "$?"
+say "bgp64ctl: $out"
+wait_for 5 "refused reload: RELOADING=1 then READY=1" awk '/^RELOADING=1/ { r = NR } /^READY=1/ && r && NR > r { ok = 1 } END { exit !ok }' "$T/notify.log"
+cp "$T/good.json" "$(b64_conf d)"
+
+step "bgp64d -n: the control group must exist (and be usable)"
+write_conf "$T/nogroup.json" '"user": "nobody"' 
+sed -i 's|"control": {"socket": "\([^"]*\)"}|"control": {"socket": "\1", "group": "no-such-group-b64"}|' "$T/nogroup.json"
+out=$("$BGP64D" -n -c "$T/nogroup.json" 2>&1)
+assert_eq "bgp64d -n with a group that does not exist: exit status" 1 "$?"
+assert_match "message" 'control.group: no group "no-such-group-b64"' "$out"
+sed 's/no-such-group-b64/root/' "$T/nogroup.json" >"$T/rootgroup.json"
+chmod 644 "$T/rootgroup.json"
+out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$BGP64D" -n -c "$T/rootgroup.json" 2>&1)
+assert_eq "bgp64d -n as nobody with group root: exit status" 1 "$?"
+assert_match "message" 'not a member of group "root".*SupplementaryGroups=root' "$out"
+
+step "etc/bgp64d.service: systemd-analyze verify"
+if command -v systemd-analyze >/dev/null; then
+	sed "s|/usr/sbin/bgp64d|$BGP64D|g; s|/usr/sbin/bgp64ctl|$BGP64CTL|g" \
+		"$B64_SRC/etc/bgp64d.service" >"$T/bgp64d.service"
+	out=$(systemd-analyze verify --man=no "$T/bgp64d.service" 2>&1)
+	assert_eq "systemd-analyze verify: exit status ($out)" 0 "$?"
+	for k in Type=notify ExecStartPre= ExecReload= User= RuntimeDirectory=; do
+		grep -q "^$k" "$B64_SRC/etc/bgp64d.service" || fail "unit: no $k"
+	done
+	grep -Eq '^(AmbientCapabilities|CapabilityBoundingSet)=.*CAP_NET_RAW' "$B64_SRC/etc/bgp64d.service" && fail "unit grants CAP_NET_RAW"
+	pass "unit: Type=notify, ExecStartPre, ExecReload, User, RuntimeDirectory; no CAP_NET_RAW"
+else
+	say "note: systemd-analyze not installed, unit not verified"
+fi
 
 # ---------------------------------------------------------------- item 5: errors and wording
 step "errors name what is wrong"
@@ -82,3 +170,9 @@ bad=$(grep -E '127\.0\.0\.2 ' <<<"$out" | awk -v c="$col" 'substr($0, c, 9) != "
 assert_eq "route lines with the neighbor out of its column" "" "$bad"
 assert_match "the /121 is listed" '2001:db8:1234:64:ffff:ffff:ffff:ff80/121' "$out"
 
+
+step "SIGTERM: STOPPING=1"
+: >"$T/notify.log"
+stop d
+assert_eq "bgp64d exit status after SIGTERM" 0 "$?"
+wait_for 5 "STOPPING=1" grep -q '^STOPPING=1' "$T/notify.log"

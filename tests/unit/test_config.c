@@ -267,7 +267,7 @@ test_defaults(void **state)
 	assert_int_equal(c->fib.protocol, 64);
 	assert_int_equal(c->fib.metric, 20);
 	assert_false(c->fib.keep_on_exit);
-	assert_string_equal(c->control.socket, "/run/bgp64d.sock");
+	assert_string_equal(c->control.socket, "/run/bgp64d/bgp64d.sock");
 	assert_int_equal(c->control.mode, 0660);
 	assert_null(c->control.group);
 	assert_false(c->metrics.enabled);
@@ -606,6 +606,11 @@ test_fields(void **state)
 	    {"{" BASE ",'control':{'mode':432}}",
 	     "t.json: control.mode: expected octal mode string 000..0777 such as \"0660\", got "
 	     "432"},
+	    {"{" BASE ",'control':{'mode':'0666'}}",
+	     "t.json: control.mode: expected a mode not writable by others (\"0660\"): with o+w "
+	     "any local user could reset sessions, got \"0666\""},
+	    {"{" BASE ",'user':''}",
+	     "t.json: user: expected string of 1..31 bytes or null, got \"\""},
 	    {"{" BASE ",'control':{'group':''}}",
 	     "t.json: control.group: expected string of 1..31 bytes or null, got \"\""},
 	    {"{" BASE ",'metrics':{'listen':'::1:9179'}}",
@@ -676,7 +681,7 @@ test_load(void **state)
 	assert_false(n->fam[0].export);
 	assert_true(n->fam[1].export);
 	assert_false(c->fib.enabled);
-	assert_string_equal(c->control.socket, "/run/bgp64d.sock");
+	assert_string_equal(c->control.socket, "/run/bgp64d/bgp64d.sock");
 	cfg_free(c);
 
 	/* A file with an error names the file as given. */
@@ -748,6 +753,25 @@ test_diff(void **state)
 	cfg_free(b);
 }
 
+/* cfg_check_host: the group and user must exist on the host (bgp64d -n catches a typo). */
+static void
+test_check_host(void **state)
+{
+	(void)state;
+	struct cfg *c = parse("{" BASE ",'control':{'group':'root'},'user':'root'}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), 0);
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'group':'no-such-group-b64'}}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.group: no group \"no-such-group-b64\" on this host");
+	cfg_free(c);
+	c = parse("{" BASE ",'user':'no-such-user-b64'}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err, "t.json: user: no user \"no-such-user-b64\" on this host");
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -767,6 +791,7 @@ main(void)
 	    cmocka_unit_test(test_default_next_hop),
 	    cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_check_host),
 	    cmocka_unit_test(test_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
