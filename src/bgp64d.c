@@ -237,6 +237,7 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d = {.config_path = DEFAULT_CONFIG};
+	log_init();
 	bool check_only = false;
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},

@@ -42,7 +42,9 @@ usage(FILE *f)
 		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
 		"  reload\n"
-		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n");
+		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n"
+		"  log level error|warning|info|debug\n"
+		"  log updates ADDR on|off\n");
 }
 
 static int __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
@@ -147,7 +149,30 @@ parse_neighbor(json_t *req, char **w, int n)
 }
 
 static const char show_words[] = "summary, neighbors, rib, nexthops, fib, translation";
-static const char cmd_words[] = "show, reload, neighbor, translate";
+static const char cmd_words[] = "show, reload, neighbor, log, translate";
+
+/* log level LEVEL | log updates ADDR on|off */
+static int
+parse_log(json_t *req, char **w, int n, const char **cmd)
+{
+	if (n >= 1 && strcmp(w[0], "level") == 0) {
+		*cmd = "log level";
+		if (n < 2)
+			return die("log level: needs a level (error, warning, info, debug)");
+		json_object_set_new(req, "level", json_string(w[1]));
+		return n > 2 ? die("log level: unexpected \"%s\"", w[2]) : 0;
+	}
+	if (n >= 1 && strcmp(w[0], "updates") == 0) {
+		*cmd = "log updates";
+		if (n < 3 || !is_addr(w[1]) ||
+		    (strcmp(w[2], "on") != 0 && strcmp(w[2], "off") != 0))
+			return die("log updates: expected ADDR on|off");
+		json_object_set_new(req, "neighbor", json_string(w[1]));
+		json_object_set_new(req, "state", json_string(w[2]));
+		return n > 3 ? die("log updates: unexpected \"%s\"", w[3]) : 0;
+	}
+	return die("log: expected \"level LEVEL\" or \"updates ADDR on|off\"");
+}
 
 /* "show X" with no more words: extra words are named. */
 static int
@@ -219,6 +244,8 @@ build_request(char **w, int n, const char **cmd)
 	} else if (strcmp(w[0], "reload") == 0) {
 		*cmd = "reload";
 		rc = no_more(*cmd, w, n, 1);
+	} else if (strcmp(w[0], "log") == 0) {
+		rc = parse_log(req, w + 1, n - 1, cmd);
 	} else if (strcmp(w[0], "neighbor") == 0 || strcmp(w[0], "neighbors") == 0) {
 		*cmd = "neighbor";
 		rc = parse_neighbor(req, w + 1, n - 1);

@@ -48,6 +48,8 @@ enum ctl_cmd {
 	CTL_SHOW_TRANSLATION,
 	CTL_RELOAD,
 	CTL_NEIGHBOR,
+	CTL_LOG_LEVEL,	 /* the daemon's log level */
+	CTL_LOG_UPDATES, /* UPDATE debugging of one neighbor */
 };
 
 /* How a show rib prefix selects routes. */
@@ -76,6 +78,8 @@ struct ctl_request {
 	uint8_t nbr[16];
 	enum ctl_action action;	   /* neighbor */
 	char message[CTL_MSG_MAX]; /* neighbor reset/shutdown; "" when none */
+	int level;		   /* log level: enum log_level */
+	bool on;		   /* log updates: "state" "on" or "off" */
 };
 
 /*

@@ -22,6 +22,8 @@ enum {
 	K_ADDRESS = 1 << 4,
 	K_ACTION = 1 << 5,
 	K_MESSAGE = 1 << 6,
+	K_LEVEL = 1 << 7,
+	K_STATE = 1 << 8,
 };
 
 static const struct cmd_row {
@@ -37,7 +39,12 @@ static const struct cmd_row {
     {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
     {"reload", CTL_RELOAD, 0, 0},
     {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
+    {"log level", CTL_LOG_LEVEL, K_LEVEL, K_LEVEL},
+    {"log updates", CTL_LOG_UPDATES, K_NEIGHBOR | K_STATE, K_NEIGHBOR | K_STATE},
 };
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+static const char *const state_names[] = {"off", "on"};
 
 static const char *const match_names[] = {
     [CTL_MATCH_LONGEST] = "longest",
@@ -150,6 +157,13 @@ parse_key(struct ctl_request *req, unsigned bit, const char *key, const char *v,
 			return -1;
 		req->action = (enum ctl_action)x;
 		return 0;
+	case K_LEVEL:
+		return parse_name(level_names, 4, key, v, &req->level, err, errlen);
+	case K_STATE:
+		if (parse_name(state_names, 2, key, v, &x, err, errlen) < 0)
+			return -1;
+		req->on = x == 1;
+		return 0;
 	case K_MESSAGE:
 		if (strlen(v) >= CTL_MSG_MAX)
 			return fail(err, errlen, "message: longer than %d bytes", CTL_MSG_MAX - 1);
@@ -163,8 +177,9 @@ static const struct key_row {
 	const char *name;
 	unsigned bit;
 } keys[] = {
-    {"family", K_FAMILY},   {"prefix", K_PREFIX}, {"match", K_MATCH},	  {"neighbor", K_NEIGHBOR},
-    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE},
+    {"family", K_FAMILY},     {"prefix", K_PREFIX},   {"match", K_MATCH},
+    {"neighbor", K_NEIGHBOR}, {"address", K_ADDRESS}, {"action", K_ACTION},
+    {"message", K_MESSAGE},   {"level", K_LEVEL},     {"state", K_STATE},
 };
 
 /* Checks that depend on several keys. */

@@ -142,6 +142,16 @@ log_command(const struct ctl_conn *cc, const struct ctl_request *req)
 			 (unsigned)cc->uid);
 }
 
+static int
+ok_result(struct ctl_jw *w)
+{
+	ctl_jw_obj_open(w, NULL);
+	ctl_jw_str(w, "result", "ok");
+	ctl_jw_obj_close(w);
+	ctl_jw_end(w);
+	return 0;
+}
+
 /* Answers one request line. */
 static int
 handle(struct ctl_conn *cc, const char *line, size_t len)
@@ -182,12 +192,23 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 		if (c->reload == NULL) {
 			snprintf(err, sizeof err, "reload: not available");
 		} else if (c->reload(c->arg, err, sizeof err) == 0) {
-			ctl_jw_obj_open(&w, NULL);
-			ctl_jw_str(&w, "result", "ok");
-			ctl_jw_obj_close(&w);
-			ctl_jw_end(&w);
-			rc = 0;
+			rc = ok_result(&w);
 		}
+		break;
+	case CTL_LOG_LEVEL:
+		log_set_level((enum log_level)req.level);
+		log_info("control: log level %s set by uid %u", log_level_name(log_threshold),
+			 (unsigned)cc->uid);
+		rc = ok_result(&w);
+		break;
+	case CTL_LOG_UPDATES:
+		if (rde_neighbor_debug_updates(c->rde, req.nbr_af, req.nbr, req.on) < 0) {
+			char a[ADDR_STRLEN];
+			snprintf(err, sizeof err, "neighbor %s: not configured",
+				 addr_fmt(req.nbr_af, req.nbr, a));
+			break;
+		}
+		rc = ok_result(&w);
 		break;
 	case CTL_SHOW_RIB:
 		if (ctl_rib_check(c->rde, &req, err, sizeof err) < 0)

@@ -7,6 +7,8 @@
  */
 #include "cli/ctl_impl.h"
 
+#include "lib/log.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -93,6 +95,7 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	jw_u32_addr(w, "router_id", c->router_id);
 	ctl_jw_u64(w, "as", c->local_as);
 	jw_since(w, "uptime", rde_started_at(r), now);
+	ctl_jw_str(w, "log_level", log_level_name(log_threshold));
 	if (t != NULL)
 		ctl_jw_prefix(w, "translation_prefix", t);
 	else

@@ -567,6 +567,8 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	struct rde_peer *rp = rde_peer_slot(r, p);
 	const struct cfg_neighbor *cn = bgp_peer_cfg(p);
 	r->stats.updates_in++;
+	if (rp->debug_updates)
+		rde_debug_update(rp, u);
 	if (u->eor) {
 		rde_eor(r, rp, u->eor_fam);
 		return;
@@ -705,5 +707,17 @@ rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr)
 		return -1;
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V4);
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V6);
+	return 0;
+}
+
+int
+rde_neighbor_debug_updates(struct rde *r, int af, const uint8_t *addr, bool on)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	rp->debug_updates = on;
+	rp->dbg_dropped = 0;
+	log_info("%s: UPDATE debugging %s", bgp_peer_name(rp->bp), on ? "on" : "off");
 	return 0;
 }

@@ -96,5 +96,7 @@ int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *m
 int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_start(struct rde *r, int af, const uint8_t *addr);
 int rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr);
+/* Rate-limited log lines for the neighbor's UPDATEs (rde_debug.c); -1 when unknown. */
+int rde_neighbor_debug_updates(struct rde *r, int af, const uint8_t *addr, bool on);
 
 #endif

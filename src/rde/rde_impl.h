@@ -32,6 +32,10 @@ struct rde_peer {
 	bool retired;
 	bool has_nh6; /* its "ipv6-next-hop" */
 	uint8_t nh6[16];
+	/* UPDATE debugging (rde_debug.c): on by bgp64ctl log updates, rate-limited. */
+	bool debug_updates;
+	time_t dbg_sec;
+	unsigned dbg_lines, dbg_dropped;
 };
 
 struct rde {
@@ -144,5 +148,8 @@ void adjout_merge_groups(struct rde *r);
 bool adjout_pump(struct adjout *ao, size_t budget);
 /* Drops cached export attributes (config changed). */
 void adjout_flush_cache(struct adjout *ao);
+
+/* rde_debug.c: one rate-limited log line for an UPDATE from a neighbor being debugged. */
+void rde_debug_update(struct rde_peer *rp, const struct bgp_update *u);
 
 #endif

@@ -8,6 +8,10 @@
 #       read from a NOTIFY_SOCKET the test provides; bgp64ctl reload exits 1 when refused;
 #       etc/bgp64d.service passes systemd-analyze verify; bgp64d -n rejects a group that does
 #       not exist, and (run as another user) one it is not a member of
+#   logging: full timestamps on stderr; syslog priorities ("<3>" for an error) when stderr is
+#       the journal's stream ($JOURNAL_STREAM); bgp64ctl log level changes what is logged at
+#       run time; bgp64ctl log updates ADDR on logs that neighbor's UPDATEs, at most 10 lines a
+#       second, the rest counted exactly
 #   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
 #       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
 #       (/proc/PID/status); a reload adding a listener on port 179 still works
@@ -170,6 +174,65 @@ bad=$(grep -E '127\.0\.0\.2 ' <<<"$out" | awk -v c="$col" 'substr($0, c, 9) != "
 assert_eq "route lines with the neighbor out of its column" "" "$bad"
 assert_match "the /121 is listed" '2001:db8:1234:64:ffff:ffff:ffff:ff80/121' "$out"
 
+
+# ---------------------------------------------------------------- item 1: logging
+step "logging: full timestamps on stderr"
+line=$(grep -m1 'started: router-id' "${B64_LOG[d]}")
+assert_match "start line: date, time, milliseconds, UTC offset, level" \
+	'^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} [+-][0-9]{4} info: bgp64d ' "$line"
+
+step "logging: syslog priorities when stderr is the journal's stream"
+: >"$T/j.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$T/j.log") ip netns exec "$(ns d)" "$BGP64D" -c "$(b64_conf d)" \
+	>>"$T/j.log" 2>&1 </dev/null
+assert_eq "a second bgp64d on the same control socket: exit status" 1 "$?"
+say "$(cat "$T/j.log")"
+assert_match "the error line has priority 3 (LOG_ERR), no timestamp" \
+	'^<3>control socket .*: in use by another process' "$(grep -m1 'in use' "$T/j.log")"
+grep -Eqv '^<[0-9]>' "$T/j.log" && fail "a line without a priority prefix: $(grep -Ev '^<[0-9]>' "$T/j.log")"
+pass "every line carries its priority"
+
+step "logging: bgp64ctl log level"
+out=$(ctl d log level warning)
+assert_eq "bgp64ctl log level warning: exit status" 0 "$?"
+assert_eq "show summary log_level" warning "$(ctl d show summary | jget "j['summary']['log_level']")"
+mark=$(wc -l <"${B64_LOG[d]}")
+ctl d reload >/dev/null
+sleep 0.5
+assert_eq "info lines logged at level warning (a reload)" 0 \
+	"$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep -c ' info: ')"
+ctl d log level info >/dev/null
+assert_eq "show summary log_level" info "$(ctl d show summary | jget "j['summary']['log_level']")"
+mark=$(wc -l <"${B64_LOG[d]}")
+ctl d reload >/dev/null
+wait_for 5 "at level info: the reload is logged" \
+	sh -c "tail -n +$((mark + 1)) '${B64_LOG[d]}' | grep -q 'info: control: reload requested'"
+ctl d log level loud >/dev/null 2>&1 && fail "log level loud accepted"
+pass "log level loud refused"
+
+step "logging: per-neighbor UPDATE debugging, rate-limited"
+wait_eq 20 "neighbor 127.0.0.2 state" Established nbr_state d 127.0.0.2
+out=$(ctl d log updates 127.0.0.2 on)
+assert_eq "bgp64ctl log updates 127.0.0.2 on: exit status" 0 "$?"
+ctl d log updates 127.0.0.9 on >/dev/null 2>&1 && fail "log updates of an unknown neighbor accepted"
+mark=$(wc -l <"${B64_LOG[d]}")
+base=$(grep -c '^done ' "$T/s.events")
+# 40 UPDATEs in one burst through the FIFO
+for i in $(seq 1 40); do echo "announce 10.1.$i.0/24"; done >"$T/s.fifo"
+wait_for 20 "speaker sent 40 UPDATEs" sh -c "[ \$(grep -c '^done ' '$T/s.events') -ge $((base + 40)) ]"
+sleep 1.2
+speaker_cmd s "announce 10.2.0.0/24"
+wait_for 5 "the count of lines left out is logged" sh -c "tail -n +$((mark + 1)) '${B64_LOG[d]}' | grep -q 'lines left out'"
+logged=$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep -c 'UPDATE in: ')
+left=$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | sed -n 's/.*UPDATE debugging: \([0-9]*\) lines left out.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
+say "UPDATE lines logged: $logged, left out: $left"
+assert_eq "logged + left out = UPDATEs received" 41 "$((logged + left))"
+[ "$logged" -lt 41 ] || fail "no rate limit: $logged lines"
+pass "rate-limited: $logged of 41 logged"
+assert_match "an UPDATE line names the prefix and next hop" \
+	'127.0.0.2 AS64501: UPDATE in: 1 announced \(10\.1\.1\.0/24\), next hop 192\.0\.2\.2, 0 withdrawn' \
+	"$(grep -m1 'UPDATE in: 1 announced (10.1.1.0/24)' "${B64_LOG[d]}")"
+ctl d log updates 127.0.0.2 off >/dev/null
 
 step "SIGTERM: STOPPING=1"
 : >"$T/notify.log"
