@@ -32,6 +32,7 @@ struct daemon {
 	const char *config_path;
 	struct rde *rde;
 	struct ctl *ctl;
+	struct ctl *ctl_ro; /* control.read-only, or NULL */
 	struct ctl_metrics *metrics;
 	struct event *sigs[3];
 	struct event *status; /* STATUS= to the service manager every few seconds */
@@ -165,6 +166,7 @@ daemon_stop(struct daemon *d)
 	if (d->status != NULL)
 		event_free(d->status);
 	ctl_metrics_free(d->metrics);
+	ctl_free(d->ctl_ro);
 	ctl_free(d->ctl);
 	rde_free(d->rde);
 	if (d->base != NULL)
@@ -183,12 +185,23 @@ daemon_start(struct daemon *d, struct cfg *cfg)
 	}
 	d->rde = rde_new(d->base, cfg);
 	const struct cfg *rc = rde_cfg(d->rde);
-	d->ctl = ctl_new(d->base, d->rde, rc->control.socket, rc->control.mode, rc->control.group,
-			 daemon_reload, d);
+	struct ctl_sock_cfg sc = {rc->control.socket, rc->control.mode, rc->control.group, false,
+				  rc->control.idle_timeout};
+	d->ctl = ctl_new(d->base, d->rde, &sc, daemon_reload, d);
 	if (d->ctl == NULL) {
 		log_err("cannot open the control socket %s", rc->control.socket);
 		daemon_stop(d);
 		return -1;
+	}
+	if (rc->control.ro_socket != NULL) {
+		struct ctl_sock_cfg ro = {rc->control.ro_socket, rc->control.ro_mode,
+					  rc->control.ro_group, true, rc->control.idle_timeout};
+		d->ctl_ro = ctl_new(d->base, d->rde, &ro, NULL, NULL);
+		if (d->ctl_ro == NULL) {
+			log_err("cannot open the read-only control socket %s", ro.path);
+			daemon_stop(d);
+			return -1;
+		}
 	}
 	if (rc->metrics.enabled) {
 		d->metrics = ctl_metrics_new(d->base, d->rde, rc->metrics.af, rc->metrics.addr,

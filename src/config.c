@@ -365,10 +365,19 @@ static const struct cf_row fib_rows[] = {
 };
 TABLE(fib_table, fib_rows);
 
+static const struct cf_row control_ro_rows[] = {
+    R_FN("socket", f_socket, struct cfg, control.ro_socket, CF_REQUIRED),
+    R_FN("mode", f_mode, struct cfg, control.ro_mode, 0),
+    R_STR("group", struct cfg, control.ro_group, 1, 31, NULL, CF_NULLABLE),
+};
+TABLE(control_ro_table, control_ro_rows);
+
 static const struct cf_row control_rows[] = {
     R_FN("socket", f_socket, struct cfg, control.socket, 0),
     R_FN("mode", f_mode, struct cfg, control.mode, 0),
     R_STR("group", struct cfg, control.group, 1, 31, NULL, CF_NULLABLE),
+    R_UINT("idle-timeout", struct cfg, control.idle_timeout, 1, 3600, 30, 0),
+    R_OBJ("read-only", control_ro_table, CF_NULLABLE),
 };
 TABLE(control_table, control_rows);
 
@@ -1373,6 +1382,8 @@ cfg_free(struct cfg *c)
 	free(c->listen);
 	free(c->control.socket);
 	free(c->control.group);
+	free(c->control.ro_socket);
+	free(c->control.ro_group);
 	free(c->user);
 	free(c->log_level);
 	free(c->path);
@@ -1387,9 +1398,37 @@ cfg_check_host(const struct cfg *c, char *err, size_t errlen)
 			 c->control.group);
 		return -1;
 	}
+	if (c->control.ro_group != NULL && getgrnam(c->control.ro_group) == NULL) {
+		snprintf(err, errlen, "%s: control.read-only.group: no group \"%s\" on this host",
+			 c->path, c->control.ro_group);
+		return -1;
+	}
+	if (c->control.ro_socket != NULL && strcmp(c->control.ro_socket, c->control.socket) == 0) {
+		snprintf(err, errlen,
+			 "%s: control.read-only.socket: the same path as control.socket", c->path);
+		return -1;
+	}
 	if (c->user != NULL && getpwnam(c->user) == NULL) {
 		snprintf(err, errlen, "%s: user: no user \"%s\" on this host", c->path, c->user);
 		return -1;
 	}
 	return 0;
+}
+
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+bool
+cfg_control_changed(const struct cfg *a, const struct cfg *b)
+{
+	return str_differ(a->control.socket, b->control.socket) ||
+	       a->control.mode != b->control.mode ||
+	       str_differ(a->control.group, b->control.group) ||
+	       a->control.idle_timeout != b->control.idle_timeout ||
+	       str_differ(a->control.ro_socket, b->control.ro_socket) ||
+	       a->control.ro_mode != b->control.ro_mode ||
+	       str_differ(a->control.ro_group, b->control.ro_group) || str_differ(a->user, b->user);
 }

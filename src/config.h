@@ -109,9 +109,15 @@ struct cfg {
 	} fib;
 
 	struct {
-		char *socket; /* default /run/bgp64d/bgp64d.sock */
-		mode_t mode;  /* default 0660 */
-		char *group;  /* NULL = unchanged */
+		char *socket;	       /* default /run/bgp64d/bgp64d.sock */
+		mode_t mode;	       /* default 0660 */
+		char *group;	       /* NULL = unchanged */
+		unsigned idle_timeout; /* seconds a client may stay idle; default 30 */
+		/* A second socket that answers show commands only (monitoring); ro_socket NULL
+		 * when not configured. */
+		char *ro_socket;
+		mode_t ro_mode; /* default 0660 */
+		char *ro_group; /* NULL = unchanged */
 	} control;
 
 	struct {
@@ -137,6 +143,8 @@ int cfg_check_host(const struct cfg *c, char *err, size_t errlen);
 const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
 /* True when two neighbor entries differ in anything that needs a session reset. */
 bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
+/* True when anything of "control" differs (applies at the next start). */
+bool cfg_control_changed(const struct cfg *a, const struct cfg *b);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

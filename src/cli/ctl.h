@@ -90,6 +90,8 @@ struct ctl_request {
 int ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *err,
 		      size_t errlen);
 const char *ctl_cmd_name(enum ctl_cmd c);
+/* Commands that only read (allowed on the read-only socket). */
+bool ctl_cmd_is_show(enum ctl_cmd c);
 const char *ctl_match_name(enum ctl_match m);
 const char *ctl_action_name(enum ctl_action a);
 
@@ -97,15 +99,34 @@ const char *ctl_action_name(enum ctl_action a);
 
 struct ctl;
 
+/* A control socket's settings. */
+struct ctl_sock_cfg {
+	const char *path;
+	mode_t mode;
+	const char *group;     /* NULL: unchanged */
+	bool read_only;	       /* show commands only */
+	unsigned idle_seconds; /* an idle client is dropped after this */
+};
+
 /*
- * Creates the control socket at path (a stale socket left by a dead daemon is removed; a live
- * one, or a file that is not a socket, is an error), sets its mode and group (NULL: unchanged)
- * and serves it on base. reload(arg, err, errlen) runs the "reload" command: 0, or -1 with a
- * reason; it must not free the ctl. Returns NULL with the reason logged.
+ * Limits that keep one local user from locking others out: at most CTL_MAX_CONNS clients, the
+ * last CTL_ROOT_RESERVED of them for root only, and at most CTL_MAX_PER_UID from one uid
+ * (root excepted). A client over a limit is closed at once, with a log line rate-limited to
+ * one a second.
  */
-struct ctl *ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode,
-		    const char *group, int (*reload)(void *arg, char *err, size_t errlen),
-		    void *arg);
+#define CTL_MAX_CONNS	  64
+#define CTL_ROOT_RESERVED 4
+#define CTL_MAX_PER_UID	  8
+
+/*
+ * Creates the control socket at s->path (a stale socket left by a dead daemon is removed; a
+ * live one, or a file that is not a socket, is an error), sets its mode and group and serves
+ * it on base. reload(arg, err, errlen) runs the "reload" command: 0, or -1 with a reason; it
+ * must not free the ctl. A read-only socket answers show commands only. Returns NULL with the
+ * reason logged.
+ */
+struct ctl *ctl_new(struct event_base *base, struct rde *rde, const struct ctl_sock_cfg *s,
+		    int (*reload)(void *arg, char *err, size_t errlen), void *arg);
 /* Closes every connection and the socket, and removes the socket file. NULL is a no-op. */
 void ctl_free(struct ctl *c);
 /* Open client connections (for tests and metrics). */

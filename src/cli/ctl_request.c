@@ -288,6 +288,22 @@ ctl_cmd_name(enum ctl_cmd c)
 	return "?";
 }
 
+bool
+ctl_cmd_is_show(enum ctl_cmd c)
+{
+	switch (c) {
+	case CTL_SHOW_SUMMARY:
+	case CTL_SHOW_NEIGHBORS:
+	case CTL_SHOW_RIB:
+	case CTL_SHOW_NEXTHOPS:
+	case CTL_SHOW_FIB:
+	case CTL_SHOW_TRANSLATION:
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *
 ctl_match_name(enum ctl_match m)
 {

@@ -335,12 +335,13 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	    old->fib.protocol != next->fib.protocol || old->fib.metric != next->fib.metric ||
 	    old->fib.keep_on_exit != next->fib.keep_on_exit)
 		log_warn("reload: fib settings changed; they apply at the next start of bgp64d");
-	if (strcmp(old->control.socket, next->control.socket) != 0 ||
-	    old->metrics.enabled != next->metrics.enabled ||
+	if (cfg_control_changed(old, next))
+		log_warn("reload: control settings (socket, mode, group, idle-timeout, read-only, "
+			 "user) changed; they apply at the next start of bgp64d");
+	if (old->metrics.enabled != next->metrics.enabled ||
 	    old->metrics.port != next->metrics.port ||
 	    memcmp(old->metrics.addr, next->metrics.addr, 16) != 0)
-		log_warn("reload: control socket or metrics address changed; they apply at the "
-			 "next start of bgp64d");
+		log_warn("reload: metrics address changed; it applies at the next start of bgp64d");
 	peers_reap(r);
 	reload_neighbors(r, next);
 	r->cfg = next;

@@ -39,13 +39,17 @@ write_conf() {
     $(nbr_json 127.0.0.2 64501 9 "ipv4-import ipv6-export")
   ],
   "fib": {"enabled": false},
-  "control": {"socket": "$(b64_sock d)"}${2:+,
+  "control": {"socket": "$(b64_sock d)"${CONTROL_EXTRA:+, $CONTROL_EXTRA}}${2:+,
   $2}
 }
 JSON
 }
 
 NOBODY=$(id -u nobody) || skip "no user nobody"
+NOGROUP=$(id -gn nobody)
+RO=$T/ro.sock
+# The read-only socket for monitoring, reachable by nobody's group; idle clients dropped after 3 s.
+CONTROL_EXTRA="\"idle-timeout\": 3, \"read-only\": {\"socket\": \"$RO\", \"mode\": \"0660\", \"group\": \"$NOGROUP\"}"
 write_conf "$(b64_conf d)" '"user": "nobody"'
 # The service manager's end of sd_notify: every datagram, one line each ("|" for newlines).
 cat >"$T/notify.py" <<'PY'
@@ -107,9 +111,12 @@ say "bgp64ctl: $out"
 wait_for 5 "refused reload: RELOADING=1 then READY=1" awk '/^RELOADING=1/ { r = NR } /^READY=1/ && r && NR > r { ok = 1 } END { exit !ok }' "$T/notify.log"
 cp "$T/good.json" "$(b64_conf d)"
 
-step "bgp64d -n: the control group must exist (and be usable)"
-write_conf "$T/nogroup.json" '"user": "nobody"' 
-sed -i 's|"control": {"socket": "\([^"]*\)"}|"control": {"socket": "\1", "group": "no-such-group-b64"}|' "$T/nogroup.json"
+step "bgp64d -n: the control group must exist (and be usable), no world-writable mode"
+CONTROL_EXTRA='"group": "no-such-group-b64"' write_conf "$T/nogroup.json" '"user": "nobody"'
+CONTROL_EXTRA='"mode": "0666"' write_conf "$T/o+w.json"
+out=$("$BGP64D" -n -c "$T/o+w.json" 2>&1)
+assert_eq "bgp64d -n with control.mode 0666: exit status" 1 "$?"
+assert_match "message" 'control.mode: expected a mode not writable by others' "$out"
 out=$("$BGP64D" -n -c "$T/nogroup.json" 2>&1)
 assert_eq "bgp64d -n with a group that does not exist: exit status" 1 "$?"
 assert_match "message" 'control.group: no group "no-such-group-b64"' "$out"
@@ -233,6 +240,88 @@ assert_match "an UPDATE line names the prefix and next hop" \
 	'127.0.0.2 AS64501: UPDATE in: 1 announced \(10\.1\.1\.0/24\), next hop 192\.0\.2\.2, 0 withdrawn' \
 	"$(grep -m1 'UPDATE in: 1 announced (10.1.1.0/24)' "${B64_LOG[d]}")"
 ctl d log updates 127.0.0.2 off >/dev/null
+
+# ---------------------------------------------------------------- item 4: read-only socket
+step "read-only control socket: show commands only"
+# as_nobody CMD...: run CMD as nobody with nobody's group only (a monitoring user).
+as_nobody() { setpriv --reuid="$NOBODY" --regid="$(id -g nobody)" --clear-groups "$@"; }
+flaps=$(ctl d show neighbors | jget "nbr('127.0.0.2')['stats']['flaps']")
+out=$(as_nobody "$BGP64CTL" -s "$RO" show summary | jget "j['summary']['as']")
+assert_eq "nobody: show summary on the read-only socket" 64500 "$out"
+out=$(as_nobody "$BGP64CTL" -s "$RO" show rib ipv4 | jget "len(routes())")
+assert_match "nobody: show rib on the read-only socket" '^[0-9]+$' "$out"
+for words in "reload" "neighbor 127.0.0.2 reset" "log level debug" "log updates 127.0.0.2 on"; do
+	out=$(as_nobody "$BGP64CTL" -s "$RO" $words 2>&1)
+	assert_eq "nobody: $words on the read-only socket: exit status" 1 "$?"
+	assert_match "nobody: $words: message" 'not allowed on the read-only control socket' "$out"
+done
+out=$(as_nobody "$BGP64CTL" -s "$(b64_sock d)" show summary 2>&1)
+assert_eq "nobody: the read-write socket (mode 0660, root's group): exit status" 1 "$?"
+assert_eq "the neighbor was not reset (flaps)" "$flaps" \
+	"$(ctl d show neighbors | jget "nbr('127.0.0.2')['stats']['flaps']")"
+assert_eq "the neighbor is still up" Established "$(nbr_state d 127.0.0.2)"
+
+# ---------------------------------------------------------------- issue 8 item 3: limits
+step "control socket limits: one local user cannot lock the others out"
+cat >"$T/hog.py" <<'PY'
+# Bounded client loop: N idle connections held, then M connect/request/close cycles.
+import socket, sys, time
+path, n, m = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+held = []
+for _ in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    held.append(s)
+time.sleep(0.5)
+def closed(s):
+    s.settimeout(0.05)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+refused = [s for s in held if closed(s)]
+print("held", n - len(refused), "refused", len(refused), flush=True)
+sys.stdout.flush()
+# Idle: every accepted connection must be dropped by the daemon within idle-timeout + 2 s.
+deadline = time.time() + 5
+alive = [s for s in held if s not in refused]
+while alive and time.time() < deadline:
+    alive = [s for s in alive if not closed(s)]
+    time.sleep(0.2)
+print("still open after idle", len(alive), flush=True)
+ok = 0
+for _ in range(m):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(b'{"command":"show summary"}\n')
+    s.shutdown(socket.SHUT_WR)
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    s.close()
+    ok += data.startswith(b'{"summary"')
+print("answered", ok, "of", m, flush=True)
+PY
+as_nobody /usr/bin/python3 "$T/hog.py" "$RO" 20 200 >"$T/hog.out" 2>&1 &
+hog=$!
+wait_for 5 "nobody holds 20 connections" grep -q '^held' "$T/hog.out"
+assert_eq "nobody's connections accepted / refused" "held 8 refused 12" "$(grep '^held' "$T/hog.out")"
+out=$(ctl d show summary | jget "j['summary']['as']")
+assert_eq "root meanwhile: show summary on the read-write socket" 64500 "$out"
+out=$("$BGP64CTL" -s "$RO" show summary | jget "j['summary']['as']")
+assert_eq "root meanwhile: show summary on the read-only socket" 64500 "$out"
+wait "$hog"
+cat "$T/hog.out"
+assert_eq "idle connections dropped after idle-timeout" "still open after idle 0" "$(grep '^still' "$T/hog.out")"
+assert_eq "bounded loop of 200 requests" "answered 200 of 200" "$(grep '^answered' "$T/hog.out")"
+log_has d "connection of uid $NOBODY refused: connection limit of this uid reached" ||
+	fail "no log line for the refused connections"
+pass "refusals logged (rate-limited): $(grep -c 'connection of uid' "${B64_LOG[d]}") line(s)"
 
 step "SIGTERM: STOPPING=1"
 : >"$T/notify.log"

@@ -609,6 +609,10 @@ test_fields(void **state)
 	    {"{" BASE ",'control':{'mode':'0666'}}",
 	     "t.json: control.mode: expected a mode not writable by others (\"0660\"): with o+w "
 	     "any local user could reset sessions, got \"0666\""},
+	    {"{" BASE ",'control':{'read-only':{'mode':'0640'}}}",
+	     "t.json: control.read-only: missing required key \"socket\""},
+	    {"{" BASE ",'control':{'idle-timeout':0}}",
+	     "t.json: control.idle-timeout: expected integer 1..3600, got 0"},
 	    {"{" BASE ",'user':''}",
 	     "t.json: user: expected string of 1..31 bytes or null, got \"\""},
 	    {"{" BASE ",'control':{'group':''}}",
@@ -760,6 +764,24 @@ test_check_host(void **state)
 	(void)state;
 	struct cfg *c = parse("{" BASE ",'control':{'group':'root'},'user':'root'}");
 	assert_int_equal(cfg_check_host(c, err, sizeof err), 0);
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'socket':'/tmp/a.sock','idle-timeout':5,'read-only':"
+		  "{'socket':'/tmp/a.sock'}}}");
+	assert_int_equal(c->control.idle_timeout, 5);
+	assert_string_equal(c->control.ro_socket, "/tmp/a.sock");
+	assert_int_equal(c->control.ro_mode, 0660);
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.read-only.socket: the same path as control.socket");
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'read-only':{'socket':'/tmp/r.sock','group':'nx-b64'}}}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.read-only.group: no group \"nx-b64\" on this host");
+	cfg_free(c);
+	c = parse("{" BASE "}");
+	assert_int_equal(c->control.idle_timeout, 30);
+	assert_null(c->control.ro_socket);
 	cfg_free(c);
 	c = parse("{" BASE ",'control':{'group':'no-such-group-b64'}}");
 	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
