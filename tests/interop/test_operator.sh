@@ -12,6 +12,9 @@
 #       the journal's stream ($JOURNAL_STREAM); bgp64ctl log level changes what is logged at
 #       run time; bgp64ctl log updates ADDR on logs that neighbor's UPDATEs, at most 10 lines a
 #       second, the rest counted exactly
+#   counting right: under the well-known prefix, a non-global prefix inside an explicit
+#       mapping (translated through it) is neither counted in non_global_skipped nor named in
+#       the "not translating" log line
 #   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
 #       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
 #       (/proc/PID/status); a reload adding a listener on port 179 still works
@@ -240,6 +243,25 @@ assert_match "an UPDATE line names the prefix and next hop" \
 	'127.0.0.2 AS64501: UPDATE in: 1 announced \(10\.1\.1\.0/24\), next hop 192\.0\.2\.2, 0 withdrawn' \
 	"$(grep -m1 'UPDATE in: 1 announced (10.1.1.0/24)' "${B64_LOG[d]}")"
 ctl d log updates 127.0.0.2 off >/dev/null
+
+# ---------------------------------------------------------------- item 7: counting right
+step "non-global prefixes inside an explicit mapping are not counted as skipped"
+sed -i 's|"prefix": "2001:db8:64::/96"|"prefix": "64:ff9b::/96"|' "$(b64_conf d)"
+ctl d reload >/dev/null || fail "reload to the well-known prefix refused"
+# Held: 198.51.100.0/24 (TEST-NET-2), 10.1.1-40.0/24 and 10.2.0.0/24 (private): 42 skipped;
+# 203.0.113.128/25 (TEST-NET-3) is inside the explicit mapping 203.0.113.0/24: translated.
+wait_eq 10 "non_global_skipped" 42 sh -c "$BGP64CTL -s $(b64_sock d) show summary | $JCHECK \"j['summary']['stats']['non_global_skipped']\""
+out=$(ctl d show rib ipv6 | jget "has('2001:db8:1234:64:ffff:ffff:ffff:ff80/121')")
+assert_eq "203.0.113.128/25 translated through its explicit mapping" yes "$out"
+speaker_cmd s "announce 203.0.113.0/25"
+sleep 0.5
+grep -q 'not translating IPv4 routes that are not globally reachable' "${B64_LOG[d]}" &&
+	fail "logged as not translated: $(grep 'not translating' "${B64_LOG[d]}")"
+pass "a non-global prefix inside an explicit mapping is not logged as skipped"
+speaker_cmd s "announce 192.168.1.0/24"
+wait_for 5 "a private prefix outside the mappings is logged as skipped" \
+	grep -q 'not translating IPv4 routes .* e.g. 192.168.1.0/24' "${B64_LOG[d]}"
+wait_eq 10 "non_global_skipped" 43 sh -c "$BGP64CTL -s $(b64_sock d) show summary | $JCHECK \"j['summary']['stats']['non_global_skipped']\""
 
 # ---------------------------------------------------------------- item 4: read-only socket
 step "read-only control socket: show commands only"
