@@ -145,6 +145,10 @@ const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const 
 bool cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b);
 /* True when anything of "control" differs (applies at the next start). */
 bool cfg_control_changed(const struct cfg *a, const struct cfg *b);
+/* The keys that differ between two entries of one neighbor, for the log ("hold-time 9 -> 12,
+ * passive"); "" when none. Returns buf. */
+const char *cfg_neighbor_diff(const struct cfg_neighbor *a, const struct cfg_neighbor *b, char *buf,
+			      size_t len);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

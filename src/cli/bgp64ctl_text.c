@@ -543,6 +543,10 @@ bgp64ctl_text_doc(FILE *out, const char *cmd, json_t *doc)
 						  : "?");
 			free(txt);
 		}
+		if (json_is_false(json_object_get(json_object_get(doc, "fib"), "enabled")))
+			fprintf(out,
+				"(fib.enabled is false: nothing is installed in the kernel, so "
+				"there are no counters)\n");
 	} else if (strcmp(cmd, "neighbor") == 0) {
 		fprintf(out, "neighbor %s: %s requested\n", js(doc, "neighbor"), js(doc, "action"));
 	} else {

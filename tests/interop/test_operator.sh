@@ -15,6 +15,10 @@
 #   counting right: under the well-known prefix, a non-global prefix inside an explicit
 #       mapping (translated through it) is neither counted in non_global_skipped nor named in
 #       the "not translating" log line
+#   reload correctness: the reload log counts the IPv6 prefixes a next-hop rule removal
+#       withdrew; a neighbor whose hold time changed is logged as changed and reset with
+#       Cease/Other Configuration Change (6/6), keeping its counters; a control.mode change is
+#       logged
 #   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
 #       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
 #       (/proc/PID/status); a reload adding a listener on port 179 still works
@@ -344,6 +348,56 @@ assert_eq "bounded loop of 200 requests" "answered 200 of 200" "$(grep '^answere
 log_has d "connection of uid $NOBODY refused: connection limit of this uid reached" ||
 	fail "no log line for the refused connections"
 pass "refusals logged (rate-limited): $(grep -c 'connection of uid' "${B64_LOG[d]}") line(s)"
+
+# ---------------------------------------------------------------- item 6: reload correctness
+step "reload: the IPv6 prefixes withdrawn are counted"
+announced() { ctl d show rib ipv6 | jget "len([r for r in routes() if r.get('next_hop')])"; }
+wait_eq 10 "translated IPv6 routes announced" 2 announced
+mark=$(wc -l <"${B64_LOG[d]}")
+python3 - "$(b64_conf d)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["translation"]["next-hops"] = []
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+ctl d reload >/dev/null || fail "reload without next-hop rules refused"
+wait_for 10 "reload log: 2 IPv6 prefixes withdrawn" sh -c \
+	"tail -n +$((mark + 1)) '${B64_LOG[d]}' | grep -q 'translation re-derived .* 2 IPv6 prefixes withdrawn'"
+say "$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep 'translation re-derived')"
+wait_eq 10 "translated IPv6 routes announced" 0 announced
+
+step "show fib with the FIB off: only the settings"
+assert_eq "show fib keys" "enabled metric protocol table" "$(ctl d show fib | jget "words(j['fib'].keys())")"
+assert_match "--text show fib says why" 'nothing is installed in the kernel' "$(ctl d --text show fib)"
+
+step "reload: a changed hold time resets the session with 6/6 and keeps the counters"
+nbr_q() { ctl d show neighbors | jget "nbr('127.0.0.2')$1"; }
+flaps=$(nbr_q "['stats']['flaps']")
+upd=$(nbr_q "['stats']['update']['received']")
+say "before: flaps $flaps, UPDATEs received $upd"
+[ "$upd" -gt 40 ] || fail "UPDATEs received before the change: $upd"
+mark=$(wc -l <"${B64_LOG[d]}")
+python3 - "$(b64_conf d)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["neighbors"][0]["hold-time"] = 12
+c["control"]["mode"] = "0640"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+ctl d reload >/dev/null || fail "reload with hold-time 12 refused"
+wait_for 10 "speaker: NOTIFICATION Cease/Other Configuration Change (6/6)" \
+	speaker_has s '^notification-received 6/6'
+tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep -q 'removed from the configuration' &&
+	fail "logged as removed: $(grep 'removed from the configuration' "${B64_LOG[d]}")"
+pass "not logged as removed"
+assert_match "logged as changed, with what changed" \
+	'127.0.0.2 AS64501: configuration changed \(hold-time 9 -> 12\): session reset with Cease/Other Configuration Change' \
+	"$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep 'configuration changed')"
+assert_match "control.mode change logged" 'reload: control settings .* changed' \
+	"$(tail -n +$((mark + 1)) "${B64_LOG[d]}" | grep 'control settings')"
+assert_eq "flaps carried and counted" $((flaps + 1)) "$(nbr_q "['stats']['flaps']")"
+assert_eq "UPDATEs received carried" "$upd" "$(nbr_q "['stats']['update']['received']")"
+assert_match "last error" 'Other Configuration Change' "$(nbr_q "['last_error']")"
 
 step "SIGTERM: STOPPING=1"
 : >"$T/notify.log"

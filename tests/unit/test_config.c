@@ -718,8 +718,18 @@ test_diff(void **state)
 	free(b->neighbors[0].description);
 	b->neighbors[0].description = NULL;
 	assert_false(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
+	char diff[256];
+	assert_string_equal(
+	    cfg_neighbor_diff(&a->neighbors[0], &b->neighbors[0], diff, sizeof diff), "");
+	unsigned ht = a->neighbors[0].hold_time;
 	b->neighbors[0].hold_time = 90;
 	assert_true(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
+	b->neighbors[0].passive = !a->neighbors[0].passive;
+	char want[64];
+	snprintf(want, sizeof want, "hold-time %u -> 90, passive", ht);
+	assert_string_equal(
+	    cfg_neighbor_diff(&a->neighbors[0], &b->neighbors[0], diff, sizeof diff), want);
+	b->neighbors[0].passive = a->neighbors[0].passive;
 	b->neighbors[0].hold_time = a->neighbors[0].hold_time;
 	b->neighbors[0].tcp_ao.key[0] = 'S';
 	assert_true(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
