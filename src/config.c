@@ -1272,6 +1272,29 @@ f_metrics_listen(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 
 /* ---- entry points ---- */
 
+/* Replaces the value of every "password" and "key" member (the secrets) for show config. */
+static void
+redact(json_t *v)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m) redact(m);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, k, m)
+	{
+		if ((strcmp(k, "password") == 0 || strcmp(k, "key") == 0) && json_is_string(m))
+			json_object_set_new(v, k, json_string("(hidden)"));
+		else
+			redact(m);
+	}
+}
+
 struct cfg *
 cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errlen)
 {
@@ -1301,6 +1324,11 @@ cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errl
 		return NULL;
 	}
 	int rc = cf_object(&p, root, &root_table, c);
+	if (rc == 0) {
+		redact(root);
+		if ((c->source = json_dumps(root, JSON_COMPACT)) == NULL)
+			rc = oom(&p);
+	}
 	json_decref(root);
 	if (rc < 0) {
 		cfg_free(c);
@@ -1382,6 +1410,7 @@ cfg_free(struct cfg *c)
 	free(c->listen);
 	free(c->control.socket);
 	free(c->control.group);
+	free(c->source);
 	free(c->control.ro_socket);
 	free(c->control.ro_group);
 	free(c->user);

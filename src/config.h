@@ -81,6 +81,8 @@ struct cfg {
 	uint32_t cluster_id; /* default router_id */
 	char *log_level;     /* "error" "warning" "info" "debug"; default "info" */
 	char *user;	     /* run as this user after start-up (from root); NULL = stay */
+	char *source;	     /* the file as parsed, compact JSON, secrets (password, tcp-ao key)
+				replaced by "(hidden)": show config */
 
 	struct cfg_listen *listen;
 	size_t n_listen;

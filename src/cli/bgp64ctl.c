@@ -41,6 +41,7 @@ usage(FILE *f)
 		"  show nexthops\n"
 		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
+		"  show config\n"
 		"  reload\n"
 		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n"
 		"  log level error|warning|info|debug\n"
@@ -148,7 +149,7 @@ parse_neighbor(json_t *req, char **w, int n)
 		   w[1]);
 }
 
-static const char show_words[] = "summary, neighbors, rib, nexthops, fib, translation";
+static const char show_words[] = "summary, neighbors, rib, nexthops, fib, translation, config";
 static const char cmd_words[] = "show, reload, neighbor, log, translate";
 
 /* log level LEVEL | log updates ADDR on|off */
@@ -211,6 +212,10 @@ parse_show(json_t *req, char **w, int n, const char **cmd)
 	}
 	if (strcmp(what, "fib") == 0) {
 		*cmd = "show fib";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "config") == 0) {
+		*cmd = "show config";
 		return no_more(*cmd, w, n, 2);
 	}
 	if (strcmp(what, "translation") == 0) {
@@ -303,6 +308,7 @@ send_all(int fd, const char *p, size_t n)
 /* The answer as it arrives: decided once its first bytes tell an error from a document. */
 struct resp {
 	bool text;
+	bool detail; /* --text show rib of one prefix */
 	const char *cmd;
 	bool decided, whole, complete;
 	char *acc; /* error document, or a whole document for --text */
@@ -374,6 +380,7 @@ resp_feed(struct resp *r, const char *p, size_t n)
 	if (r->text && !r->whole) {
 		ctl_split_init(&r->split, 2, RESP_ELEM_MAX);
 		bgp64ctl_rib_text_init(&r->rt, stdout);
+		r->rt.detail = r->detail;
 	}
 	/* Replay what was gathered through the decided path. */
 	char *head = r->acc;
@@ -425,6 +432,9 @@ run(const struct bgp64ctl_opts *o, const char *path, char **words, int n)
 
 	if (req == NULL)
 		return 1;
+	const char *match = json_string_value(json_object_get(req, "match"));
+	r.detail = json_object_get(req, "prefix") != NULL &&
+		   (match == NULL || strcmp(match, "longer") != 0);
 	char *line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (line == NULL)

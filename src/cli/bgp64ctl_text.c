@@ -206,6 +206,36 @@ rib_cell(FILE *out, const char *v, int w, int next)
 	fprintf(out, "%s\n%*s", v, next + w + 1, "");
 }
 
+/* The attributes a table row has no room for, one line each (a single prefix asked for). */
+static void
+rib_detail(FILE *out, json_t *path)
+{
+	static const struct {
+		const char *key, *label;
+	} lists[] = {
+	    {"communities", "Communities"},
+	    {"large_communities", "Large communities"},
+	    {"extended_communities", "Extended communities"},
+	    {"cluster_list", "Cluster list"},
+	};
+	char buf[4096];
+
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if (json_array_size(json_object_get(path, lists[i].key)) > 0)
+			fprintf(out, "      %s: %s\n", lists[i].label,
+				jjoin(path, lists[i].key, " ", buf, sizeof buf));
+	if (js(path, "originator_id") != NULL)
+		fprintf(out, "      Originator: %s\n", js(path, "originator_id"));
+	json_t *agg = json_object_get(path, "aggregator");
+	if (json_is_object(agg))
+		fprintf(out, "      Aggregator: AS%lld %s\n", jint(agg, "as"),
+			jtext(agg, "address", "?", (char[32]){0}));
+	if (jtrue(path, "atomic_aggregate"))
+		fprintf(out, "      Atomic aggregate\n");
+	if (json_object_get(path, "otc") != NULL)
+		fprintf(out, "      Only to customer: AS%lld\n", jint(path, "otc"));
+}
+
 static void
 rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 {
@@ -242,6 +272,8 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 		fprintf(t->out, "  <- %s via %s (%s)", js(route, "ipv4_prefix"),
 			jtext(route, "ipv4_next_hop", "-", (char[32]){0}), js(route, "rule"));
 	fputc('\n', t->out);
+	if (t->detail)
+		rib_detail(t->out, path);
 }
 
 int
@@ -274,6 +306,50 @@ bgp64ctl_rib_text_end(struct bgp64ctl_rib_text *t)
 
 /* ---- show summary ---- */
 
+/* The FSM state, or "Idle (Admin)" for a neighbor the operator shut down (like bgpctl). */
+static const char *
+state_text(json_t *n, char buf[32])
+{
+	if (jtrue(n, "admin_down"))
+		return "Idle (Admin)";
+	return jtext(n, "state", "?", buf);
+}
+
+/* The counters the logs point to ("counted in show summary"), one "name value" per line. */
+static void
+text_counters(FILE *out, json_t *st)
+{
+	static const struct {
+		const char *key, *label;
+	} rows[] = {
+	    {"updates_received", "UPDATEs received"},
+	    {"prefixes_received", "prefixes received"},
+	    {"withdraws_received", "withdrawals received"},
+	    {"updates_sent", "UPDATEs sent"},
+	    {"prefixes_sent", "prefixes sent"},
+	    {"withdraws_sent", "withdrawals sent"},
+	    {"treat_as_withdraw", "treat-as-withdraw (RFC 7606)"},
+	    {"loops_dropped", "paths dropped: AS path or cluster loop"},
+	    {"import_denied", "paths not imported (family import off)"},
+	    {"non_global_skipped", "not translated: not globally reachable (RFC 6052 3.1)"},
+	    {"wkp_specifics_blocked", "WKP more-specifics held back from eBGP"},
+	    {"no_next_hop", "not translated: no IPv6 next hop (show nexthops)"},
+	};
+	struct bgp64ctl_table t;
+	char b[32];
+
+	if (!json_is_object(st))
+		return;
+	bgp64ctl_table_init(&t, 2);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (json_object_get(st, rows[i].key) != NULL)
+			bgp64ctl_table_row(&t, (const char *const[]){
+						   rows[i].label, jtext(st, rows[i].key, "0", b)});
+	fprintf(out, "\nCounters:\n");
+	bgp64ctl_table_print(&t, out, "  ");
+	bgp64ctl_table_free(&t);
+}
+
 static void
 text_summary(FILE *out, json_t *s)
 {
@@ -299,15 +375,16 @@ text_summary(FILE *out, json_t *s)
 		bool est = strcmp(jtext(n, "state", "", b1), "Established") == 0;
 		long long updown = est ? jint(n, "uptime") : jint(n, "last_updown_sec");
 		bgp64ctl_table_row(
-		    &t, (const char *const[]){
-			    jtext(n, "remote_addr", "?", b2), jtext(n, "remote_as", "?", as),
-			    jtext(n, "state", "?", b3), bgp64ctl_fmt_duration(updown, up),
-			    jtext(pr, "ipv4", "0", v4), jtext(pr, "ipv6", "0", v6),
-			    js(n, "description")});
+		    &t, (const char *const[]){jtext(n, "remote_addr", "?", b2),
+					      jtext(n, "remote_as", "?", as), state_text(n, b3),
+					      bgp64ctl_fmt_duration(updown, up),
+					      jtext(pr, "ipv4", "0", v4),
+					      jtext(pr, "ipv6", "0", v6), js(n, "description")});
 	}
 	fputc('\n', out);
 	bgp64ctl_table_print(&t, out, "");
 	bgp64ctl_table_free(&t);
+	text_counters(out, json_object_get(s, "stats"));
 }
 
 /* ---- show neighbors ---- */
@@ -365,7 +442,7 @@ text_neighbor(FILE *out, json_t *n)
 		jtext(n, "remote_as", "?", b2));
 	if (js(n, "description") != NULL)
 		fprintf(out, ", description: %s", js(n, "description"));
-	const char *state = jtext(n, "state", "?", b3);
+	const char *state = state_text(n, b3);
 	bool est = strcmp(state, "Established") == 0;
 	fprintf(out, "\n  State %s, %s %s\n", state, est ? "up for" : "last up/down",
 		bgp64ctl_fmt_duration(est ? jint(n, "uptime") : jint(n, "last_updown_sec"), b2));
@@ -547,6 +624,11 @@ bgp64ctl_text_doc(FILE *out, const char *cmd, json_t *doc)
 			fprintf(out,
 				"(fib.enabled is false: nothing is installed in the kernel, so "
 				"there are no counters)\n");
+	} else if (strcmp(cmd, "show config") == 0) {
+		/* The configuration as a person would write it: indented JSON. */
+		fprintf(out, "# %s (secrets hidden)\n", js(doc, "path") ? js(doc, "path") : "?");
+		json_dumpf(json_object_get(doc, "config"), out, JSON_INDENT(2));
+		fputc('\n', out);
 	} else if (strcmp(cmd, "neighbor") == 0) {
 		fprintf(out, "neighbor %s: %s requested\n", js(doc, "neighbor"), js(doc, "action"));
 	} else {

@@ -48,6 +48,7 @@ enum ctl_cmd {
 	CTL_SHOW_TRANSLATION,
 	CTL_RELOAD,
 	CTL_NEIGHBOR,
+	CTL_SHOW_CONFIG, /* the running configuration */
 	CTL_LOG_LEVEL,	 /* the daemon's log level */
 	CTL_LOG_UPDATES, /* UPDATE debugging of one neighbor */
 };

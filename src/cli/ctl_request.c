@@ -39,6 +39,7 @@ static const struct cmd_row {
     {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
     {"reload", CTL_RELOAD, 0, 0},
     {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
+    {"show config", CTL_SHOW_CONFIG, 0, 0},
     {"log level", CTL_LOG_LEVEL, K_LEVEL, K_LEVEL},
     {"log updates", CTL_LOG_UPDATES, K_NEIGHBOR | K_STATE, K_NEIGHBOR | K_STATE},
 };
@@ -298,6 +299,7 @@ ctl_cmd_is_show(enum ctl_cmd c)
 	case CTL_SHOW_NEXTHOPS:
 	case CTL_SHOW_FIB:
 	case CTL_SHOW_TRANSLATION:
+	case CTL_SHOW_CONFIG:
 		return true;
 	default:
 		return false;

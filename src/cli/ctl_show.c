@@ -68,6 +68,7 @@ neighbor_head(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 	ctl_jw_u64(w, "remote_as", c->remote_as);
 	ctl_jw_str(w, "description", c->description);
 	ctl_jw_str(w, "state", bgp_state_name(s));
+	ctl_jw_bool(w, "admin_down", bgp_peer_admin_down(p));
 	if (s == BGP_ESTABLISHED)
 		jw_since(w, "uptime", st->established_at, now);
 	else

@@ -19,6 +19,10 @@
 #       withdrew; a neighbor whose hold time changed is logged as changed and reset with
 #       Cease/Other Configuration Change (6/6), keeping its counters; a control.mode change is
 #       logged
+#   visibility: --text show summary prints the counters the logs point to; --text show rib of
+#       one prefix prints communities and large communities; a neighbor shut down by the
+#       operator is "Idle (Admin)", admin_down true; show config prints the running file with
+#       its secrets hidden (on the read-only socket too)
 #   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
 #       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
 #       (/proc/PID/status); a reload adding a listener on port 179 still works
@@ -349,6 +353,25 @@ log_has d "connection of uid $NOBODY refused: connection limit of this uid reach
 	fail "no log line for the refused connections"
 pass "refusals logged (rate-limited): $(grep -c 'connection of uid' "${B64_LOG[d]}") line(s)"
 
+# ---------------------------------------------------------------- item 3: visibility
+step "--text show summary: the counters the logs point to"
+out=$(ctl d --text show summary)
+say "$out"
+assert_match "non_global_skipped in words" 'not translated: not globally reachable \(RFC 6052 3.1\) +[0-9]+' "$out"
+assert_match "no_next_hop in words" 'not translated: no IPv6 next hop \(show nexthops\) +[0-9]+' "$out"
+assert_match "treat-as-withdraw" 'treat-as-withdraw \(RFC 7606\) +0' "$out"
+
+step "--text show rib PREFIX: the detail view"
+speaker_cmd s "announce 198.51.100.128/25 comm=64501:100,64501:200 lcomm=64501:1:2"
+wait_eq 10 "198.51.100.128/25 held" yes rib d ipv4 "has('198.51.100.128/25')"
+out=$(ctl d --text show rib ipv4 198.51.100.128/25 exact)
+say "$out"
+assert_match "communities" 'Communities: 64501:100 64501:200' "$out"
+assert_match "large communities" 'Large communities: 64501:1:2' "$out"
+out=$(ctl d --text show rib ipv4)
+[[ $out != *Communities:* ]] || fail "the table view carries detail lines"
+pass "the table view has no detail lines"
+
 # ---------------------------------------------------------------- item 6: reload correctness
 step "reload: the IPv6 prefixes withdrawn are counted"
 announced() { ctl d show rib ipv6 | jget "len([r for r in routes() if r.get('next_hop')])"; }
@@ -398,6 +421,35 @@ assert_match "control.mode change logged" 'reload: control settings .* changed' 
 assert_eq "flaps carried and counted" $((flaps + 1)) "$(nbr_q "['stats']['flaps']")"
 assert_eq "UPDATEs received carried" "$upd" "$(nbr_q "['stats']['update']['received']")"
 assert_match "last error" 'Other Configuration Change' "$(nbr_q "['last_error']")"
+
+step "an operator's shutdown: Idle (Admin), not Idle"
+ctl d neighbor 127.0.0.2 shutdown >/dev/null || fail "neighbor shutdown"
+wait_eq 10 "admin_down" true sh -c "$BGP64CTL -s $(b64_sock d) show neighbors | $JCHECK \"nbr('127.0.0.2')['admin_down']\""
+assert_match "--text show summary: Idle (Admin)" '127\.0\.0\.2 +64501 +Idle \(Admin\)' "$(ctl d --text show summary)"
+assert_match "--text show neighbors: Idle (Admin)" 'State Idle \(Admin\)' "$(ctl d --text show neighbors 127.0.0.2)"
+ctl d neighbor 127.0.0.2 start >/dev/null || fail "neighbor start"
+wait_eq 10 "admin_down after start" false sh -c "$BGP64CTL -s $(b64_sock d) show neighbors | $JCHECK \"nbr('127.0.0.2')['admin_down']\""
+
+step "show config: the running configuration, secrets hidden"
+python3 - "$(b64_conf d)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["neighbors"][0]["password"] = "s3cret-b64"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+ctl d reload >/dev/null || fail "reload with a password refused"
+out=$(ctl d show config)
+assert_eq "show config: the translation prefix of the file" "64:ff9b::/96" \
+	"$(jget "j['config']['translation']['prefix']" <<<"$out")"
+assert_eq "show config: hold-time as reloaded" 12 "$(jget "j['config']['neighbors'][0]['hold-time']" <<<"$out")"
+assert_eq "show config: the password hidden" "(hidden)" "$(jget "j['config']['neighbors'][0]['password']" <<<"$out")"
+[[ $out != *s3cret-b64* ]] || fail "show config prints the password"
+pass "the secret is not in the output"
+assert_eq "show config: path" "$(b64_conf d)" "$(jget "j['path']" <<<"$out")"
+out=$(as_nobody "$BGP64CTL" -s "$RO" show config | jget "j['config']['router-id']")
+assert_eq "show config on the read-only socket" 192.0.2.1 "$out"
+out=$(ctl d --text show config)
+assert_match "--text show config: indented JSON" '^  "router-id": "192.0.2.1",$' "$(grep router-id <<<"$out")"
 
 step "SIGTERM: STOPPING=1"
 : >"$T/notify.log"

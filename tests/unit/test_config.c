@@ -789,6 +789,16 @@ test_check_host(void **state)
 	assert_string_equal(err,
 			    "t.json: control.read-only.group: no group \"nx-b64\" on this host");
 	cfg_free(c);
+	c = parse("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		  "'password':'pw-secret'},{'address':'192.0.2.11','remote-as':64500,"
+		  "'tcp-ao':{'key':'ao-secret','send-id':1,'recv-id':1}}]}");
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_non_null(c->source);
+	assert_null(strstr(c->source, "secret"));
+	assert_non_null(strstr(c->source, "\"password\":\"(hidden)\""));
+	assert_non_null(strstr(c->source, "\"key\":\"(hidden)\""));
+	cfg_free(c);
 	c = parse("{" BASE "}");
 	assert_int_equal(c->control.idle_timeout, 30);
 	assert_null(c->control.ro_socket);

@@ -164,6 +164,11 @@ test_parse_commands(void **state)
 	    parse("{\"command\":\"log level\",\"level\":\"debug\"}", &req, err, sizeof err), 0);
 	assert_int_equal(req.cmd, CTL_LOG_LEVEL);
 	assert_int_equal(req.level, 3);
+	assert_int_equal(parse("{\"command\":\"show config\"}", &req, err, sizeof err), 0);
+	assert_int_equal(req.cmd, CTL_SHOW_CONFIG);
+	assert_true(ctl_cmd_is_show(CTL_SHOW_CONFIG));
+	assert_false(ctl_cmd_is_show(CTL_RELOAD));
+	assert_false(ctl_cmd_is_show(CTL_LOG_LEVEL));
 	assert_int_equal(parse("{\"command\":\"log updates\",\"neighbor\":\"192.0.2.10\","
 			       "\"state\":\"on\"}",
 			       &req, err, sizeof err),
