@@ -38,6 +38,7 @@ usage(FILE *f)
 		"  show summary\n"
 		"  show neighbors [ADDR]\n"
 		"  show rib [ipv4|ipv6] [PREFIX [exact|longer]] [neighbor ADDR]\n"
+		"  show rib out [ipv4|ipv6] neighbor ADDR\n"
 		"  show nexthops\n"
 		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
@@ -201,6 +202,26 @@ parse_show(json_t *req, char **w, int n, const char **cmd)
 			return die("show neighbors: \"%s\" is not an address", w[2]);
 		json_object_set_new(req, "neighbor", json_string(w[2]));
 		return n > 3 ? die("show neighbors: unexpected \"%s\" after the address", w[3]) : 0;
+	}
+	if (strcmp(what, "rib") == 0 && n > 2 && strcmp(w[2], "out") == 0) {
+		/* show rib out [ipv4|ipv6] neighbor ADDR (the order of the two is free) */
+		*cmd = "show rib out";
+		bool nbr = false;
+		for (int i = 3; i < n; i++) {
+			if ((strcmp(w[i], "ipv4") == 0 || strcmp(w[i], "ipv6") == 0) &&
+			    json_object_get(req, "family") == NULL) {
+				json_object_set_new(req, "family", json_string(w[i]));
+			} else if (strcmp(w[i], "neighbor") == 0 && i + 1 < n &&
+				   is_addr(w[i + 1]) && !nbr) {
+				json_object_set_new(req, "neighbor", json_string(w[++i]));
+				nbr = true;
+			} else {
+				return die("show rib out: unexpected \"%s\" (expected [ipv4|ipv6] "
+					   "neighbor ADDR)",
+					   w[i]);
+			}
+		}
+		return nbr ? 0 : die("show rib out: needs neighbor ADDR");
 	}
 	if (strcmp(what, "rib") == 0) {
 		*cmd = "show rib";
@@ -375,7 +396,7 @@ resp_feed(struct resp *r, const char *p, size_t n)
 		return 0;
 	r->decided = true;
 	bool is_err = strncmp(r->acc, err_head, sizeof err_head - 1) == 0;
-	bool rib = strcmp(r->cmd, "show rib") == 0;
+	bool rib = strncmp(r->cmd, "show rib", 8) == 0;
 	r->whole = is_err || (r->text && !rib);
 	if (r->text && !r->whole) {
 		ctl_split_init(&r->split, 2, RESP_ELEM_MAX);

@@ -48,9 +48,10 @@ enum ctl_cmd {
 	CTL_SHOW_TRANSLATION,
 	CTL_RELOAD,
 	CTL_NEIGHBOR,
-	CTL_SHOW_CONFIG, /* the running configuration */
-	CTL_LOG_LEVEL,	 /* the daemon's log level */
-	CTL_LOG_UPDATES, /* UPDATE debugging of one neighbor */
+	CTL_SHOW_CONFIG,  /* the running configuration */
+	CTL_SHOW_RIB_OUT, /* what one neighbor is sent */
+	CTL_LOG_LEVEL,	  /* the daemon's log level */
+	CTL_LOG_UPDATES,  /* UPDATE debugging of one neighbor */
 };
 
 /* How a show rib prefix selects routes. */

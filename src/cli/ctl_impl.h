@@ -32,6 +32,7 @@ struct ctl_rib_walk {
 	bool filter6;	     /* translated: keep only routes inside req.prefix */
 	bool ancestors_done; /* translated + ranged: covering IPv4 routes visited */
 	uint64_t routes;     /* route objects written */
+	bool out;	     /* show rib out (ctl_rib_out.c) */
 };
 
 /* ctl_rib.c */
@@ -74,6 +75,11 @@ int ctl_show_translation(struct rde *r, const struct ctl_request *req, struct ct
 			 size_t errlen);
 int ctl_neighbor_cmd(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 		     size_t errlen);
+
+/* ctl_rib_out.c: show rib out neighbor ADDR, the same streaming contract as show rib. */
+int ctl_rib_out_check(struct rde *r, const struct ctl_request *req, char *err, size_t errlen);
+void ctl_rib_out_begin(struct ctl_rib_walk *wk, const struct ctl_request *req, struct ctl_jw *w);
+bool ctl_rib_out_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t budget);
 
 /* "ipv4", "ipv6" */
 const char *ctl_af_name(int af);

@@ -40,6 +40,7 @@ static const struct cmd_row {
     {"reload", CTL_RELOAD, 0, 0},
     {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
     {"show config", CTL_SHOW_CONFIG, 0, 0},
+    {"show rib out", CTL_SHOW_RIB_OUT, K_FAMILY | K_NEIGHBOR, K_NEIGHBOR},
     {"log level", CTL_LOG_LEVEL, K_LEVEL, K_LEVEL},
     {"log updates", CTL_LOG_UPDATES, K_NEIGHBOR | K_STATE, K_NEIGHBOR | K_STATE},
 };
@@ -300,6 +301,7 @@ ctl_cmd_is_show(enum ctl_cmd c)
 	case CTL_SHOW_FIB:
 	case CTL_SHOW_TRANSLATION:
 	case CTL_SHOW_CONFIG:
+	case CTL_SHOW_RIB_OUT:
 		return true;
 	default:
 		return false;

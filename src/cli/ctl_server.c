@@ -233,6 +233,13 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 		}
 		rc = ok_result(&w);
 		break;
+	case CTL_SHOW_RIB_OUT:
+		if (ctl_rib_out_check(c->rde, &req, err, sizeof err) < 0)
+			break;
+		ctl_jw_init(&cc->jw, out);
+		ctl_rib_out_begin(&cc->walk, &req, &cc->jw);
+		set_idle(cc, true);
+		return stream_continue(cc);
 	case CTL_SHOW_RIB:
 		if (ctl_rib_check(c->rde, &req, err, sizeof err) < 0)
 			break;

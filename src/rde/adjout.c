@@ -92,6 +92,7 @@ struct adjout {
 	size_t run, run_end; /* the run of items being sent: [run, run_end) */
 	size_t next;	     /* next item of the run to pack */
 	bool skip_phase;     /* sending the run's split-horizon withdrawals */
+	bool peeking;	     /* adjout_peek(): compute only, no counters or logs */
 };
 
 /* Messages are packed here and written at once: one buffer serves every group. */
@@ -448,8 +449,9 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 		 * this neighbor allows it. */
 		if (ao->key.ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
 		    xr->v6.len > 96 && !ao->key.allow_wkp) {
-			ao->r->stats.wkp_specifics_blocked++;
-			if (!ao->r->logged_wkp_blocked) {
+			if (!ao->peeking)
+				ao->r->stats.wkp_specifics_blocked++;
+			if (!ao->peeking && !ao->r->logged_wkp_blocked) {
 				char buf[PREFIX_STRLEN];
 				ao->r->logged_wkp_blocked = true;
 				log_warn(
@@ -530,6 +532,36 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 	} else if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6)) {
 		node_v6(ao, &p, best);
 	}
+}
+
+/* The export of one node to one member, computed through the same functions as a batch
+ * into a local item array (a v4 node yields its reflected route and its translations). */
+size_t
+adjout_peek(struct adjout *ao, uint16_t member, enum bgp_fam src, struct radix_node *n,
+	    rde_out_fn fn, void *arg)
+{
+	struct ao_item local[1 + RDE_XROUTES_MAX];
+	struct ao_item *saved = ao->items;
+	size_t saved_n = ao->n_items, k = 0;
+
+	ao->items = local;
+	ao->n_items = 0;
+	ao->peeking = true;
+	node_export(ao, src, n);
+	ao->peeking = false;
+	for (size_t i = 0; i < ao->n_items; i++) {
+		struct ao_item *it = &local[i];
+		if (it->a == NULL)
+			continue;
+		if (it->skip != member) {
+			fn((enum bgp_fam)it->fam, &it->p, it->a, arg);
+			k++;
+		}
+		attr_unref(it->a);
+	}
+	ao->items = saved;
+	ao->n_items = saved_n;
+	return k;
 }
 
 /* ---- batches ---- */

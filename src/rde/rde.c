@@ -711,6 +711,16 @@ rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr)
 }
 
 int
+rde_export_peek(struct rde *r, int af, const uint8_t *addr, enum bgp_fam src, struct radix_node *n,
+		rde_out_fn fn, void *arg)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL || rp->ao == NULL)
+		return -1;
+	return (int)adjout_peek(rp->ao, rp->id, src, n, fn, arg);
+}
+
+int
 rde_neighbor_debug_updates(struct rde *r, int af, const uint8_t *addr, bool on)
 {
 	struct rde_peer *rp = peer_by_addr(r, af, addr);

@@ -91,6 +91,18 @@ const struct fib *rde_fib(const struct rde *r);
 int rde_translate(const struct rde *r, const struct prefix *v4, const struct rib_path *best,
 		  struct rde_xroute *out, int max, enum xlat_reason *why);
 
+/*
+ * What the update group of a neighbor exports to it for one RIB node of family src, computed
+ * as the export does (adjout.c), without sending or storing anything: fn gets each route the
+ * neighbor should hold (family, prefix, exported attributes); withdrawals and routes held
+ * back by split horizon are left out. Returns the number of routes, or -1 when the neighbor
+ * is unknown or not established. (show rib out)
+ */
+typedef void (*rde_out_fn)(enum bgp_fam fam, const struct prefix *p, const struct attrs *a,
+			   void *arg);
+int rde_export_peek(struct rde *r, int af, const uint8_t *addr, enum bgp_fam src,
+		    struct radix_node *n, rde_out_fn fn, void *arg);
+
 /* Commands (control socket). */
 int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);

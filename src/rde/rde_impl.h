@@ -148,6 +148,9 @@ void adjout_merge_groups(struct rde *r);
 bool adjout_pump(struct adjout *ao, size_t budget);
 /* Drops cached export attributes (config changed). */
 void adjout_flush_cache(struct adjout *ao);
+/* rde_export_peek() for member 'member' of the group. */
+size_t adjout_peek(struct adjout *ao, uint16_t member, enum bgp_fam src, struct radix_node *n,
+		   rde_out_fn fn, void *arg);
 
 /* rde_debug.c: one rate-limited log line for an UPDATE from a neighbor being debugged. */
 void rde_debug_update(struct rde_peer *rp, const struct bgp_update *u);

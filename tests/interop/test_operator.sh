@@ -47,7 +47,8 @@ write_conf() {
     ]
   },
   "neighbors": [
-    $(nbr_json 127.0.0.2 64501 9 "ipv4-import ipv6-export")
+    $(nbr_json 127.0.0.2 64501 9 "ipv4-import ipv6-export"),
+    $(nbr_json 127.0.0.5 64502 9 "ipv6-export")
   ],
   "fib": {"enabled": false},
   "control": {"socket": "$(b64_sock d)"${CONTROL_EXTRA:+, $CONTROL_EXTRA}}${2:+,
@@ -58,6 +59,8 @@ JSON
 
 NOBODY=$(id -u nobody) || skip "no user nobody"
 NOGROUP=$(id -gn nobody)
+# as_nobody CMD...: run CMD as nobody with nobody's group only (a monitoring user).
+as_nobody() { setpriv --reuid="$NOBODY" --regid="$(id -g nobody)" --clear-groups "$@"; }
 RO=$T/ro.sock
 # The read-only socket for monitoring, reachable by nobody's group; idle clients dropped after 3 s.
 CONTROL_EXTRA="\"idle-timeout\": 3, \"read-only\": {\"socket\": \"$RO\", \"mode\": \"0660\", \"group\": \"$NOGROUP\"}"
@@ -81,6 +84,10 @@ unset NOTIFY_SOCKET
 speaker_start s d --connect 127.0.0.1 --bind 127.0.0.2 --as 64501 --peer-as 64500 \
 	--id 127.0.0.2 --nexthop 192.0.2.2
 wait_eq 20 "neighbor 127.0.0.2 state" Established nbr_state d 127.0.0.2
+# The receiver: IPv6 only, gets the translated routes.
+speaker_start r d --connect 127.0.0.1 --bind 127.0.0.5 --as 64502 --peer-as 64500 \
+	--id 127.0.0.5 --ipv6 --timeout 60
+wait_eq 20 "neighbor 127.0.0.5 state" Established nbr_state d 127.0.0.5
 speaker_cmd s "announce 198.51.100.0/24,203.0.113.128/25 aspath=64501,64999"
 wait_eq 10 "IPv4 routes" 2 rib d ipv4 "len(routes())"
 
@@ -101,9 +108,9 @@ pass "logged: $(grep -m1 'running as user' "${B64_LOG[d]}")"
 
 # ---------------------------------------------------------------- item 2: systemd
 step "systemd notifications"
-wait_for 5 "READY=1 with a STATUS" grep -Eq '^READY=1\|STATUS=[0-9]+/1 neighbors established' "$T/notify.log"
+wait_for 5 "READY=1 with a STATUS" grep -Eq '^READY=1\|STATUS=[0-9]+/2 neighbors established' "$T/notify.log"
 wait_for 12 "STATUS= shows the neighbor up and its prefixes" \
-	grep -q '^STATUS=1/1 neighbors established, 2 IPv4' "$T/notify.log"
+	grep -q '^STATUS=2/2 neighbors established, 2 IPv4' "$T/notify.log"
 : >"$T/notify.log"
 cp "$(b64_conf d)" "$T/next.json"
 sed -i 's/"listen": \[{"address": "127.0.0.1", "port": 179}\]/"listen": [{"address": "127.0.0.1", "port": 179}, {"address": "127.0.0.3", "port": 179}]/' "$T/next.json"
@@ -273,8 +280,6 @@ wait_eq 10 "non_global_skipped" 43 sh -c "$BGP64CTL -s $(b64_sock d) show summar
 
 # ---------------------------------------------------------------- item 4: read-only socket
 step "read-only control socket: show commands only"
-# as_nobody CMD...: run CMD as nobody with nobody's group only (a monitoring user).
-as_nobody() { setpriv --reuid="$NOBODY" --regid="$(id -g nobody)" --clear-groups "$@"; }
 flaps=$(ctl d show neighbors | jget "nbr('127.0.0.2')['stats']['flaps']")
 out=$(as_nobody "$BGP64CTL" -s "$RO" show summary | jget "j['summary']['as']")
 assert_eq "nobody: show summary on the read-only socket" 64500 "$out"
@@ -360,6 +365,30 @@ say "$out"
 assert_match "non_global_skipped in words" 'not translated: not globally reachable \(RFC 6052 3.1\) +[0-9]+' "$out"
 assert_match "no_next_hop in words" 'not translated: no IPv6 next hop \(show nexthops\) +[0-9]+' "$out"
 assert_match "treat-as-withdraw" 'treat-as-withdraw \(RFC 7606\) +0' "$out"
+
+step "show rib out neighbor: what the receiver was sent"
+want="2001:db8:1234:64:ffff:ffff:ffff:ff00/121 2001:db8:1234:64:ffff:ffff:ffff:ff80/121"
+wait_eq 10 "show rib out neighbor 127.0.0.5: prefixes" "$want" sh -c "$BGP64CTL -s $(b64_sock d) show rib out neighbor 127.0.0.5 | $JCHECK 'prefixes()'"
+assert_eq "show rib out: next hops" "2001:db8:ff::2 2001:db8:ff::2" \
+	"$(ctl d show rib out neighbor 127.0.0.5 | jget "' '.join(r['paths'][0]['next_hop'] for r in routes())")"
+assert_eq "show rib out: AS path as exported (eBGP: own AS prepended)" "64500 64501 64999" \
+	"$(ctl d show rib out ipv6 neighbor 127.0.0.5 | jget "routes()[1]['paths'][0]['as_path']")"
+# The receiver's own view: every prefix it was sent, and none it was not.
+for p in $want; do
+	speaker_has r "mp_reach=\[[^]]*${p%/*}/${p#*/}" || fail "receiver never got $p: $(speaker_events r update-received)"
+done
+pass "the receiver holds what show rib out lists"
+assert_eq "show rib out ipv4 neighbor 127.0.0.5 (IPv4 not exported)" 0 \
+	"$(ctl d show rib out ipv4 neighbor 127.0.0.5 | jget 'len(routes())')"
+assert_eq "show rib out neighbor 127.0.0.2 (IPv6 not negotiated)" 0 \
+	"$(ctl d show rib out neighbor 127.0.0.2 | jget 'len(routes())')"
+out=$(ctl d --text show rib out neighbor 127.0.0.5)
+say "$out"
+assert_match "--text show rib out" 'ff80/121[[:space:]]+2001:db8:ff::2' "$out"
+out=$(ctl d show rib out neighbor 127.0.0.9 2>&1)
+assert_eq "show rib out of an unknown neighbor: exit status" 1 "$?"
+out=$(as_nobody "$BGP64CTL" -s "$RO" show rib out neighbor 127.0.0.5 | jget 'len(routes())')
+assert_eq "show rib out on the read-only socket" 2 "$out"
 
 step "--text show rib PREFIX: the detail view"
 speaker_cmd s "announce 198.51.100.128/25 comm=64501:100,64501:200 lcomm=64501:1:2"

@@ -166,6 +166,14 @@ test_parse_commands(void **state)
 	assert_int_equal(req.level, 3);
 	assert_int_equal(parse("{\"command\":\"show config\"}", &req, err, sizeof err), 0);
 	assert_int_equal(req.cmd, CTL_SHOW_CONFIG);
+	assert_int_equal(parse("{\"command\":\"show rib out\",\"family\":\"ipv6\",\"neighbor\":"
+			       "\"192.0.2.10\"}",
+			       &req, err, sizeof err),
+			 0);
+	assert_int_equal(req.cmd, CTL_SHOW_RIB_OUT);
+	assert_int_equal(req.af, AF_INET6);
+	assert_true(req.has_neighbor);
+	assert_true(ctl_cmd_is_show(CTL_SHOW_RIB_OUT));
 	assert_true(ctl_cmd_is_show(CTL_SHOW_CONFIG));
 	assert_false(ctl_cmd_is_show(CTL_RELOAD));
 	assert_false(ctl_cmd_is_show(CTL_LOG_LEVEL));
@@ -224,6 +232,10 @@ test_parse_errors(void **state)
 		     "only with reset or shutdown");
 	expect_error("{\"command\":\"show summary\",\"x\":\"\\u0000\"}", "invalid JSON");
 	expect_error("{\"command\":\"log level\"}", "level: missing");
+	expect_error("{\"command\":\"show rib out\"}", "neighbor: missing");
+	expect_error("{\"command\":\"show rib out\",\"neighbor\":\"192.0.2.10\",\"prefix\":"
+		     "\"10.0.0.0/8\"}",
+		     "not a key");
 	expect_error("{\"command\":\"log level\",\"level\":\"loud\"}", "level: expected");
 	expect_error("{\"command\":\"log updates\",\"neighbor\":\"192.0.2.10\",\"state\":\"yes\"}",
 		     "state: expected");
