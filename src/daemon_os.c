@@ -111,7 +111,7 @@ daemon_drop_privileges(const char *user)
 	uid_t uid = pw->pw_uid;
 	gid_t gid = pw->pw_gid;
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if ((KEEP_CAPS >> cap) & 1u)
+		if (cap == CAP_NET_ADMIN || cap == CAP_NET_BIND_SERVICE)
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
 			log_err("dropping capability %d from the bounding set: %s", cap,
