@@ -156,7 +156,7 @@ if command -v systemd-analyze >/dev/null; then
 	grep -Eq '^(AmbientCapabilities|CapabilityBoundingSet)=.*CAP_NET_RAW' "$B64_SRC/etc/bgp64d.service" && fail "unit grants CAP_NET_RAW"
 	pass "unit: Type=notify, ExecStartPre, ExecReload, User, RuntimeDirectory; no CAP_NET_RAW"
 else
-	say "note: systemd-analyze not installed, unit not verified"
+	fail "systemd-analyze not installed (scripts/deps.sh installs systemd)"
 fi
 
 # ---------------------------------------------------------------- item 5: errors and wording
