@@ -365,21 +365,25 @@ text_summary(FILE *out, json_t *s)
 	fprintf(out, "%s IPv4 and %s IPv6 prefixes, %lld paths, %lld attribute sets, %.1f MiB\n",
 		jtext(pfx, "ipv4", "0", b1), jtext(pfx, "ipv6", "0", b2), jint(s, "paths"),
 		jint(s, "attribute_sets"), (double)jint(mem, "total_bytes") / (1024.0 * 1024.0));
-	bgp64ctl_table_init(&t, 7);
+	bgp64ctl_table_init(&t, 9);
 	bgp64ctl_table_row(&t, (const char *const[]){"Neighbor", "AS", "State", "Up/Down",
-						     "IPv4 rcvd", "IPv6 rcvd", "Description"});
+						     "IPv4 rcvd", "IPv6 rcvd", "IPv4 sent",
+						     "IPv6 sent", "Description"});
 	json_array_foreach(json_object_get(s, "neighbors"), i, n)
 	{
 		char as[32], v4[32], v6[32], up[32];
 		json_t *pr = json_object_get(n, "prefixes_received");
+		json_t *ps = json_object_get(n, "prefixes_sent");
+		char s4[32], s6[32];
 		bool est = strcmp(jtext(n, "state", "", b1), "Established") == 0;
 		long long updown = est ? jint(n, "uptime") : jint(n, "last_updown_sec");
-		bgp64ctl_table_row(
-		    &t, (const char *const[]){jtext(n, "remote_addr", "?", b2),
-					      jtext(n, "remote_as", "?", as), state_text(n, b3),
-					      bgp64ctl_fmt_duration(updown, up),
-					      jtext(pr, "ipv4", "0", v4),
-					      jtext(pr, "ipv6", "0", v6), js(n, "description")});
+		bgp64ctl_table_row(&t, (const char *const[]){
+					   jtext(n, "remote_addr", "?", b2),
+					   jtext(n, "remote_as", "?", as), state_text(n, b3),
+					   bgp64ctl_fmt_duration(updown, up),
+					   jtext(pr, "ipv4", "0", v4), jtext(pr, "ipv6", "0", v6),
+					   jtext(ps, "ipv4", "0", s4), jtext(ps, "ipv6", "0", s6),
+					   js(n, "description")});
 	}
 	fputc('\n', out);
 	bgp64ctl_table_print(&t, out, "");
@@ -477,6 +481,14 @@ text_neighbor(FILE *out, json_t *n)
 		jtext(st, "treat_as_withdraw", "0", b3),
 		jtext(st, "attributes_discarded", "0", (char[32]){0}),
 		jtext(st, "flaps", "0", (char[32]){0}));
+	json_t *ps = json_object_get(n, "prefixes_sent"),
+	       *ws = json_object_get(n, "withdrawals_sent");
+	if (json_is_object(ps))
+		fprintf(out,
+			"  Prefixes sent this session: %s IPv4, %s IPv6; withdrawals sent %s IPv4, "
+			"%s IPv6 (bgp64ctl show rib out neighbor ADDR lists them)\n",
+			jtext(ps, "ipv4", "0", b1), jtext(ps, "ipv6", "0", b2),
+			jtext(ws, "ipv4", "0", b3), jtext(ws, "ipv6", "0", (char[32]){0}));
 	if (js(n, "last_error") != NULL)
 		fprintf(out, "  Last error: %s\n", js(n, "last_error"));
 	if (js(n, "last_shutdown_message") != NULL)

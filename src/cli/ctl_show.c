@@ -76,6 +76,13 @@ neighbor_head(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 	jw_since(w, "last_updown_sec",
 		 st->established_at > st->down_at ? st->established_at : st->down_at, now);
 	jw_per_fam(w, "prefixes_received", rp != NULL ? rp->paths : zero);
+	uint64_t pfx[BGP_FAM_N], wdr[BGP_FAM_N];
+	if (!rde_peer_sent(r, bgp_peer_id(p), pfx, wdr)) {
+		memset(pfx, 0, sizeof pfx);
+		memset(wdr, 0, sizeof wdr);
+	}
+	jw_per_fam(w, "prefixes_sent", pfx);
+	jw_per_fam(w, "withdrawals_sent", wdr);
 }
 
 int

@@ -697,6 +697,21 @@ run_next(struct adjout *ao)
  * batch is freed once sent. A run is sent to every member but its split-horizon member, which
  * then gets the run's prefixes withdrawn.
  */
+/* Per member: what one UPDATE written to the group (all but skip) carried. */
+static void
+count_sent(struct adjout *ao, const struct rde_peer *skip, uint8_t fam, bool withdraw, size_t count)
+{
+	for (size_t i = 0; i < ao->n_members; i++) {
+		struct rde_peer *m = ao->members[i];
+		if (m == skip)
+			continue;
+		if (withdraw)
+			m->wdr_sent[fam] += count;
+		else
+			m->pfx_sent[fam] += count;
+	}
+}
+
 static bool
 emit_step(struct adjout *ao)
 {
@@ -730,8 +745,10 @@ emit_step(struct adjout *ao)
 			size_t len = bgp_ub_finish(&b);
 			if (ao->skip_phase) {
 				bgp_peer_send(skip->bp, ao_buf, len);
+				skip->wdr_sent[first->fam] += b.count;
 			} else {
 				group_send(ao, ao_buf, len, skip);
+				count_sent(ao, skip, first->fam, withdraw, b.count);
 				ao->r->stats.updates_out++;
 				if (withdraw)
 					ao->r->stats.withdraws_out += b.count;

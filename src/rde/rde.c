@@ -414,6 +414,8 @@ rde_established(void *arg, struct bgp_peer *p)
 	rp->up = true;
 	rp->eor_rx = 0;
 	rp->max_prefix_hit = false;
+	memset(rp->pfx_sent, 0, sizeof rp->pfx_sent);
+	memset(rp->wdr_sent, 0, sizeof rp->wdr_sent);
 
 	/* Graceful restart, receiving side (RFC 4724 4.2): families the peer no longer
 	 * preserves lose their stale routes now; the others wait for End-of-RIB. */
@@ -708,6 +710,17 @@ rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr)
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V4);
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V6);
 	return 0;
+}
+
+bool
+rde_peer_sent(const struct rde *r, uint16_t id, uint64_t pfx[BGP_FAM_N], uint64_t wdr[BGP_FAM_N])
+{
+	const struct rde_peer *rp = rde_peer_of(r, id);
+	if (rp == NULL)
+		return false;
+	memcpy(pfx, rp->pfx_sent, sizeof rp->pfx_sent);
+	memcpy(wdr, rp->wdr_sent, sizeof rp->wdr_sent);
+	return true;
 }
 
 int

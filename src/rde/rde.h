@@ -103,6 +103,13 @@ typedef void (*rde_out_fn)(enum bgp_fam fam, const struct prefix *p, const struc
 int rde_export_peek(struct rde *r, int af, const uint8_t *addr, enum bgp_fam src,
 		    struct radix_node *n, rde_out_fn fn, void *arg);
 
+/*
+ * Prefixes announced and withdrawn to the neighbor with this id in its current session, by
+ * family (counted as sent; show rib out gives the set itself). False for an unknown id.
+ */
+bool rde_peer_sent(const struct rde *r, uint16_t id, uint64_t pfx[BGP_FAM_N],
+		   uint64_t wdr[BGP_FAM_N]);
+
 /* Commands (control socket). */
 int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);

@@ -32,6 +32,8 @@ struct rde_peer {
 	bool retired;
 	bool has_nh6; /* its "ipv6-next-hop" */
 	uint8_t nh6[16];
+	/* Prefixes announced and withdrawn to it in UPDATEs this session (adjout.c), by family. */
+	uint64_t pfx_sent[BGP_FAM_N], wdr_sent[BGP_FAM_N];
 	/* UPDATE debugging (rde_debug.c): on by bgp64ctl log updates, rate-limited. */
 	bool debug_updates;
 	time_t dbg_sec;

@@ -390,6 +390,32 @@ assert_eq "show rib out of an unknown neighbor: exit status" 1 "$?"
 out=$(as_nobody "$BGP64CTL" -s "$RO" show rib out neighbor 127.0.0.5 | jget 'len(routes())')
 assert_eq "show rib out on the read-only socket" 2 "$out"
 
+step "per-neighbor counts of prefixes sent, equal to what the receiver got"
+# sent COUNTS: "announced withdrawn" IPv6 prefixes in the receiver's UPDATEs
+received() {
+	python3 - "$T/r.events" <<'PY'
+import re, sys
+a = w = 0
+for line in open(sys.argv[1]):
+    if not line.startswith("update-received"):
+        continue
+    for key in ("mp_reach", "mp_unreach"):
+        m = re.search(key + r"=\[([^]]*)\]", line)
+        n = len([x for x in m.group(1).split(",") if x.strip()]) if m else 0
+        if key == "mp_reach":
+            a += n
+        else:
+            w += n
+print(a, w)
+PY
+}
+sent() { ctl d show neighbors | jget "'%d %d' % (nbr('127.0.0.5')['prefixes_sent']['ipv6'], nbr('127.0.0.5')['withdrawals_sent']['ipv6'])"; }
+wait_eq 10 "bgp64d's counts of IPv6 prefixes sent to 127.0.0.5 (announced withdrawn)" "$(received)" sent
+say "announced, withdrawn: $(sent)"
+assert_match "--text show summary: the sent columns" 'IPv4 sent +IPv6 sent' "$(ctl d --text show summary)"
+assert_match "--text show neighbors: prefixes sent" 'Prefixes sent this session: 0 IPv4, [0-9]+ IPv6' \
+	"$(ctl d --text show neighbors 127.0.0.5)"
+
 step "--text show rib PREFIX: the detail view"
 speaker_cmd s "announce 198.51.100.128/25 comm=64501:100,64501:200 lcomm=64501:1:2"
 wait_eq 10 "198.51.100.128/25 held" yes rib d ipv4 "has('198.51.100.128/25')"
