@@ -71,6 +71,7 @@ int ctl_show_neighbors(struct rde *r, const struct ctl_request *req, struct ctl_
 		       size_t errlen);
 int ctl_show_nexthops(struct rde *r, struct ctl_jw *w);
 int ctl_show_fib(struct rde *r, struct ctl_jw *w);
+int ctl_show_config(struct rde *r, struct ctl_jw *w);
 int ctl_show_translation(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 			 size_t errlen);
 int ctl_neighbor_cmd(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,

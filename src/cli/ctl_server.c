@@ -206,18 +206,9 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 			rc = ok_result(&w);
 		}
 		break;
-	case CTL_SHOW_CONFIG: {
-		/* The file as the daemon parsed it, secrets hidden (config.c). */
-		const struct cfg *cf = rde_cfg(c->rde);
-		ctl_jw_obj_open(&w, NULL);
-		ctl_jw_str(&w, "path", cf->path);
-		ctl_jw_key(&w, "config");
-		ctl_jw_raw(&w, "%s", cf->source != NULL ? cf->source : "null");
-		ctl_jw_obj_close(&w);
-		ctl_jw_end(&w);
-		rc = 0;
+	case CTL_SHOW_CONFIG:
+		rc = ctl_show_config(c->rde, &w);
 		break;
-	}
 	case CTL_LOG_LEVEL:
 		log_set_level((enum log_level)req.level);
 		log_info("control: log level %s set by uid %u", log_level_name(log_threshold),

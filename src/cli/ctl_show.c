@@ -587,3 +587,17 @@ ctl_show_fib(struct rde *r, struct ctl_jw *w)
 	ctl_jw_end(w);
 	return 0;
 }
+
+/* show config: the file as the daemon parsed it, secrets hidden (config.c, cfg->source). */
+int
+ctl_show_config(struct rde *r, struct ctl_jw *w)
+{
+	const struct cfg *cf = rde_cfg(r);
+	ctl_jw_obj_open(w, NULL);
+	ctl_jw_str(w, "path", cf->path);
+	ctl_jw_key(w, "config");
+	ctl_jw_raw(w, "%s", cf->source != NULL ? cf->source : "null");
+	ctl_jw_obj_close(w);
+	ctl_jw_end(w);
+	return 0;
+}
