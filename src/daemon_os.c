@@ -8,9 +8,10 @@
  * call is a no-op, so the daemon behaves the same by hand and under Type=notify.
  *
  * Privileges: started as root with "user" configured, the daemon binds its listeners, opens
- * netlink and the control socket, then becomes that user keeping only CAP_NET_ADMIN (routes
- * over netlink, TCP MD5/AO keys on sockets it owns) and CAP_NET_BIND_SERVICE (a reload that
- * listens on a new address, port 179); the bounding set is cut to the same two. Started as
+ * netlink and the control socket, then becomes that user keeping only CAP_NET_ADMIN (kernel
+ * routes over rtnetlink) and CAP_NET_BIND_SERVICE (a reload that listens on a new address,
+ * port 179); the bounding set is cut to the same two. TCP MD5 and TCP-AO keys, IP_MINTTL
+ * (ttl-security) and IP_TOS need no capability on sockets the daemon owns. Started as
  * another user (the unit's User= with AmbientCapabilities=), it changes nothing.
  */
 #include "daemon_os.h"
