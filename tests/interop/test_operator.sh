@@ -25,7 +25,8 @@
 #       its secrets hidden (on the read-only socket too)
 #   least privilege: started as root with "user": "nobody", the running daemon's uid is nobody
 #       and its capability sets hold CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only
-#       (/proc/PID/status); a reload adding a listener on port 179 still works
+#       (/proc/PID/status); a reload adding a listener on port 179 still works; a second
+#       daemon so started installs its kernel routes over rtnetlink (fib.enabled) as nobody
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
@@ -511,3 +512,31 @@ step "SIGTERM: STOPPING=1"
 stop d
 assert_eq "bgp64d exit status after SIGTERM" 0 "$?"
 wait_for 5 "STOPPING=1" grep -q '^STOPPING=1' "$T/notify.log"
+
+step "least privilege with the FIB: kernel routes installed by a daemon running as nobody"
+ns_add f fx
+link f fx 9 # fd00:9::1 in f, fd00:9::2 (the translator, as next hop) in fx
+cat >"$(b64_conf f)" <<JSON
+{
+  "router-id": "192.0.2.1", "local-as": 64500, "user": "nobody",
+  "listen": [{"address": "127.0.0.1", "port": 179}],
+  "translation": {"prefix": "64:ff9b::/96",
+    "next-hops": [{"ipv4": "192.0.2.2/32", "ipv6": "fd00:9::2"}]},
+  "neighbors": [$(nbr_json 127.0.0.2 64501 9 "ipv4-import")],
+  "fib": {"enabled": true, "table": 100, "protocol": 64, "metric": 20},
+  "control": {"socket": "$(b64_sock f)"}
+}
+JSON
+b64_start f f
+assert_eq "the FIB daemon's uid" "$NOBODY" "$(awk '/^Uid:/ { print $3 }' "/proc/${B64_PID[f]}/status")"
+speaker_start s2 f --connect 127.0.0.1 --bind 127.0.0.2 --as 64501 --peer-as 64500 \
+	--id 127.0.0.2 --nexthop 192.0.2.2
+wait_eq 20 "FIB daemon: neighbor 127.0.0.2" Established nbr_state f 127.0.0.2
+speaker_cmd s2 "announce 8.8.8.0/24"
+kroute() { ip -n "$(ns f)" -6 route show table 100 proto 64 | awk '{ print $1, $2, $3 }' | xargs; }
+wait_eq 10 "kernel route installed as nobody" "64:ff9b::808:800/120 via fd00:9::2" kroute
+assert_eq "show fib: errors" 0 "$(ctl f show fib | jget "j['fib']['errors']")"
+stop f
+assert_eq "FIB daemon exit status" 0 "$?"
+wait_eq 5 "kernel route removed at exit (as nobody)" "" kroute
+
