@@ -85,10 +85,21 @@ daemon_reload_cfg(struct daemon *d, char *err, size_t errlen)
 	struct cfg *next = cfg_load(d->config_path, err, errlen);
 	if (next == NULL)
 		return -1;
+	char *was = strdup(rde_cfg(d->rde)->log_level != NULL ? rde_cfg(d->rde)->log_level : "");
 	if (cfg_check_host(next, err, errlen) < 0 || rde_reload(d->rde, next, err, errlen) < 0) {
+		free(was);
 		cfg_free(next);
 		return -1;
 	}
+	/* A log-level changed in the file applies (bgp64ctl log level lasts until then). */
+	const char *now = rde_cfg(d->rde)->log_level;
+	enum log_level lvl;
+	if (was != NULL && now != NULL && strcmp(was, now) != 0 &&
+	    log_level_parse(now, &lvl) == 0) {
+		log_set_level(lvl);
+		log_warn("reload: log level %s", now);
+	}
+	free(was);
 	return 0;
 }
 

@@ -233,6 +233,17 @@ mark=$(wc -l <"${B64_LOG[d]}")
 ctl d reload >/dev/null
 wait_for 5 "at level info: the reload is logged" \
 	sh -c "tail -n +$((mark + 1)) '${B64_LOG[d]}' | grep -q 'info: control: reload requested'"
+python3 - "$(b64_conf d)" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["log-level"] = "warning"
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+PY
+ctl d reload >/dev/null || fail "reload with log-level warning refused"
+assert_eq "log-level changed in the file, reloaded" warning "$(ctl d show summary | jget "j['summary']['log_level']")"
+ctl d log level info >/dev/null
+ctl d reload >/dev/null
+assert_eq "an unchanged log-level leaves bgp64ctl's level" info "$(ctl d show summary | jget "j['summary']['log_level']")"
 ctl d log level loud >/dev/null 2>&1 && fail "log level loud accepted"
 pass "log level loud refused"
 
