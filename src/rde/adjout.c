@@ -16,7 +16,10 @@
  *                routes back translated - and native IPv6 best paths reflected. When both exist
  *                for one IPv6 prefix the decision process (rib_path_cmp) picks one.
  * Withdrawals are sent for every dirty prefix that has nothing to export (a withdrawal of a
- * prefix the peer never had is harmless), so no per-peer state is needed to know what was sent.
+ * prefix the peer never had is harmless), so no per-peer state is needed to know what was sent;
+ * except for translated routes of an IPv4 node that no export ever announced (one sticky bit
+ * per node, rib_node_xlat), such as a prefix whose next hop was never known: those are not
+ * withdrawn, so a peer sees no withdrawal of what it never had.
  *
  * Update groups: peers with the same export policy (struct ao_key) share one adj-out, so each
  * change is derived, grouped and packed once and the same bytes are written to every member.
@@ -477,8 +480,14 @@ emit_native(struct adjout *ao, const struct prefix *p, const struct rib_path *be
 	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
 }
 
+/*
+ * The translated routes of an IPv4 node. A withdrawal of a translation is sent only when some
+ * export may have announced one for this node (rib_node_xlat): a prefix whose next hop was
+ * never known, or that is held back from eBGP, is never withdrawn from peers that never got it.
+ */
 static void
-node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
+node_v4_to_v6(struct adjout *ao, struct radix_node *node, const struct prefix *p,
+	      const struct rib_path *best)
 {
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 	int n = rde_translate(ao->r, p, best, xr, RDE_XROUTES_MAX, NULL);
@@ -487,10 +496,16 @@ node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *
 		/* A native IPv6 path for the same prefix: the decision process picks one, whichever
 		 * side changed (the same choice as node_v6). */
 		if (nat != NULL &&
-		    !(best != NULL && xr[i].has_nh && rib_path_cmp(ao->r->rib, best, nat) < 0))
+		    !(best != NULL && xr[i].has_nh && rib_path_cmp(ao->r->rib, best, nat) < 0)) {
 			emit_native(ao, &xr[i].v6, nat);
-		else
-			emit_xlat(ao, &xr[i], best);
+			continue;
+		}
+		emit_xlat(ao, &xr[i], best);
+		const struct ao_item *it = &ao->items[ao->n_items - 1];
+		if (it->a != NULL && !ao->peeking)
+			rib_node_set_xlat(node);
+		else if (it->a == NULL && !rib_node_xlat(node))
+			ao->n_items--; /* never announced by anyone: nothing to withdraw */
 	}
 }
 
@@ -503,8 +518,9 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	const struct rib_path *xbest = NULL;
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 	int xi = -1;
+	struct radix_node *vn = NULL;
 	if (xlat_unmap_prefix(ao->r->cfg->xlat, p, &v4, &rule) == 0) {
-		struct radix_node *vn = radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
+		vn = radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
 		xbest = vn != NULL ? rib_best(vn) : NULL;
 		int n = xbest ? rde_translate(ao->r, &v4, xbest, xr, RDE_XROUTES_MAX, NULL) : 0;
 		for (int i = 0; i < n; i++)
@@ -513,6 +529,8 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	}
 	if (xi >= 0 && (best == NULL || rib_path_cmp(ao->r->rib, xbest, best) < 0)) {
 		emit_xlat(ao, &xr[xi], xbest);
+		if (ao->items[ao->n_items - 1].a != NULL && !ao->peeking)
+			rib_node_set_xlat(vn); /* its withdrawal will come through vn */
 		return;
 	}
 	emit_native(ao, p, best);
@@ -528,7 +546,7 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V4))
 			node_v4_to_v4(ao, &p, best);
 		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6))
-			node_v4_to_v6(ao, &p, best);
+			node_v4_to_v6(ao, n, &p, best);
 	} else if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6)) {
 		node_v6(ao, &p, best);
 	}

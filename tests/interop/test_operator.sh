@@ -428,6 +428,19 @@ assert_match "--text show summary: the sent columns" 'IPv4 sent +IPv6 sent' "$(c
 assert_match "--text show neighbors: prefixes sent" 'Prefixes sent this session: 0 IPv4, [0-9]+ IPv6' \
 	"$(ctl d --text show neighbors 127.0.0.5)"
 
+step "no withdrawal of a translation that was never announced (item 7)"
+E=2001:db8:1234:64:ffff:ffff:ffff
+# Never announced: unknown next hop from the start.
+speaker_cmd s "announce 203.0.113.32/27 nh=192.0.2.99"
+# Announced, then its next hop becomes unknown: withdrawn.
+speaker_cmd s "announce 203.0.113.64/26"
+wait_for 10 "receiver gets $E:ff40/122" speaker_has r "mp_reach=\[[^]]*$E:ff40/122"
+speaker_cmd s "announce 203.0.113.64/26 nh=192.0.2.99"
+wait_for 10 "receiver gets the withdrawal of $E:ff40/122" speaker_has r "mp_unreach=\[[^]]*$E:ff40/122"
+speaker_has r "$E:ff20/123" && fail "the receiver got something of $E:ff20/123: $(speaker_events r ff20/123)"
+pass "nothing of $E:ff20/123 (next hop never known) was sent"
+assert_eq "203.0.113.32/27 is held, untranslated" yes "$(ctl d show rib ipv4 | jget "has('203.0.113.32/27')")"
+
 step "--text show rib PREFIX: the detail view"
 speaker_cmd s "announce 198.51.100.128/25 comm=64501:100,64501:200 lcomm=64501:1:2"
 wait_eq 10 "198.51.100.128/25 held" yes rib d ipv4 "has('198.51.100.128/25')"
