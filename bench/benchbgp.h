@@ -412,7 +412,7 @@ static inline int
 transport_open(const struct bench_conn *c, int rcvbuf, bool signal_stops_connect)
 {
 	struct sockaddr_storage ss, bs;
-	socklen_t sl, bl;
+	socklen_t sl = 0, bl = 0;
 	double deadline = now() + c->timeout;
 	int fd, ls;
 

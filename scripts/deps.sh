@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
       libevent-dev libnl-route-3-dev libjansson-dev libcmocka-dev
-      iproute2 bird2 frr mandoc python3 procps tayga nftables iputils-ping valgrind)
+      iproute2 bird2 frr mandoc python3 procps tayga nftables iputils-ping valgrind
+      systemd util-linux)  # systemd-analyze verify, setpriv (tests/interop/test_operator.sh)
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

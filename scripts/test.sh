@@ -18,8 +18,21 @@ scripts/deps.sh
 
 step "build (gcc, warnings as errors)"
 rm -rf build
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=gcc -DBGP64_WERROR=ON \
+	>/dev/null
 cmake --build build -j"$jobs"
+
+# The README's build lines for users (Release and Debug, gcc, no -Werror by default): both
+# must build; here with -Werror so that a warning only -O3 or -O0 shows is caught too.
+for type in Release Debug; do
+	step "build for users: $type (gcc)"
+	rm -rf "build-$type"
+	cmake -S . -B "build-$type" -DCMAKE_BUILD_TYPE="$type" -DCMAKE_C_COMPILER=gcc \
+		-DBGP64_WERROR=ON >/dev/null
+	cmake --build "build-$type" -j"$jobs"
+	"build-$type/bgp64d" -n -c etc/bgp64d.json
+	rm -rf "build-$type"
+done
 
 step "tests"
 if [ "${SKIP_INTEROP:-0}" = 1 ]; then
@@ -32,7 +45,7 @@ fi
 step "unit tests and corpora under ASan+UBSan (clang)"
 rm -rf build-asan
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang \
-	-DBGP64_SANITIZE=ON -DBGP64_FUZZ=ON >/dev/null
+	-DBGP64_SANITIZE=ON -DBGP64_FUZZ=ON -DBGP64_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	ctest --test-dir build-asan --output-on-failure -j"$jobs" -L unit
@@ -75,7 +88,7 @@ step "install"
 dest=$(mktemp -d)
 DESTDIR="$dest" cmake --install build >/dev/null
 for f in sbin/bgp64d sbin/bgp64ctl man8/bgp64d.8 man8/bgp64ctl.8 man5/bgp64d.json.5 \
-	etc/bgp64d.json system/bgp64d.service; do
+	etc/bgp64d.json system/bgp64d.service sysusers.d/bgp64d.conf; do
 	if [ -z "$(find "$dest" -path "*/$f" -print -quit)" ]; then
 		echo "install: */$f missing" >&2
 		exit 1

@@ -11,12 +11,14 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon_os.h"
 #include "rde/rde.h"
 #include "cli/ctl.h"
 #include "config.h"
@@ -30,37 +32,114 @@ struct daemon {
 	const char *config_path;
 	struct rde *rde;
 	struct ctl *ctl;
+	struct ctl *ctl_ro; /* control.read-only, or NULL */
 	struct ctl_metrics *metrics;
 	struct event *sigs[3];
+	struct event *status; /* STATUS= to the service manager every few seconds */
 	bool stopping;
 };
+
+#define STATUS_INTERVAL 5 /* seconds */
+
+/*
+ * Not root (the unit's User=): the control socket can only be given to a group the daemon is
+ * a member of (no CAP_CHOWN). Checked by -n too, so ExecStartPre= catches it before a start.
+ */
+static int
+check_group_usable(const struct cfg *c, char *err, size_t errlen)
+{
+	if (c->control.group == NULL || geteuid() == 0)
+		return 0;
+	const struct group *g = getgrnam(c->control.group);
+	if (g == NULL)
+		return 0; /* cfg_check_host said so */
+	gid_t gid = g->gr_gid, list[256];
+	if (getegid() == gid)
+		return 0;
+	int n = getgroups(256, list);
+	for (int i = 0; i < n; i++)
+		if (list[i] == gid)
+			return 0;
+	snprintf(err, errlen,
+		 "%s: control.group: running as uid %u, which is not a member of group \"%s\" "
+		 "(add it, e.g. SupplementaryGroups=%s in the unit)",
+		 c->path, (unsigned)geteuid(), c->control.group, c->control.group);
+	return -1;
+}
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: bgp64d [-dnV] [-c FILE]\n"
-		   "  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
-		   "  -n       check the configuration and exit (0 valid, 1 invalid)\n"
-		   "  -d       debug logging\n"
-		   "  -V       print the version and exit\n");
+	fprintf(f, "usage: bgp64d [-dhnV] [-c FILE]\n"
+		   "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+		   "  -n, --check        check the configuration and exit (0 valid, 1 invalid)\n"
+		   "  -d, --debug        debug logging\n"
+		   "  -h, --help         print this help and exit\n"
+		   "  -V, --version      print the version and exit\n");
 }
 
 /* Reload: parse, validate, apply by difference. Also called by the control socket. */
 static int
-daemon_reload(void *arg, char *err, size_t errlen)
+daemon_reload_cfg(struct daemon *d, char *err, size_t errlen)
 {
-	struct daemon *d = arg;
 	struct cfg *next = cfg_load(d->config_path, err, errlen);
-	if (next == NULL) {
-		log_err("reload refused, running configuration kept: %s", err);
+	if (next == NULL)
 		return -1;
-	}
-	if (rde_reload(d->rde, next, err, errlen) < 0) {
-		log_err("reload refused, running configuration kept: %s", err);
+	char *was = strdup(rde_cfg(d->rde)->log_level != NULL ? rde_cfg(d->rde)->log_level : "");
+	if (cfg_check_host(next, err, errlen) < 0 || rde_reload(d->rde, next, err, errlen) < 0) {
+		free(was);
 		cfg_free(next);
 		return -1;
 	}
+	/* A log-level changed in the file applies (bgp64ctl log level lasts until then). */
+	const char *now = rde_cfg(d->rde)->log_level;
+	enum log_level lvl;
+	if (was != NULL && now != NULL && strcmp(was, now) != 0 &&
+	    log_level_parse(now, &lvl) == 0) {
+		log_set_level(lvl);
+		log_warn("reload: log level %s", now);
+	}
+	free(was);
 	return 0;
+}
+
+/* Neighbors up and prefixes held, for STATUS= (systemctl status shows it). */
+static void
+daemon_status(struct daemon *d, const char *what)
+{
+	size_t n = 0, up = 0;
+	struct rib_stats rs;
+	for (struct bgp_peer *p = bgp_peer_first(rde_speaker(d->rde)); p != NULL;
+	     p = bgp_peer_next(p), n++)
+		up += bgp_peer_state(p) == BGP_ESTABLISHED;
+	rib_stats(rde_rib(d->rde), &rs);
+	daemon_notify("%sSTATUS=%zu/%zu neighbors established, %llu IPv4 and %llu IPv6 prefixes",
+		      what, up, n, (unsigned long long)rs.prefixes[BGP_FAM_V4],
+		      (unsigned long long)rs.prefixes[BGP_FAM_V6]);
+}
+
+/* Reload: parse, validate, apply by difference. Also called by the control socket; the
+ * service manager sees RELOADING=1 then READY=1 whatever the outcome (the running config is
+ * kept on error, and bgp64ctl reload reports the refusal). */
+static int
+daemon_reload(void *arg, char *err, size_t errlen)
+{
+	struct daemon *d = arg;
+	daemon_notify("RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+		      daemon_monotonic_usec(), d->config_path);
+	int rc = daemon_reload_cfg(d, err, errlen);
+	if (rc < 0)
+		log_err("reload refused, running configuration kept: %s", err);
+	daemon_status(d, "READY=1\n");
+	return rc;
+}
+
+static void
+on_status(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	daemon_status(arg, "");
 }
 
 static void
@@ -81,6 +160,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	}
 	d->stopping = true;
 	log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	daemon_notify("STOPPING=1\nSTATUS=shutting down");
 	rde_shutdown(d->rde, "bgp64d shutting down");
 	/* Let the NOTIFICATIONs leave; the sessions close themselves within a second. */
 	struct timeval tv = {1, 200000};
@@ -94,7 +174,10 @@ daemon_stop(struct daemon *d)
 	for (int i = 0; i < 3; i++)
 		if (d->sigs[i] != NULL)
 			event_free(d->sigs[i]);
+	if (d->status != NULL)
+		event_free(d->status);
 	ctl_metrics_free(d->metrics);
+	ctl_free(d->ctl_ro);
 	ctl_free(d->ctl);
 	rde_free(d->rde);
 	if (d->base != NULL)
@@ -113,12 +196,23 @@ daemon_start(struct daemon *d, struct cfg *cfg)
 	}
 	d->rde = rde_new(d->base, cfg);
 	const struct cfg *rc = rde_cfg(d->rde);
-	d->ctl = ctl_new(d->base, d->rde, rc->control.socket, rc->control.mode, rc->control.group,
-			 daemon_reload, d);
+	struct ctl_sock_cfg sc = {rc->control.socket, rc->control.mode, rc->control.group, false,
+				  rc->control.idle_timeout};
+	d->ctl = ctl_new(d->base, d->rde, &sc, daemon_reload, d);
 	if (d->ctl == NULL) {
 		log_err("cannot open the control socket %s", rc->control.socket);
 		daemon_stop(d);
 		return -1;
+	}
+	if (rc->control.ro_socket != NULL) {
+		struct ctl_sock_cfg ro = {rc->control.ro_socket, rc->control.ro_mode,
+					  rc->control.ro_group, true, rc->control.idle_timeout};
+		d->ctl_ro = ctl_new(d->base, d->rde, &ro, NULL, NULL);
+		if (d->ctl_ro == NULL) {
+			log_err("cannot open the read-only control socket %s", ro.path);
+			daemon_stop(d);
+			return -1;
+		}
 	}
 	if (rc->metrics.enabled) {
 		d->metrics = ctl_metrics_new(d->base, d->rde, rc->metrics.af, rc->metrics.addr,
@@ -142,6 +236,18 @@ daemon_start(struct daemon *d, struct cfg *cfg)
 			return -1;
 		}
 	}
+	/* Everything that needs root is open: listeners, netlink, the control socket. */
+	if (daemon_drop_privileges(rc->user) < 0) {
+		daemon_stop(d);
+		return -1;
+	}
+	struct timeval every = {STATUS_INTERVAL, 0};
+	d->status = event_new(d->base, -1, EV_PERSIST, on_status, d);
+	if (d->status == NULL || event_add(d->status, &every) < 0) {
+		log_err("cannot start the status timer");
+		daemon_stop(d);
+		return -1;
+	}
 	uint8_t id[4] = {(uint8_t)(rc->router_id >> 24), (uint8_t)(rc->router_id >> 16),
 			 (uint8_t)(rc->router_id >> 8), (uint8_t)rc->router_id};
 	char ids[ADDR_STRLEN], xs[PREFIX_STRLEN];
@@ -155,9 +261,15 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d = {.config_path = DEFAULT_CONFIG};
+	log_init();
 	bool check_only = false;
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'n'},
+	    {"debug", no_argument, NULL, 'd'},	      {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+	};
 	int c;
-	while ((c = getopt(argc, argv, "c:dnVh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:dnVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -180,14 +292,17 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "bgp64d: unexpected argument \"%s\"\n", argv[optind]);
 		usage(stderr);
 		return 1;
 	}
 
 	char err[CFG_ERRLEN];
 	struct cfg *cfg = cfg_load(d.config_path, err, sizeof err);
-	if (cfg == NULL) {
+	if (cfg == NULL || cfg_check_host(cfg, err, sizeof err) < 0 ||
+	    check_group_usable(cfg, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
+		cfg_free(cfg);
 		return 1;
 	}
 	if (check_only) {
@@ -204,6 +319,7 @@ main(int argc, char **argv)
 	pool_malloc_init();
 	if (daemon_start(&d, cfg) < 0)
 		return 1;
+	daemon_status(&d, "READY=1\n");
 	event_base_dispatch(d.base);
 	daemon_stop(&d);
 	log_info("bgp64d stopped");

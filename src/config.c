@@ -21,6 +21,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
@@ -401,10 +403,19 @@ static const struct cf_row fib_rows[] = {
 };
 TABLE(fib_table, fib_rows);
 
+static const struct cf_row control_ro_rows[] = {
+    R_FN("socket", f_socket, struct cfg, control.ro_socket, CF_REQUIRED),
+    R_FN("mode", f_mode, struct cfg, control.ro_mode, 0),
+    R_STR("group", struct cfg, control.ro_group, 1, 31, NULL, CF_NULLABLE),
+};
+TABLE(control_ro_table, control_ro_rows);
+
 static const struct cf_row control_rows[] = {
     R_FN("socket", f_socket, struct cfg, control.socket, 0),
     R_FN("mode", f_mode, struct cfg, control.mode, 0),
     R_STR("group", struct cfg, control.group, 1, 31, NULL, CF_NULLABLE),
+    R_UINT("idle-timeout", struct cfg, control.idle_timeout, 1, 3600, 30, 0),
+    R_OBJ("read-only", control_ro_table, CF_NULLABLE),
 };
 TABLE(control_table, control_rows);
 
@@ -418,6 +429,7 @@ static const struct cf_row root_rows[] = {
     R_UINT("local-as", struct cfg, local_as, 1, UINT32_MAX, 0, CF_REQUIRED),
     R_FN("cluster-id", f_cluster_id, struct cfg, cluster_id, 0),
     R_FN("log-level", f_log_level, struct cfg, log_level, 0),
+    R_STR("user", struct cfg, user, 1, 31, NULL, CF_NULLABLE),
     R_FN("listen", f_listen, struct cfg, listen, 0),
     R_FN("translation", f_translation, struct cfg, xlat_prefix, CF_REQUIRED),
     R_FN("neighbors", f_neighbors, struct cfg, neighbors, 0),
@@ -1397,7 +1409,7 @@ static int
 f_socket(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 {
 	char **dst = (char **)((char *)base + r->off);
-	const char *s = BGP64_RUNSTATEDIR "/bgp64d.sock";
+	const char *s = BGP64_RUNSTATEDIR "/bgp64d/bgp64d.sock";
 	if (v != NULL) {
 		const size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;
 		if (!json_is_string(v) || json_string_value(v)[0] != '/' ||
@@ -1425,6 +1437,11 @@ f_mode(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 	}
 	if (!ok || m > 0777)
 		return pexpect(p, v, "octal mode string 000..0777 such as \"0660\"");
+	/* Anyone on the host could reset sessions and reload (issue: least privilege). */
+	if (m & 0002)
+		return pexpect(p, v,
+			       "a mode not writable by others (\"0660\"): with o+w any "
+			       "local user could reset sessions");
 	*dst = m;
 	return 0;
 }
@@ -1475,6 +1492,29 @@ f_later(struct pctx *p, const struct cf_row *r, json_t *v, void *base)
 
 /* ---- entry points ---- */
 
+/* Replaces the value of every "password" and "key" member (the secrets) for show config. */
+static void
+redact(json_t *v)
+{
+	const char *k;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, m) redact(m);
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_object_foreach(v, k, m)
+	{
+		if ((strcmp(k, "password") == 0 || strcmp(k, "key") == 0) && json_is_string(m))
+			json_object_set_new(v, k, json_string("(hidden)"));
+		else
+			redact(m);
+	}
+}
+
 struct cfg *
 cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errlen)
 {
@@ -1506,6 +1546,11 @@ cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errl
 	int rc = cf_object(&p, root, &root_table, c);
 	if (rc == 0)
 		rc = cfg_policy_parse(c, root, name, err, errlen);
+	if (rc == 0) {
+		redact(root);
+		if ((c->source = json_dumps(root, JSON_COMPACT)) == NULL)
+			rc = oom(&p);
+	}
 	json_decref(root);
 	if (rc < 0) {
 		cfg_free(c);
@@ -1593,7 +1638,54 @@ cfg_free(struct cfg *c)
 	free(c->listen);
 	free(c->control.socket);
 	free(c->control.group);
+	free(c->source);
+	free(c->control.ro_socket);
+	free(c->control.ro_group);
+	free(c->user);
 	free(c->log_level);
 	free(c->path);
 	free(c);
+}
+
+int
+cfg_check_host(const struct cfg *c, char *err, size_t errlen)
+{
+	if (c->control.group != NULL && getgrnam(c->control.group) == NULL) {
+		snprintf(err, errlen, "%s: control.group: no group \"%s\" on this host", c->path,
+			 c->control.group);
+		return -1;
+	}
+	if (c->control.ro_group != NULL && getgrnam(c->control.ro_group) == NULL) {
+		snprintf(err, errlen, "%s: control.read-only.group: no group \"%s\" on this host",
+			 c->path, c->control.ro_group);
+		return -1;
+	}
+	if (c->control.ro_socket != NULL && strcmp(c->control.ro_socket, c->control.socket) == 0) {
+		snprintf(err, errlen,
+			 "%s: control.read-only.socket: the same path as control.socket", c->path);
+		return -1;
+	}
+	if (c->user != NULL && getpwnam(c->user) == NULL) {
+		snprintf(err, errlen, "%s: user: no user \"%s\" on this host", c->path, c->user);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+bool
+cfg_control_changed(const struct cfg *a, const struct cfg *b)
+{
+	return str_differ(a->control.socket, b->control.socket) ||
+	       a->control.mode != b->control.mode ||
+	       str_differ(a->control.group, b->control.group) ||
+	       a->control.idle_timeout != b->control.idle_timeout ||
+	       str_differ(a->control.ro_socket, b->control.ro_socket) ||
+	       a->control.ro_mode != b->control.ro_mode ||
+	       str_differ(a->control.ro_group, b->control.ro_group) || str_differ(a->user, b->user);
 }

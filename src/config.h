@@ -111,6 +111,9 @@ struct cfg {
 	uint32_t local_as;
 	uint32_t cluster_id; /* default router_id */
 	char *log_level;     /* "error" "warning" "info" "debug"; default "info" */
+	char *user;	     /* run as this user after start-up (from root); NULL = stay */
+	char *source;	     /* the file as parsed, compact JSON, secrets (password, tcp-ao key)
+				replaced by "(hidden)": show config */
 
 	struct cfg_listen *listen;
 	size_t n_listen;
@@ -148,9 +151,15 @@ struct cfg {
 	} fib;
 
 	struct {
-		char *socket; /* default /run/bgp64d.sock */
-		mode_t mode;  /* default 0660 */
-		char *group;  /* NULL = unchanged */
+		char *socket;	       /* default /run/bgp64d/bgp64d.sock */
+		mode_t mode;	       /* default 0660 */
+		char *group;	       /* NULL = unchanged */
+		unsigned idle_timeout; /* seconds a client may stay idle; default 30 */
+		/* A second socket that answers show commands only (monitoring); ro_socket NULL
+		 * when not configured. */
+		char *ro_socket;
+		mode_t ro_mode; /* default 0660 */
+		char *ro_group; /* NULL = unchanged */
 	} control;
 
 	struct {
@@ -166,6 +175,12 @@ struct cfg *cfg_load(const char *path, char *err, size_t errlen);
 /* Same from memory; name is used in messages in place of the file name. */
 struct cfg *cfg_parse(const char *json, size_t len, const char *name, char *err, size_t errlen);
 void cfg_free(struct cfg *c);
+/*
+ * Checks against the host that parsing leaves out (the config stays a pure value): the
+ * control group and the user exist. 0, or -1 with the message in err. Run by bgp64d -n, at
+ * start and on reload.
+ */
+int cfg_check_host(const struct cfg *c, char *err, size_t errlen);
 /* The neighbor with this address, or NULL. */
 const struct cfg_neighbor *cfg_neighbor_find(const struct cfg *c, int af, const uint8_t *addr);
 /* True when two neighbor entries differ in anything that needs a session reset. */
@@ -176,6 +191,12 @@ bool cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b);
 struct json_t;
 int cfg_policy_parse(struct cfg *c, struct json_t *root, const char *name, char *err,
 		     size_t errlen);
+/* True when anything of "control" differs (applies at the next start). */
+bool cfg_control_changed(const struct cfg *a, const struct cfg *b);
+/* The keys that differ between two entries of one neighbor, for the log ("hold-time 9 -> 12,
+ * passive"); "" when none. Returns buf. */
+const char *cfg_neighbor_diff(const struct cfg_neighbor *a, const struct cfg_neighbor *b, char *buf,
+			      size_t len);
 /* True when the translation settings (prefix, next hops, EAMs, policies) differ. */
 bool cfg_xlat_changed(const struct cfg *a, const struct cfg *b);
 

@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +80,80 @@ cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)
 	       a->extended_nexthop != b->extended_nexthop ||
 	       a->allow_wkp_specifics != b->allow_wkp_specifics ||
 	       a->copy_unknown_attrs != b->copy_unknown_attrs;
+}
+
+static void diff_add(char *buf, size_t len, bool differ, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+diff_add(char *buf, size_t len, bool differ, const char *fmt, ...)
+{
+	if (!differ)
+		return;
+	size_t n = strlen(buf);
+	if (n > 0 && n + 2 < len) {
+		memcpy(buf + n, ", ", 3);
+		n += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+cfg_neighbor_diff(const struct cfg_neighbor *a, const struct cfg_neighbor *b, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	diff_add(buf, len, a->port != b->port, "port %u -> %u", a->port, b->port);
+	diff_add(buf, len, opt_addr_differ(a->has_local, a->local, b->has_local, b->local),
+		 "local-address");
+	diff_add(buf, len, a->remote_as != b->remote_as, "remote-as %u -> %u", a->remote_as,
+		 b->remote_as);
+	diff_add(buf, len, a->rr_client != b->rr_client, "route-reflector-client");
+	for (size_t i = 0; i < 2; i++)
+		diff_add(buf, len,
+			 a->fam[i].import != b->fam[i].import ||
+			     a->fam[i].export != b->fam[i].export,
+			 "families.%s", i == 0 ? "ipv4" : "ipv6");
+	diff_add(buf, len, a->hold_time != b->hold_time, "hold-time %u -> %u",
+		 (unsigned)a->hold_time, (unsigned)b->hold_time);
+	diff_add(buf, len, a->connect_retry != b->connect_retry, "connect-retry");
+	diff_add(buf, len, a->send_hold_time != b->send_hold_time, "send-hold-time");
+	diff_add(buf, len, a->passive != b->passive, "passive");
+	diff_add(buf, len, str_differ(a->password, b->password), "password");
+	diff_add(buf, len, a->ttl_security != b->ttl_security, "ttl-security");
+	diff_add(buf, len,
+		 str_differ(a->tcp_ao.key, b->tcp_ao.key) ||
+		     str_differ(a->tcp_ao.algorithm, b->tcp_ao.algorithm) ||
+		     a->tcp_ao.send_id != b->tcp_ao.send_id ||
+		     a->tcp_ao.recv_id != b->tcp_ao.recv_id,
+		 "tcp-ao");
+	for (size_t i = 0; i < 2; i++)
+		diff_add(buf, len, !cfg_limit_eq(&a->fam[i].max_prefixes, &b->fam[i].max_prefixes),
+			 "families.%s.max-prefixes", i == 0 ? "ipv4" : "ipv6");
+	diff_add(buf, len, !cfg_limit_eq(&a->max_prefixes, &b->max_prefixes), "max-prefixes");
+	diff_add(buf, len,
+		 !cfg_limit_eq(&a->limits.attr_bytes, &b->limits.attr_bytes) ||
+		     !cfg_limit_eq(&a->limits.aspath_len, &b->limits.aspath_len) ||
+		     !cfg_limit_eq(&a->limits.communities, &b->limits.communities),
+		 "limits");
+	diff_add(buf, len,
+		 a->graceful_restart != b->graceful_restart ||
+		     a->gr_restart_time != b->gr_restart_time,
+		 "graceful-restart");
+	diff_add(buf, len,
+		 opt_addr_differ(a->has_nexthop6, a->nexthop6, b->has_nexthop6, b->nexthop6),
+		 "ipv6-next-hop");
+	diff_add(
+	    buf, len,
+	    opt_addr_differ(a->has_nexthop6_ll, a->nexthop6_ll, b->has_nexthop6_ll, b->nexthop6_ll),
+	    "ipv6-link-local-next-hop");
+	diff_add(buf, len, a->extended_nexthop != b->extended_nexthop, "extended-next-hop");
+	diff_add(buf, len, a->allow_wkp_specifics != b->allow_wkp_specifics, "allow-wkp-specifics");
+	diff_add(buf, len, a->copy_unknown_attrs != b->copy_unknown_attrs,
+		 "copy-unknown-attributes");
+	return buf;
 }
 
 static int

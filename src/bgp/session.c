@@ -640,6 +640,18 @@ bgp_peer_stats(const struct bgp_peer *p)
 	return &p->stats;
 }
 
+bool
+bgp_peer_admin_down(const struct bgp_peer *p)
+{
+	return p->admin_down;
+}
+
+void
+bgp_peer_carry_stats(struct bgp_peer *p, const struct bgp_peer_stats *st)
+{
+	p->stats = *st;
+}
+
 const char *
 bgp_peer_name(const struct bgp_peer *p)
 {

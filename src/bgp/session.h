@@ -155,6 +155,10 @@ const struct bgp_neg *bgp_peer_neg(const struct bgp_peer *p); /* NULL before Ope
 const struct bgp_peer_stats *bgp_peer_stats(const struct bgp_peer *p);
 /* "192.0.2.10 AS64500" for logs. */
 const char *bgp_peer_name(const struct bgp_peer *p);
+/* Shut down by the operator (bgp64ctl neighbor ADDR shutdown) until started again. */
+bool bgp_peer_admin_down(const struct bgp_peer *p);
+/* Gives a peer re-created for a changed configuration the counters of the one it replaces. */
+void bgp_peer_carry_stats(struct bgp_peer *p, const struct bgp_peer_stats *st);
 
 /*
  * Output: queues a whole message. Returns 0, or -1 when the peer is not Established. The

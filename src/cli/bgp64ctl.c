@@ -38,11 +38,15 @@ usage(FILE *f)
 		"  show summary\n"
 		"  show neighbors [ADDR]\n"
 		"  show rib [ipv4|ipv6] [filtered] [PREFIX [exact|longer]] [neighbor ADDR]\n"
+		"  show rib out [ipv4|ipv6] neighbor ADDR\n"
 		"  show nexthops\n"
 		"  show fib\n"
 		"  show translation ADDR|PREFIX\n"
+		"  show config\n"
 		"  reload\n"
-		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n");
+		"  neighbor ADDR reset [MESSAGE] | shutdown [MESSAGE] | start | refresh\n"
+		"  log level error|warning|info|debug\n"
+		"  log updates ADDR on|off\n");
 }
 
 static int __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
@@ -122,8 +126,13 @@ parse_neighbor(json_t *req, char **w, int n)
 {
 	static const char *const actions[] = {"reset", "shutdown", "start", "refresh"};
 
-	if (n < 2 || !is_addr(w[0]))
-		return die("neighbor: expected ADDR reset|shutdown|start|refresh");
+	if (n < 1)
+		return die("neighbor: needs an address and an action (reset, shutdown, start, "
+			   "refresh)");
+	if (!is_addr(w[0]))
+		return die("neighbor: \"%s\" is not an address", w[0]);
+	if (n < 2)
+		return die("neighbor %s: needs an action (reset, shutdown, start, refresh)", w[0]);
 	json_object_set_new(req, "address", json_string(w[0]));
 	for (size_t i = 0; i < 4; i++)
 		if (strcmp(w[1], actions[i]) == 0) {
@@ -140,12 +149,115 @@ parse_neighbor(json_t *req, char **w, int n)
 			}
 			return 0;
 		}
-	return die("neighbor: unknown action \"%s\"", w[1]);
+	return die("neighbor: unknown action \"%s\" (expected reset, shutdown, start or refresh)",
+		   w[1]);
+}
+
+static const char show_words[] = "summary, neighbors, rib, nexthops, fib, translation, config";
+static const char cmd_words[] = "show, reload, neighbor, log, translate";
+
+/* log level LEVEL | log updates ADDR on|off */
+static int
+parse_log(json_t *req, char **w, int n, const char **cmd)
+{
+	if (n >= 1 && strcmp(w[0], "level") == 0) {
+		*cmd = "log level";
+		if (n < 2)
+			return die("log level: needs a level (error, warning, info, debug)");
+		json_object_set_new(req, "level", json_string(w[1]));
+		return n > 2 ? die("log level: unexpected \"%s\"", w[2]) : 0;
+	}
+	if (n >= 1 && strcmp(w[0], "updates") == 0) {
+		*cmd = "log updates";
+		if (n < 3 || !is_addr(w[1]) ||
+		    (strcmp(w[2], "on") != 0 && strcmp(w[2], "off") != 0))
+			return die("log updates: expected ADDR on|off");
+		json_object_set_new(req, "neighbor", json_string(w[1]));
+		json_object_set_new(req, "state", json_string(w[2]));
+		return n > 3 ? die("log updates: unexpected \"%s\"", w[3]) : 0;
+	}
+	return die("log: expected \"level LEVEL\" or \"updates ADDR on|off\"");
+}
+
+/* "show X" with no more words: extra words are named. */
+static int
+no_more(const char *what, char **w, int n, int from)
+{
+	if (n > from)
+		return die("%s: unexpected \"%s\" (it takes no argument)", what, w[from]);
+	return 0;
+}
+
+static int
+parse_show(json_t *req, char **w, int n, const char **cmd)
+{
+	const char *what = w[1];
+
+	if (strcmp(what, "summary") == 0) {
+		*cmd = "show summary";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "neighbors") == 0 || strcmp(what, "neighbor") == 0) {
+		*cmd = "show neighbors";
+		if (n == 2)
+			return 0;
+		if (!is_addr(w[2]))
+			return die("show neighbors: \"%s\" is not an address", w[2]);
+		json_object_set_new(req, "neighbor", json_string(w[2]));
+		return n > 3 ? die("show neighbors: unexpected \"%s\" after the address", w[3]) : 0;
+	}
+	if (strcmp(what, "rib") == 0 && n > 2 && strcmp(w[2], "out") == 0) {
+		/* show rib out [ipv4|ipv6] neighbor ADDR (the order of the two is free) */
+		*cmd = "show rib out";
+		bool nbr = false;
+		for (int i = 3; i < n; i++) {
+			if ((strcmp(w[i], "ipv4") == 0 || strcmp(w[i], "ipv6") == 0) &&
+			    json_object_get(req, "family") == NULL) {
+				json_object_set_new(req, "family", json_string(w[i]));
+			} else if (strcmp(w[i], "neighbor") == 0 && i + 1 < n &&
+				   is_addr(w[i + 1]) && !nbr) {
+				json_object_set_new(req, "neighbor", json_string(w[++i]));
+				nbr = true;
+			} else {
+				return die("show rib out: unexpected \"%s\" (expected [ipv4|ipv6] "
+					   "neighbor ADDR)",
+					   w[i]);
+			}
+		}
+		return nbr ? 0 : die("show rib out: needs neighbor ADDR");
+	}
+	if (strcmp(what, "rib") == 0) {
+		*cmd = "show rib";
+		return parse_rib(req, w + 2, n - 2);
+	}
+	if (strcmp(what, "nexthops") == 0) {
+		*cmd = "show nexthops";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "fib") == 0) {
+		*cmd = "show fib";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "config") == 0) {
+		*cmd = "show config";
+		return no_more(*cmd, w, n, 2);
+	}
+	if (strcmp(what, "translation") == 0) {
+		*cmd = "show translation";
+		if (n < 3)
+			return die("show translation: needs an address or a prefix");
+		if (!is_prefix(w[2]))
+			return die("show translation: \"%s\" is not an address or prefix", w[2]);
+		json_object_set_new(req, strchr(w[2], '/') ? "prefix" : "address",
+				    json_string(w[2]));
+		return no_more("show translation ADDR", w, n, 3);
+	}
+	return die("show: unknown \"%s\" (expected one of: %s)", what, show_words);
 }
 
 /*
  * The request object for the command words, with its command name in *cmd. NULL after a
- * message on a bad command.
+ * message naming what is wrong (never only the usage: the operator typed something close).
  */
 static json_t *
 build_request(char **w, int n, const char **cmd)
@@ -153,44 +265,22 @@ build_request(char **w, int n, const char **cmd)
 	json_t *req = json_object();
 	int rc = 0;
 
-	if (n >= 2 && strcmp(w[0], "show") == 0) {
-		const char *what = w[1];
-		if (strcmp(what, "summary") == 0 && n == 2) {
-			*cmd = "show summary";
-		} else if ((strcmp(what, "neighbors") == 0 || strcmp(what, "neighbor") == 0) &&
-			   n <= 3) {
-			*cmd = "show neighbors";
-			if (n == 3) {
-				if (!is_addr(w[2]))
-					rc = die("show neighbors: \"%s\" is not an address", w[2]);
-				json_object_set_new(req, "neighbor", json_string(w[2]));
-			}
-		} else if (strcmp(what, "rib") == 0) {
-			*cmd = "show rib";
-			rc = parse_rib(req, w + 2, n - 2);
-		} else if (strcmp(what, "nexthops") == 0 && n == 2) {
-			*cmd = "show nexthops";
-		} else if (strcmp(what, "fib") == 0 && n == 2) {
-			*cmd = "show fib";
-		} else if (strcmp(what, "translation") == 0 && n == 3) {
-			*cmd = "show translation";
-			if (!is_prefix(w[2]))
-				rc = die("show translation: \"%s\" is not an address or prefix",
-					 w[2]);
-			json_object_set_new(req, strchr(w[2], '/') ? "prefix" : "address",
-					    json_string(w[2]));
-		} else {
-			usage(stderr);
-			rc = 1;
-		}
-	} else if (n == 1 && strcmp(w[0], "reload") == 0) {
+	if (strcmp(w[0], "show") == 0) {
+		if (n < 2)
+			rc = die("show: needs what to show (one of: %s)", show_words);
+		else
+			rc = parse_show(req, w, n, cmd);
+	} else if (strcmp(w[0], "reload") == 0) {
 		*cmd = "reload";
-	} else if (n >= 1 && strcmp(w[0], "neighbor") == 0) {
+		rc = no_more(*cmd, w, n, 1);
+	} else if (strcmp(w[0], "log") == 0) {
+		rc = parse_log(req, w + 1, n - 1, cmd);
+	} else if (strcmp(w[0], "neighbor") == 0 || strcmp(w[0], "neighbors") == 0) {
 		*cmd = "neighbor";
 		rc = parse_neighbor(req, w + 1, n - 1);
 	} else {
-		usage(stderr);
-		rc = 1;
+		rc = die("unknown command \"%s\" (expected one of: %s; see bgp64ctl --help)", w[0],
+			 cmd_words);
 	}
 	if (rc != 0) {
 		json_decref(req);
@@ -242,6 +332,7 @@ send_all(int fd, const char *p, size_t n)
 /* The answer as it arrives: decided once its first bytes tell an error from a document. */
 struct resp {
 	bool text;
+	bool detail; /* --text show rib of one prefix */
 	const char *cmd;
 	bool decided, whole, complete;
 	char *acc; /* error document, or a whole document for --text */
@@ -308,11 +399,12 @@ resp_feed(struct resp *r, const char *p, size_t n)
 		return 0;
 	r->decided = true;
 	bool is_err = strncmp(r->acc, err_head, sizeof err_head - 1) == 0;
-	bool rib = strcmp(r->cmd, "show rib") == 0;
+	bool rib = strncmp(r->cmd, "show rib", 8) == 0;
 	r->whole = is_err || (r->text && !rib);
 	if (r->text && !r->whole) {
 		ctl_split_init(&r->split, 2, RESP_ELEM_MAX);
 		bgp64ctl_rib_text_init(&r->rt, stdout);
+		r->rt.detail = r->detail;
 	}
 	/* Replay what was gathered through the decided path. */
 	char *head = r->acc;
@@ -364,6 +456,9 @@ run(const struct bgp64ctl_opts *o, const char *path, char **words, int n)
 
 	if (req == NULL)
 		return 1;
+	const char *match = json_string_value(json_object_get(req, "match"));
+	r.detail = json_object_get(req, "prefix") != NULL &&
+		   (match == NULL || strcmp(match, "longer") != 0);
 	char *line = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 	if (line == NULL)

@@ -30,6 +30,7 @@ struct bgp64ctl_rib_text {
 	FILE *out;
 	int af; /* of the section being printed, 0 before the first route */
 	unsigned long routes;
+	bool detail; /* one prefix asked for: attribute lines under each path */
 };
 void bgp64ctl_rib_text_init(struct bgp64ctl_rib_text *t, FILE *out);
 /* ctl_split_feed callback: elem is one route object; non-zero stops on a bad element. */

@@ -194,6 +194,48 @@ origin_code(const char *o)
 	return '?';
 }
 
+/* One column of width w followed by a blank; an overflowing value gets a line of its own and
+ * the row continues at column next (the start of the following column). */
+static void
+rib_cell(FILE *out, const char *v, int w, int next)
+{
+	if ((int)strlen(v) <= w) {
+		fprintf(out, "%-*s ", w, v);
+		return;
+	}
+	fprintf(out, "%s\n%*s", v, next + w + 1, "");
+}
+
+/* The attributes a table row has no room for, one line each (a single prefix asked for). */
+static void
+rib_detail(FILE *out, json_t *path)
+{
+	static const struct {
+		const char *key, *label;
+	} lists[] = {
+	    {"communities", "Communities"},
+	    {"large_communities", "Large communities"},
+	    {"extended_communities", "Extended communities"},
+	    {"cluster_list", "Cluster list"},
+	};
+	char buf[4096];
+
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+		if (json_array_size(json_object_get(path, lists[i].key)) > 0)
+			fprintf(out, "      %s: %s\n", lists[i].label,
+				jjoin(path, lists[i].key, " ", buf, sizeof buf));
+	if (js(path, "originator_id") != NULL)
+		fprintf(out, "      Originator: %s\n", js(path, "originator_id"));
+	json_t *agg = json_object_get(path, "aggregator");
+	if (json_is_object(agg))
+		fprintf(out, "      Aggregator: AS%lld %s\n", jint(agg, "as"),
+			jtext(agg, "address", "?", (char[32]){0}));
+	if (jtrue(path, "atomic_aggregate"))
+		fprintf(out, "      Atomic aggregate\n");
+	if (json_object_get(path, "otc") != NULL)
+		fprintf(out, "      Only to customer: AS%lld\n", jint(path, "otc"));
+}
+
 static void
 rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 {
@@ -219,11 +261,16 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 	if (filtered)
 		flags[0] = 'F';
 	const char *as_path = js(path, "as_path");
-	fprintf(t->out, "%-3s %-*s %-*s %-*s %6s %6s  %s%s%c", flags, wp, prefix, wn,
-		nh != NULL ? nh : "-", RIB_NBR_W, jtext(path, "neighbor", "-", (char[32]){0}),
-		jtext(path, "local_pref", "-", lp), jtext(path, "med", "-", med),
-		as_path != NULL ? as_path : "", as_path != NULL && as_path[0] != '\0' ? " " : "",
-		origin_code(js(path, "origin")));
+	/* A prefix or next hop wider than its column ends the line and the row carries on
+	 * under the next column (like a router's show ip bgp), so the columns stay aligned for
+	 * a /121 explicit mapping or a long IPv6 next hop. */
+	fprintf(t->out, "%-3s ", flags);
+	rib_cell(t->out, prefix, wp, 4);
+	rib_cell(t->out, nh != NULL ? nh : "-", wn, 4 + wp + 1);
+	fprintf(t->out, "%-*s %6s %6s  %s%s%c", RIB_NBR_W,
+		jtext(path, "neighbor", "-", (char[32]){0}), jtext(path, "local_pref", "-", lp),
+		jtext(path, "med", "-", med), as_path != NULL ? as_path : "",
+		as_path != NULL && as_path[0] != '\0' ? " " : "", origin_code(js(path, "origin")));
 	if (xl)
 		fprintf(t->out, "  <- %s via %s (%s)", js(route, "ipv4_prefix"),
 			jtext(route, "ipv4_next_hop", "-", (char[32]){0}), js(route, "rule"));
@@ -233,6 +280,8 @@ rib_row(struct bgp64ctl_rib_text *t, json_t *route, json_t *path)
 			jtext(f, "rule", "-", (char[64]){0}));
 	}
 	fputc('\n', t->out);
+	if (t->detail)
+		rib_detail(t->out, path);
 }
 
 int
@@ -265,6 +314,50 @@ bgp64ctl_rib_text_end(struct bgp64ctl_rib_text *t)
 
 /* ---- show summary ---- */
 
+/* The FSM state, or "Idle (Admin)" for a neighbor the operator shut down (like bgpctl). */
+static const char *
+state_text(json_t *n, char buf[32])
+{
+	if (jtrue(n, "admin_down"))
+		return "Idle (Admin)";
+	return jtext(n, "state", "?", buf);
+}
+
+/* The counters the logs point to ("counted in show summary"), one "name value" per line. */
+static void
+text_counters(FILE *out, json_t *st)
+{
+	static const struct {
+		const char *key, *label;
+	} rows[] = {
+	    {"updates_received", "UPDATEs received"},
+	    {"prefixes_received", "prefixes received"},
+	    {"withdraws_received", "withdrawals received"},
+	    {"updates_sent", "UPDATEs sent"},
+	    {"prefixes_sent", "prefixes sent"},
+	    {"withdraws_sent", "withdrawals sent"},
+	    {"treat_as_withdraw", "treat-as-withdraw (RFC 7606)"},
+	    {"loops_dropped", "paths dropped: AS path or cluster loop"},
+	    {"import_denied", "paths not imported (family import off)"},
+	    {"non_global_skipped", "not translated: not globally reachable (RFC 6052 3.1)"},
+	    {"wkp_specifics_blocked", "WKP more-specifics held back from eBGP"},
+	    {"no_next_hop", "not translated: no IPv6 next hop (show nexthops)"},
+	};
+	struct bgp64ctl_table t;
+	char b[32];
+
+	if (!json_is_object(st))
+		return;
+	bgp64ctl_table_init(&t, 2);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (json_object_get(st, rows[i].key) != NULL)
+			bgp64ctl_table_row(&t, (const char *const[]){
+						   rows[i].label, jtext(st, rows[i].key, "0", b)});
+	fprintf(out, "\nCounters:\n");
+	bgp64ctl_table_print(&t, out, "  ");
+	bgp64ctl_table_free(&t);
+}
+
 static void
 text_summary(FILE *out, json_t *s)
 {
@@ -280,25 +373,30 @@ text_summary(FILE *out, json_t *s)
 	fprintf(out, "%s IPv4 and %s IPv6 prefixes, %lld paths, %lld attribute sets, %.1f MiB\n",
 		jtext(pfx, "ipv4", "0", b1), jtext(pfx, "ipv6", "0", b2), jint(s, "paths"),
 		jint(s, "attribute_sets"), (double)jint(mem, "total_bytes") / (1024.0 * 1024.0));
-	bgp64ctl_table_init(&t, 7);
+	bgp64ctl_table_init(&t, 9);
 	bgp64ctl_table_row(&t, (const char *const[]){"Neighbor", "AS", "State", "Up/Down",
-						     "IPv4 rcvd", "IPv6 rcvd", "Description"});
+						     "IPv4 rcvd", "IPv6 rcvd", "IPv4 sent",
+						     "IPv6 sent", "Description"});
 	json_array_foreach(json_object_get(s, "neighbors"), i, n)
 	{
 		char as[32], v4[32], v6[32], up[32];
 		json_t *pr = json_object_get(n, "prefixes_received");
+		json_t *ps = json_object_get(n, "prefixes_sent");
+		char s4[32], s6[32];
 		bool est = strcmp(jtext(n, "state", "", b1), "Established") == 0;
 		long long updown = est ? jint(n, "uptime") : jint(n, "last_updown_sec");
-		bgp64ctl_table_row(
-		    &t, (const char *const[]){
-			    jtext(n, "remote_addr", "?", b2), jtext(n, "remote_as", "?", as),
-			    jtext(n, "state", "?", b3), bgp64ctl_fmt_duration(updown, up),
-			    jtext(pr, "ipv4", "0", v4), jtext(pr, "ipv6", "0", v6),
-			    js(n, "description")});
+		bgp64ctl_table_row(&t, (const char *const[]){
+					   jtext(n, "remote_addr", "?", b2),
+					   jtext(n, "remote_as", "?", as), state_text(n, b3),
+					   bgp64ctl_fmt_duration(updown, up),
+					   jtext(pr, "ipv4", "0", v4), jtext(pr, "ipv6", "0", v6),
+					   jtext(ps, "ipv4", "0", s4), jtext(ps, "ipv6", "0", s6),
+					   js(n, "description")});
 	}
 	fputc('\n', out);
 	bgp64ctl_table_print(&t, out, "");
 	bgp64ctl_table_free(&t);
+	text_counters(out, json_object_get(s, "stats"));
 }
 
 /* ---- show neighbors ---- */
@@ -331,9 +429,14 @@ text_caps(FILE *out, json_t *c)
 		fprintf(out, "; add-path receive [%s] send [%s]",
 			jjoin(ap, "receive", ", ", buf, sizeof buf),
 			jjoin(ap, "send", ", ", b2, sizeof b2));
-	if (json_is_object(gr))
-		fprintf(out, "; graceful restart %llds [%s]", jint(gr, "restart_time"),
-			jjoin(gr, "families", ", ", buf, sizeof buf));
+	if (json_is_object(gr)) {
+		fprintf(out, "; graceful restart (restart time %llds, ", jint(gr, "restart_time"));
+		if (json_array_size(json_object_get(gr, "families")) > 0)
+			fprintf(out, "forwarding state kept for %s)",
+				jjoin(gr, "families", ", ", buf, sizeof buf));
+		else
+			fprintf(out, "no family's forwarding state kept)");
+	}
 	if (js(c, "hostname") != NULL)
 		fprintf(out, "; hostname %s", js(c, "hostname"));
 	fputc('\n', out);
@@ -351,7 +454,7 @@ text_neighbor(FILE *out, json_t *n)
 		jtext(n, "remote_as", "?", b2));
 	if (js(n, "description") != NULL)
 		fprintf(out, ", description: %s", js(n, "description"));
-	const char *state = jtext(n, "state", "?", b3);
+	const char *state = state_text(n, b3);
 	bool est = strcmp(state, "Established") == 0;
 	fprintf(out, "\n  State %s, %s %s\n", state, est ? "up for" : "last up/down",
 		bgp64ctl_fmt_duration(est ? jint(n, "uptime") : jint(n, "last_updown_sec"), b2));
@@ -386,6 +489,14 @@ text_neighbor(FILE *out, json_t *n)
 		jtext(st, "treat_as_withdraw", "0", b3),
 		jtext(st, "attributes_discarded", "0", (char[32]){0}),
 		jtext(st, "flaps", "0", (char[32]){0}));
+	json_t *ps = json_object_get(n, "prefixes_sent"),
+	       *ws = json_object_get(n, "withdrawals_sent");
+	if (json_is_object(ps))
+		fprintf(out,
+			"  Prefixes sent this session: %s IPv4, %s IPv6; withdrawals sent %s IPv4, "
+			"%s IPv6 (bgp64ctl show rib out neighbor ADDR lists them)\n",
+			jtext(ps, "ipv4", "0", b1), jtext(ps, "ipv6", "0", b2),
+			jtext(ws, "ipv4", "0", b3), jtext(ws, "ipv6", "0", (char[32]){0}));
 	if (js(n, "last_error") != NULL)
 		fprintf(out, "  Last error: %s\n", js(n, "last_error"));
 	if (js(n, "last_shutdown_message") != NULL)
@@ -437,18 +548,22 @@ text_nexthops(FILE *out, json_t *nh)
 /* ---- show translation ---- */
 
 static void
-route_line(FILE *out, const char *label, json_t *route)
+route_line(FILE *out, const char *label, json_t *route, const char *none)
 {
 	json_t *p = json_array_get(json_object_get(route, "paths"), 0);
 	char b1[32];
 
 	if (!json_is_object(route)) {
-		fprintf(out, "%-14s none\n", label);
+		fprintf(out, "%-14s %s\n", label, none);
 		return;
 	}
-	fprintf(out, "%-14s %s via %s from %s, AS path \"%s\"\n", label, js(route, "prefix"),
-		jtext(p, "next_hop", "-", b1), jtext(p, "neighbor", "-", (char[32]){0}),
-		jtext(p, "as_path", "", (char[32]){0}));
+	const char *asp = jtext(p, "as_path", "", (char[32]){0});
+	fprintf(out, "%-14s %s via %s from %s, ", label, js(route, "prefix"),
+		jtext(p, "next_hop", "-", b1), jtext(p, "neighbor", "-", (char[32]){0}));
+	if (asp[0] == '\0')
+		fprintf(out, "empty AS path (from the local AS)\n");
+	else
+		fprintf(out, "AS path %s\n", asp);
 }
 
 static void
@@ -464,11 +579,16 @@ text_translation(FILE *out, json_t *x)
 	fprintf(out, "%-14s %s (%s)\n", "Rule", js(x, "rule"), jtext(x, "rule_source", "-", b1));
 	if (js(x, "warning") != NULL)
 		fprintf(out, "%-14s %s\n", "Warning", js(x, "warning"));
-	if (json_object_get(x, "next_hop") != NULL)
-		fprintf(out, "%-14s %s (rule %s)\n", "As next hop",
-			jtext(x, "next_hop", "none", b1),
-			jtext(x, "next_hop_rule", "none", (char[32]){0}));
-	route_line(out, "IPv4 route", json_object_get(x, "route"));
+	if (js(x, "next_hop") != NULL)
+		fprintf(out, "%-14s %s (next-hop rule %s)\n", "As next hop", js(x, "next_hop"),
+			jtext(x, "next_hop_rule", "?", b1));
+	else if (json_object_get(x, "next_hop") != NULL)
+		fprintf(out,
+			"%-14s no next-hop rule matches (routes via %s get no IPv6 next hop "
+			"from the table)\n",
+			"As next hop", js(x, "ipv4"));
+	route_line(out, "IPv4 route", json_object_get(x, "route"),
+		   "no IPv4 route covers it: nothing is translated");
 	if (json_is_object(json_object_get(x, "route")) &&
 	    json_array_size(json_object_get(x, "ipv6_routes")) == 0)
 		fprintf(out, "%-14s none\n", "IPv6 routes");
@@ -484,7 +604,8 @@ text_translation(FILE *out, json_t *x)
 		fputc('\n', out);
 	}
 	if (json_object_get(x, "native_route") != NULL)
-		route_line(out, "Native IPv6", json_object_get(x, "native_route"));
+		route_line(out, "Native IPv6", json_object_get(x, "native_route"),
+			   "no native IPv6 route");
 }
 
 void
@@ -519,6 +640,15 @@ bgp64ctl_text_doc(FILE *out, const char *cmd, json_t *doc)
 						  : "?");
 			free(txt);
 		}
+		if (json_is_false(json_object_get(json_object_get(doc, "fib"), "enabled")))
+			fprintf(out,
+				"(fib.enabled is false: nothing is installed in the kernel, so "
+				"there are no counters)\n");
+	} else if (strcmp(cmd, "show config") == 0) {
+		/* The configuration as a person would write it: indented JSON. */
+		fprintf(out, "# %s (secrets hidden)\n", js(doc, "path") ? js(doc, "path") : "?");
+		json_dumpf(json_object_get(doc, "config"), out, JSON_INDENT(2));
+		fputc('\n', out);
 	} else if (strcmp(cmd, "neighbor") == 0) {
 		fprintf(out, "neighbor %s: %s requested\n", js(doc, "neighbor"), js(doc, "action"));
 	} else {

@@ -35,7 +35,7 @@ struct attrs;
 #define CTL_LINE_MAX  4096 /* longest request line */
 #define CTL_MSG_MAX   256  /* shutdown communication, NUL included (RFC 9003: 255 octets) */
 #define CTL_ERRLEN    256
-#define CTL_SOCK_PATH BGP64_RUNSTATEDIR "/bgp64d.sock"
+#define CTL_SOCK_PATH BGP64_RUNSTATEDIR "/bgp64d/bgp64d.sock"
 
 /* ---- requests (ctl_request.c) ---- */
 
@@ -48,6 +48,10 @@ enum ctl_cmd {
 	CTL_SHOW_TRANSLATION,
 	CTL_RELOAD,
 	CTL_NEIGHBOR,
+	CTL_SHOW_CONFIG,  /* the running configuration */
+	CTL_SHOW_RIB_OUT, /* what one neighbor is sent */
+	CTL_LOG_LEVEL,	  /* the daemon's log level */
+	CTL_LOG_UPDATES,  /* UPDATE debugging of one neighbor */
 };
 
 /* How a show rib prefix selects routes. */
@@ -77,6 +81,8 @@ struct ctl_request {
 	uint8_t nbr[16];
 	enum ctl_action action;	   /* neighbor */
 	char message[CTL_MSG_MAX]; /* neighbor reset/shutdown; "" when none */
+	int level;		   /* log level: enum log_level */
+	bool on;		   /* log updates: "state" "on" or "off" */
 };
 
 /*
@@ -87,6 +93,8 @@ struct ctl_request {
 int ctl_request_parse(const char *line, size_t len, struct ctl_request *req, char *err,
 		      size_t errlen);
 const char *ctl_cmd_name(enum ctl_cmd c);
+/* Commands that only read (allowed on the read-only socket). */
+bool ctl_cmd_is_show(enum ctl_cmd c);
 const char *ctl_match_name(enum ctl_match m);
 const char *ctl_action_name(enum ctl_action a);
 
@@ -94,15 +102,34 @@ const char *ctl_action_name(enum ctl_action a);
 
 struct ctl;
 
+/* A control socket's settings. */
+struct ctl_sock_cfg {
+	const char *path;
+	mode_t mode;
+	const char *group;     /* NULL: unchanged */
+	bool read_only;	       /* show commands only */
+	unsigned idle_seconds; /* an idle client is dropped after this */
+};
+
 /*
- * Creates the control socket at path (a stale socket left by a dead daemon is removed; a live
- * one, or a file that is not a socket, is an error), sets its mode and group (NULL: unchanged)
- * and serves it on base. reload(arg, err, errlen) runs the "reload" command: 0, or -1 with a
- * reason; it must not free the ctl. Returns NULL with the reason logged.
+ * Limits that keep one local user from locking others out: at most CTL_MAX_CONNS clients, the
+ * last CTL_ROOT_RESERVED of them for root only, and at most CTL_MAX_PER_UID from one uid
+ * (root excepted). A client over a limit is closed at once, with a log line rate-limited to
+ * one a second.
  */
-struct ctl *ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode,
-		    const char *group, int (*reload)(void *arg, char *err, size_t errlen),
-		    void *arg);
+#define CTL_MAX_CONNS	  64
+#define CTL_ROOT_RESERVED 4
+#define CTL_MAX_PER_UID	  8
+
+/*
+ * Creates the control socket at s->path (a stale socket left by a dead daemon is removed; a
+ * live one, or a file that is not a socket, is an error), sets its mode and group and serves
+ * it on base. reload(arg, err, errlen) runs the "reload" command: 0, or -1 with a reason; it
+ * must not free the ctl. A read-only socket answers show commands only. Returns NULL with the
+ * reason logged.
+ */
+struct ctl *ctl_new(struct event_base *base, struct rde *rde, const struct ctl_sock_cfg *s,
+		    int (*reload)(void *arg, char *err, size_t errlen), void *arg);
 /* Closes every connection and the socket, and removes the socket file. NULL is a no-op. */
 void ctl_free(struct ctl *c);
 /* Open client connections (for tests and metrics). */

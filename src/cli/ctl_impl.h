@@ -32,6 +32,7 @@ struct ctl_rib_walk {
 	bool filter6;	     /* translated: keep only routes inside req.prefix */
 	bool ancestors_done; /* translated + ranged: covering IPv4 routes visited */
 	uint64_t routes;     /* route objects written */
+	bool out;	     /* show rib out (ctl_rib_out.c) */
 };
 
 /* ctl_policy.c: per-rule counters for show summary and /metrics */
@@ -75,10 +76,16 @@ int ctl_show_neighbors(struct rde *r, const struct ctl_request *req, struct ctl_
 		       size_t errlen);
 int ctl_show_nexthops(struct rde *r, struct ctl_jw *w);
 int ctl_show_fib(struct rde *r, struct ctl_jw *w);
+int ctl_show_config(struct rde *r, struct ctl_jw *w);
 int ctl_show_translation(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 			 size_t errlen);
 int ctl_neighbor_cmd(struct rde *r, const struct ctl_request *req, struct ctl_jw *w, char *err,
 		     size_t errlen);
+
+/* ctl_rib_out.c: show rib out neighbor ADDR, the same streaming contract as show rib. */
+int ctl_rib_out_check(struct rde *r, const struct ctl_request *req, char *err, size_t errlen);
+void ctl_rib_out_begin(struct ctl_rib_walk *wk, const struct ctl_request *req, struct ctl_jw *w);
+bool ctl_rib_out_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t budget);
 
 /* "ipv4", "ipv6" */
 const char *ctl_af_name(int af);

@@ -23,6 +23,8 @@ enum {
 	K_ACTION = 1 << 5,
 	K_MESSAGE = 1 << 6,
 	K_VIEW = 1 << 7,
+	K_LEVEL = 1 << 8,
+	K_STATE = 1 << 9,
 };
 
 static const struct cmd_row {
@@ -38,7 +40,14 @@ static const struct cmd_row {
     {"show translation", CTL_SHOW_TRANSLATION, K_ADDRESS | K_PREFIX, 0},
     {"reload", CTL_RELOAD, 0, 0},
     {"neighbor", CTL_NEIGHBOR, K_ADDRESS | K_ACTION | K_MESSAGE, K_ADDRESS | K_ACTION},
+    {"show config", CTL_SHOW_CONFIG, 0, 0},
+    {"show rib out", CTL_SHOW_RIB_OUT, K_FAMILY | K_NEIGHBOR, K_NEIGHBOR},
+    {"log level", CTL_LOG_LEVEL, K_LEVEL, K_LEVEL},
+    {"log updates", CTL_LOG_UPDATES, K_NEIGHBOR | K_STATE, K_NEIGHBOR | K_STATE},
 };
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+static const char *const state_names[] = {"off", "on"};
 
 static const char *const match_names[] = {
     [CTL_MATCH_LONGEST] = "longest",
@@ -128,7 +137,7 @@ static int
 parse_key(struct ctl_request *req, unsigned bit, const char *key, const char *v, char *err,
 	  size_t errlen)
 {
-	int x;
+	int x = 0;
 
 	switch (bit) {
 	case K_FAMILY:
@@ -156,6 +165,13 @@ parse_key(struct ctl_request *req, unsigned bit, const char *key, const char *v,
 			return fail(err, errlen, "view: expected \"routes\" or \"filtered\"");
 		req->filtered = strcmp(v, "filtered") == 0;
 		return 0;
+	case K_LEVEL:
+		return parse_name(level_names, 4, key, v, &req->level, err, errlen);
+	case K_STATE:
+		if (parse_name(state_names, 2, key, v, &x, err, errlen) < 0)
+			return -1;
+		req->on = x == 1;
+		return 0;
 	case K_MESSAGE:
 		if (strlen(v) >= CTL_MSG_MAX)
 			return fail(err, errlen, "message: longer than %d bytes", CTL_MSG_MAX - 1);
@@ -170,7 +186,8 @@ static const struct key_row {
 	unsigned bit;
 } keys[] = {
     {"family", K_FAMILY},   {"prefix", K_PREFIX}, {"match", K_MATCH},	  {"neighbor", K_NEIGHBOR},
-    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE}, {"view", K_VIEW},
+    {"address", K_ADDRESS}, {"action", K_ACTION}, {"message", K_MESSAGE}, {"level", K_LEVEL},
+    {"state", K_STATE},	    {"view", K_VIEW},
 };
 
 /* Checks that depend on several keys. */
@@ -277,6 +294,24 @@ ctl_cmd_name(enum ctl_cmd c)
 		if (cmds[i].cmd == c)
 			return cmds[i].name;
 	return "?";
+}
+
+bool
+ctl_cmd_is_show(enum ctl_cmd c)
+{
+	switch (c) {
+	case CTL_SHOW_SUMMARY:
+	case CTL_SHOW_NEIGHBORS:
+	case CTL_SHOW_RIB:
+	case CTL_SHOW_NEXTHOPS:
+	case CTL_SHOW_FIB:
+	case CTL_SHOW_TRANSLATION:
+	case CTL_SHOW_CONFIG:
+	case CTL_SHOW_RIB_OUT:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *

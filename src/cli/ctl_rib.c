@@ -502,6 +502,8 @@ ctl_rib_step(struct ctl_rib_walk *wk, struct rde *r, struct ctl_jw *w, size_t bu
 {
 	struct radix_node *n = NULL; /* valid only within this slice */
 
+	if (wk->out)
+		return ctl_rib_out_step(wk, r, w, budget);
 	while (wk->phase != CTL_PH_DONE && !w->err) {
 		if (budget == 0 || evbuffer_get_length(w->out) + w->staged >= CTL_OUT_HIGH) {
 			ctl_jw_flush(w);

@@ -10,8 +10,9 @@
  *
  * Life of a connection: it stays open for further requests; after the client has shut down
  * its side (EOF) the remaining requests are answered, the output is flushed, and the
- * connection is freed. A client that sends nothing for CTL_IDLE_SECS while idle, or reads
- * nothing for CTL_WRITE_SECS, is dropped. Helpers return -1 once they freed the connection.
+ * connection is freed. A client that sends nothing for control.idle-timeout while idle, or
+ * reads nothing for CTL_WRITE_SECS, is dropped; the connection limits are in ctl.h. Helpers return
+ * -1 once they freed the connection.
  */
 #include "cli/ctl_impl.h"
 
@@ -26,13 +27,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/pool.h"
 
-#define CTL_MAX_CONNS  64
-#define CTL_IDLE_SECS  300
 #define CTL_WRITE_SECS 120
 
 struct ctl_conn {
@@ -59,6 +59,10 @@ struct ctl {
 	void *arg;
 	struct ctl_conn *conns;
 	size_t n_conns;
+	bool read_only;
+	unsigned idle_secs;
+	time_t refused_logged; /* last refusal logged (one a second) */
+	unsigned long refused; /* refusals since */
 };
 
 static int process_input(struct ctl_conn *cc);
@@ -83,7 +87,7 @@ conn_free(struct ctl_conn *cc)
 static void
 set_idle(struct ctl_conn *cc, bool streaming)
 {
-	struct timeval rd = {CTL_IDLE_SECS, 0}, wr = {CTL_WRITE_SECS, 0};
+	struct timeval rd = {(time_t)cc->ctl->idle_secs, 0}, wr = {CTL_WRITE_SECS, 0};
 
 	cc->streaming = streaming;
 	/* No read timeout while streaming: the client only reads then. */
@@ -142,6 +146,16 @@ log_command(const struct ctl_conn *cc, const struct ctl_request *req)
 			 (unsigned)cc->uid);
 }
 
+static int
+ok_result(struct ctl_jw *w)
+{
+	ctl_jw_obj_open(w, NULL);
+	ctl_jw_str(w, "result", "ok");
+	ctl_jw_obj_close(w);
+	ctl_jw_end(w);
+	return 0;
+}
+
 /* Answers one request line. */
 static int
 handle(struct ctl_conn *cc, const char *line, size_t len)
@@ -154,6 +168,13 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 	int rc = -1;
 
 	if (ctl_request_parse(line, len, &req, err, sizeof err) < 0) {
+		ctl_jw_error(out, err);
+		return 0;
+	}
+	if (c->read_only && !ctl_cmd_is_show(req.cmd)) {
+		snprintf(err, sizeof err,
+			 "%s: not allowed on the read-only control socket %s (show commands only)",
+			 ctl_cmd_name(req.cmd), c->path);
 		ctl_jw_error(out, err);
 		return 0;
 	}
@@ -182,13 +203,34 @@ handle(struct ctl_conn *cc, const char *line, size_t len)
 		if (c->reload == NULL) {
 			snprintf(err, sizeof err, "reload: not available");
 		} else if (c->reload(c->arg, err, sizeof err) == 0) {
-			ctl_jw_obj_open(&w, NULL);
-			ctl_jw_str(&w, "result", "ok");
-			ctl_jw_obj_close(&w);
-			ctl_jw_end(&w);
-			rc = 0;
+			rc = ok_result(&w);
 		}
 		break;
+	case CTL_SHOW_CONFIG:
+		rc = ctl_show_config(c->rde, &w);
+		break;
+	case CTL_LOG_LEVEL:
+		log_set_level((enum log_level)req.level);
+		log_info("control: log level %s set by uid %u", log_level_name(log_threshold),
+			 (unsigned)cc->uid);
+		rc = ok_result(&w);
+		break;
+	case CTL_LOG_UPDATES:
+		if (rde_neighbor_debug_updates(c->rde, req.nbr_af, req.nbr, req.on) < 0) {
+			char a[ADDR_STRLEN];
+			snprintf(err, sizeof err, "neighbor %s: not configured",
+				 addr_fmt(req.nbr_af, req.nbr, a));
+			break;
+		}
+		rc = ok_result(&w);
+		break;
+	case CTL_SHOW_RIB_OUT:
+		if (ctl_rib_out_check(c->rde, &req, err, sizeof err) < 0)
+			break;
+		ctl_jw_init(&cc->jw, out);
+		ctl_rib_out_begin(&cc->walk, &req, &cc->jw);
+		set_idle(cc, true);
+		return stream_continue(cc);
 	case CTL_SHOW_RIB:
 		if (ctl_rib_check(c->rde, &req, err, sizeof err) < 0)
 			break;
@@ -288,6 +330,36 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	conn_free(cc);
 }
 
+/* NULL when a client of this uid may connect, else why not. */
+static const char *
+over_limit(const struct ctl *c, uid_t uid)
+{
+	if (c->n_conns >= CTL_MAX_CONNS)
+		return "all connections in use";
+	if (uid == 0)
+		return NULL;
+	if (c->n_conns >= CTL_MAX_CONNS - CTL_ROOT_RESERVED)
+		return "the remaining connections are kept for root";
+	unsigned mine = 0;
+	for (const struct ctl_conn *cc = c->conns; cc != NULL; cc = cc->next)
+		mine += cc->uid == uid;
+	return mine >= CTL_MAX_PER_UID ? "connection limit of this uid reached" : NULL;
+}
+
+static void
+refused(struct ctl *c, uid_t uid, const char *why)
+{
+	time_t now = time(NULL);
+	c->refused++;
+	if (now == c->refused_logged)
+		return;
+	log_warn("control socket %s: connection of uid %u refused: %s (%lu refused since the "
+		 "last such line; limits: %d per uid, %d in all)",
+		 c->path, (unsigned)uid, why, c->refused, CTL_MAX_PER_UID, CTL_MAX_CONNS);
+	c->refused_logged = now;
+	c->refused = 0;
+}
+
 static void
 on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
@@ -298,8 +370,12 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	(void)sa;
 	(void)salen;
 
-	if (c->n_conns >= CTL_MAX_CONNS) {
-		log_warn("control: %d connections open, refusing another", CTL_MAX_CONNS);
+	uid_t uid = (uid_t)-1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
+		uid = cred.uid;
+	const char *why = over_limit(c, uid);
+	if (why != NULL) {
+		refused(c, uid, why);
 		close(fd);
 		return;
 	}
@@ -309,9 +385,7 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 		return;
 	}
 	cc->ctl = c;
-	cc->uid = (uid_t)-1;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0)
-		cc->uid = cred.uid;
+	cc->uid = uid;
 	cc->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	cc->resume = event_new(c->base, -1, 0, on_resume, cc);
 	if (cc->bev == NULL || cc->resume == NULL) {
@@ -397,6 +471,16 @@ sock_open(struct ctl *c, mode_t mode, const char *group)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
+	/* The directory (/run/bgp64d): made by the unit's RuntimeDirectory=, here when run by
+	 * hand; only the last component, never a tree. */
+	char dir[sizeof sun.sun_path];
+	memcpy(dir, path, strlen(path) + 1);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == 0)
+			log_info("control socket: created the directory %s", dir);
+	}
 	if (clear_stale(path, &sun) < 0)
 		return -1;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -419,8 +503,14 @@ sock_open(struct ctl *c, mode_t mode, const char *group)
 			goto fail;
 		}
 		if (chown(path, (uid_t)-1, g->gr_gid) < 0) {
-			log_err("control socket %s: chown to group %s: %s", path, group,
-				strerror(errno));
+			if (errno == EPERM)
+				log_err("control socket %s: cannot give it to group %s: uid %u is "
+					"not a member (add it, e.g. SupplementaryGroups=%s in the "
+					"unit)",
+					path, group, (unsigned)geteuid(), group);
+			else
+				log_err("control socket %s: chown to group %s: %s", path, group,
+					strerror(errno));
 			goto fail;
 		}
 	}
@@ -444,10 +534,12 @@ fail:
 }
 
 struct ctl *
-ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode, const char *group,
+ctl_new(struct event_base *base, struct rde *rde, const struct ctl_sock_cfg *s,
 	int (*reload)(void *arg, char *err, size_t errlen), void *arg)
 {
 	struct ctl *c = calloc(1, sizeof *c);
+	const char *path = s->path;
+	mode_t mode = s->mode;
 
 	if (c == NULL || (c->path = strdup(path)) == NULL) {
 		log_err("control socket %s: out of memory", path);
@@ -456,9 +548,11 @@ ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode,
 	}
 	c->base = base;
 	c->rde = rde;
-	c->reload = reload;
+	c->reload = s->read_only ? NULL : reload;
 	c->arg = arg;
-	int fd = sock_open(c, mode, group);
+	c->read_only = s->read_only;
+	c->idle_secs = s->idle_seconds > 0 ? s->idle_seconds : 30;
+	int fd = sock_open(c, mode, s->group);
 	if (fd < 0) {
 		free(c->path);
 		free(c);
@@ -474,7 +568,9 @@ ctl_new(struct event_base *base, struct rde *rde, const char *path, mode_t mode,
 		free(c);
 		return NULL;
 	}
-	log_info("control socket %s: listening (mode %04o)", path, (unsigned)mode);
+	log_info("control socket %s: listening (mode %04o%s%s%s)", path, (unsigned)mode,
+		 s->group != NULL ? ", group " : "", s->group != NULL ? s->group : "",
+		 s->read_only ? ", read-only: show commands only" : "");
 	return c;
 }
 

@@ -7,6 +7,8 @@
  */
 #include "cli/ctl_impl.h"
 
+#include "lib/log.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,6 +68,7 @@ neighbor_head(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 	ctl_jw_u64(w, "remote_as", c->remote_as);
 	ctl_jw_str(w, "description", c->description);
 	ctl_jw_str(w, "state", bgp_state_name(s));
+	ctl_jw_bool(w, "admin_down", bgp_peer_admin_down(p));
 	if (s == BGP_ESTABLISHED)
 		jw_since(w, "uptime", st->established_at, now);
 	else
@@ -73,6 +76,13 @@ neighbor_head(struct ctl_jw *w, struct rde *r, struct bgp_peer *p, time_t now)
 	jw_since(w, "last_updown_sec",
 		 st->established_at > st->down_at ? st->established_at : st->down_at, now);
 	jw_per_fam(w, "prefixes_received", rp != NULL ? rp->paths : zero);
+	uint64_t pfx[BGP_FAM_N], wdr[BGP_FAM_N];
+	if (!rde_peer_sent(r, bgp_peer_id(p), pfx, wdr)) {
+		memset(pfx, 0, sizeof pfx);
+		memset(wdr, 0, sizeof wdr);
+	}
+	jw_per_fam(w, "prefixes_sent", pfx);
+	jw_per_fam(w, "withdrawals_sent", wdr);
 }
 
 int
@@ -93,6 +103,7 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	jw_u32_addr(w, "router_id", c->router_id);
 	ctl_jw_u64(w, "as", c->local_as);
 	jw_since(w, "uptime", rde_started_at(r), now);
+	ctl_jw_str(w, "log_level", log_level_name(log_threshold));
 	if (t != NULL)
 		ctl_jw_prefix(w, "translation_prefix", t);
 	else
@@ -635,6 +646,20 @@ ctl_show_fib(struct rde *r, struct ctl_jw *w)
 		ctl_jw_str(w, "last_error", s->last_error[0] ? s->last_error : NULL);
 	}
 	ctl_jw_obj_close(w);
+	ctl_jw_obj_close(w);
+	ctl_jw_end(w);
+	return 0;
+}
+
+/* show config: the file as the daemon parsed it, secrets hidden (config.c, cfg->source). */
+int
+ctl_show_config(struct rde *r, struct ctl_jw *w)
+{
+	const struct cfg *cf = rde_cfg(r);
+	ctl_jw_obj_open(w, NULL);
+	ctl_jw_str(w, "path", cf->path);
+	ctl_jw_key(w, "config");
+	ctl_jw_raw(w, "%s", cf->source != NULL ? cf->source : "null");
 	ctl_jw_obj_close(w);
 	ctl_jw_end(w);
 	return 0;

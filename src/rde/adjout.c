@@ -16,7 +16,9 @@
  * translated - and native IPv6 best paths reflected. When both exist for one IPv6 prefix the
  * decision process (rib_path_cmp) picks one. Withdrawals are sent for every dirty prefix that has
  * nothing to export (a withdrawal of a prefix the peer never had is harmless), so no per-peer state
- * is needed to know what was sent.
+ * is needed to know what was sent; except for translated routes of an IPv4 node that no export ever
+ * announced (one sticky bit per node, rib_node_xlat), such as a prefix whose next hop was never
+ * known: those are not withdrawn, so a peer sees no withdrawal of what it never had.
  *
  * Update groups: peers with the same export policy (struct ao_key) share one adj-out, so each
  * change is derived, grouped and packed once and the same bytes are written to every member.
@@ -106,6 +108,7 @@ struct adjout {
 	size_t run, run_end; /* the run of items being sent: [run, run_end) */
 	size_t next;	     /* next item of the run to pack */
 	bool skip_phase;     /* sending the run's split-horizon withdrawals */
+	bool peeking;	     /* adjout_peek(): compute only, no counters or logs */
 };
 
 /* Messages are packed here and written at once: one buffer serves every group. */
@@ -527,8 +530,9 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 		 * this neighbor allows it. */
 		if (ao->key.ebgp && xr->rule == XLAT_RULE_RFC6052 && xlat_is_wkp(&c->xlat_prefix) &&
 		    xr->v6.len > 96 && !ao->key.allow_wkp) {
-			ao->r->stats.wkp_specifics_blocked++;
-			if (!ao->r->logged_wkp_blocked) {
+			if (!ao->peeking)
+				ao->r->stats.wkp_specifics_blocked++;
+			if (!ao->peeking && !ao->r->logged_wkp_blocked) {
 				char buf[PREFIX_STRLEN];
 				ao->r->logged_wkp_blocked = true;
 				log_warn(
@@ -557,8 +561,14 @@ emit_native(struct adjout *ao, const struct prefix *p, const struct rib_path *be
 	item_add(ao, BGP_FAM_V6, p, a, best != NULL ? best->peer : 0);
 }
 
+/*
+ * The translated routes of an IPv4 node. A withdrawal of a translation is sent only when some
+ * export may have announced one for this node (rib_node_xlat): a prefix whose next hop was
+ * never known, or that is held back from eBGP, is never withdrawn from peers that never got it.
+ */
 static void
-node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
+node_v4_to_v6(struct adjout *ao, struct radix_node *node, const struct prefix *p,
+	      const struct rib_path *best)
 {
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 	int n = rde_translate_memo(ao->r, &ao->nhmemo, p, best, xr, RDE_XROUTES_MAX, NULL);
@@ -566,10 +576,17 @@ node_v4_to_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *
 		const struct rib_path *nat = native6(ao, &xr[i].v6);
 		/* A native IPv6 path for the same prefix: the decision process picks one, whichever
 		 * side changed (the same choice as node_v6). */
-		if (nat != NULL && !(xr[i].has_nh && rib_path_cmp(ao->r->rib, xr[i].path, nat) < 0))
+		if (nat != NULL &&
+		    !(xr[i].has_nh && rib_path_cmp(ao->r->rib, xr[i].path, nat) < 0)) {
 			emit_native(ao, &xr[i].v6, nat);
-		else
-			emit_xlat(ao, &xr[i], xr[i].path);
+			continue;
+		}
+		emit_xlat(ao, &xr[i], xr[i].path);
+		const struct ao_item *it = &ao->items[ao->n_items - 1];
+		if (it->a != NULL && !ao->peeking)
+			rib_node_set_xlat(node);
+		else if (it->a == NULL && !rib_node_xlat(node))
+			ao->n_items--; /* never announced by anyone: nothing to withdraw */
 	}
 }
 
@@ -582,8 +599,9 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	const struct rib_path *xbest = NULL;
 	struct rde_xroute xr[RDE_XROUTES_MAX];
 	int xi = -1;
+	struct radix_node *vn = NULL;
 	if (xlat_unmap_prefix(ao->r->cfg->xlat, p, &v4, &rule) == 0) {
-		struct radix_node *vn = radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
+		vn = radix_find(rib_tree(ao->r->rib, BGP_FAM_V4), v4.a, v4.len);
 		xbest = vn != NULL ? rib_best(vn) : NULL;
 		int n = xbest ? rde_translate(ao->r, &v4, xbest, xr, RDE_XROUTES_MAX, NULL) : 0;
 		for (int i = 0; i < n; i++)
@@ -593,6 +611,8 @@ node_v6(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 	}
 	if (xi >= 0 && (best == NULL || rib_path_cmp(ao->r->rib, xbest, best) < 0)) {
 		emit_xlat(ao, &xr[xi], xbest);
+		if (ao->items[ao->n_items - 1].a != NULL && !ao->peeking)
+			rib_node_set_xlat(vn); /* its withdrawal will come through vn */
 		return;
 	}
 	emit_native(ao, p, best);
@@ -608,10 +628,40 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V4))
 			node_v4_to_v4(ao, &p, best);
 		if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6))
-			node_v4_to_v6(ao, &p, best);
+			node_v4_to_v6(ao, n, &p, best);
 	} else if (ao->key.targets & BGP_FAM_BIT(BGP_FAM_V6)) {
 		node_v6(ao, &p, best);
 	}
+}
+
+/* The export of one node to one member, computed through the same functions as a batch
+ * into a local item array (a v4 node yields its reflected route and its translations). */
+size_t
+adjout_peek(struct adjout *ao, uint16_t member, enum bgp_fam src, struct radix_node *n,
+	    rde_out_fn fn, void *arg)
+{
+	struct ao_item local[1 + RDE_XROUTES_MAX];
+	struct ao_item *saved = ao->items;
+	size_t saved_n = ao->n_items, k = 0;
+
+	ao->items = local;
+	ao->n_items = 0;
+	ao->peeking = true;
+	node_export(ao, src, n);
+	ao->peeking = false;
+	for (size_t i = 0; i < ao->n_items; i++) {
+		struct ao_item *it = &local[i];
+		if (it->a == NULL)
+			continue;
+		if (it->skip != member) {
+			fn((enum bgp_fam)it->fam, &it->p, it->a, arg);
+			k++;
+		}
+		attr_unref(it->a);
+	}
+	ao->items = saved;
+	ao->n_items = saved_n;
+	return k;
 }
 
 /* ---- batches ---- */
@@ -747,6 +797,21 @@ run_next(struct adjout *ao)
  * batch is freed once sent. A run is sent to every member but its split-horizon member, which
  * then gets the run's prefixes withdrawn.
  */
+/* Per member: what one UPDATE written to the group (all but skip) carried. */
+static void
+count_sent(struct adjout *ao, const struct rde_peer *skip, uint8_t fam, bool withdraw, size_t count)
+{
+	for (size_t i = 0; i < ao->n_members; i++) {
+		struct rde_peer *m = ao->members[i];
+		if (m == skip)
+			continue;
+		if (withdraw)
+			m->wdr_sent[fam] += count;
+		else
+			m->pfx_sent[fam] += count;
+	}
+}
+
 static bool
 emit_step(struct adjout *ao)
 {
@@ -780,8 +845,10 @@ emit_step(struct adjout *ao)
 			size_t len = bgp_ub_finish(&b);
 			if (ao->skip_phase) {
 				bgp_peer_send(skip->bp, ao_buf, len);
+				skip->wdr_sent[first->fam] += b.count;
 			} else {
 				group_send(ao, ao_buf, len, skip);
+				count_sent(ao, skip, first->fam, withdraw, b.count);
 				ao->r->stats.updates_out++;
 				if (withdraw)
 					ao->r->stats.withdraws_out += b.count;

@@ -426,6 +426,8 @@ rde_established(void *arg, struct bgp_peer *p)
 	rp->up = true;
 	rp->eor_rx = 0;
 	rde_limit_up(rp);
+	memset(rp->pfx_sent, 0, sizeof rp->pfx_sent);
+	memset(rp->wdr_sent, 0, sizeof rp->wdr_sent);
 
 	/* Graceful restart, receiving side (RFC 4724 4.2): families the peer no longer
 	 * preserves lose their stale routes now; the others wait for End-of-RIB. */
@@ -643,6 +645,8 @@ rde_update(void *arg, struct bgp_peer *p, struct bgp_update *u)
 	r->stats.updates_in++;
 	if (r->imp_peer != NULL && r->imp_peer != rp)
 		rde_import_flush(r);
+	if (rp->debug_updates)
+		rde_debug_update(rp, u);
 	if (u->eor) {
 		rde_import_flush(r);
 		rde_eor(r, rp, u->eor_fam);
@@ -802,5 +806,38 @@ rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr)
 		return -1;
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V4);
 	bgp_peer_request_refresh(rp->bp, BGP_FAM_V6);
+	return 0;
+}
+
+bool
+rde_peer_sent(const struct rde *r, uint16_t id, uint64_t pfx[BGP_FAM_N], uint64_t wdr[BGP_FAM_N])
+{
+	const struct rde_peer *rp = rde_peer_of(r, id);
+	if (rp == NULL)
+		return false;
+	memcpy(pfx, rp->pfx_sent, sizeof rp->pfx_sent);
+	memcpy(wdr, rp->wdr_sent, sizeof rp->wdr_sent);
+	return true;
+}
+
+int
+rde_export_peek(struct rde *r, int af, const uint8_t *addr, enum bgp_fam src, struct radix_node *n,
+		rde_out_fn fn, void *arg)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL || rp->ao == NULL)
+		return -1;
+	return (int)adjout_peek(rp->ao, rp->id, src, n, fn, arg);
+}
+
+int
+rde_neighbor_debug_updates(struct rde *r, int af, const uint8_t *addr, bool on)
+{
+	struct rde_peer *rp = peer_by_addr(r, af, addr);
+	if (rp == NULL)
+		return -1;
+	rp->debug_updates = on;
+	rp->dbg_dropped = 0;
+	log_info("%s: UPDATE debugging %s", bgp_peer_name(rp->bp), on ? "on" : "off");
 	return 0;
 }

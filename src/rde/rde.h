@@ -165,10 +165,31 @@ int rde_translate_memo(const struct rde *r, struct rde_nhmemo *m, const struct p
 		       const struct rib_path *best, struct rde_xroute *out, int max,
 		       enum xlat_reason *why);
 
+/*
+ * What the update group of a neighbor exports to it for one RIB node of family src, computed
+ * as the export does (adjout.c), without sending or storing anything: fn gets each route the
+ * neighbor should hold (family, prefix, exported attributes); withdrawals and routes held
+ * back by split horizon are left out. Returns the number of routes, or -1 when the neighbor
+ * is unknown or not established. (show rib out)
+ */
+typedef void (*rde_out_fn)(enum bgp_fam fam, const struct prefix *p, const struct attrs *a,
+			   void *arg);
+int rde_export_peek(struct rde *r, int af, const uint8_t *addr, enum bgp_fam src,
+		    struct radix_node *n, rde_out_fn fn, void *arg);
+
+/*
+ * Prefixes announced and withdrawn to the neighbor with this id in its current session, by
+ * family (counted as sent; show rib out gives the set itself). False for an unknown id.
+ */
+bool rde_peer_sent(const struct rde *r, uint16_t id, uint64_t pfx[BGP_FAM_N],
+		   uint64_t wdr[BGP_FAM_N]);
+
 /* Commands (control socket). */
 int rde_neighbor_reset(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_shutdown(struct rde *r, int af, const uint8_t *addr, const char *msg);
 int rde_neighbor_start(struct rde *r, int af, const uint8_t *addr);
 int rde_neighbor_refresh(struct rde *r, int af, const uint8_t *addr);
+/* Rate-limited log lines for the neighbor's UPDATEs (rde_debug.c); -1 when unknown. */
+int rde_neighbor_debug_updates(struct rde *r, int af, const uint8_t *addr, bool on);
 
 #endif

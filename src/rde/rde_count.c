@@ -102,7 +102,12 @@ rde_count_prefix(struct rde *r, const struct prefix *v4, int delta)
 		return;
 	}
 	c->non_global++;
-	if (!r->logged_non_global && rde_non_global_skipped(r) > 0) {
+	/* Logged for a prefix the running translation skips: one inside an explicit mapping is
+	 * translated through it whatever its address (xlat_map_prefix). */
+	struct xlat_route xr[1];
+	enum xlat_reason why = XLAT_OK;
+	if (!r->logged_non_global && r->cfg->wkp_global_only && xlat_is_wkp(&r->cfg->xlat_prefix) &&
+	    xlat_map_prefix(r->cfg->xlat, v4, xr, 1, &why) == 0 && why == XLAT_NON_GLOBAL) {
 		char buf[PREFIX_STRLEN];
 		r->logged_non_global = true;
 		log_warn(
@@ -113,13 +118,46 @@ rde_count_prefix(struct rde *r, const struct prefix *v4, int delta)
 	}
 }
 
+struct eam_count {
+	const struct radix *t;
+	uint64_t n;
+};
+
+static int
+eam_count_one(struct radix_node *n, void *arg)
+{
+	struct eam_count *ec = arg;
+	struct prefix p;
+	if (rib_best(n) == NULL)
+		return 0;
+	radix_prefix(ec->t, n, &p);
+	if (!xlat_v4_is_global(&p))
+		ec->n++;
+	return 0;
+}
+
+static void
+eam_visit(const struct prefix *v4, const struct prefix *v6, void *arg)
+{
+	(void)v6;
+	struct eam_count *ec = arg;
+	radix_walk_sub(ec->t, v4->a, v4->len, eam_count_one, ec);
+}
+
+/*
+ * The counted non-global prefixes less those inside an explicit mapping of the running config
+ * (translated through it whatever their address). The walk covers only the IPv4 prefixes under
+ * the mappings, at read time, so the count stays a function of the RIB and the config.
+ */
 uint64_t
 rde_non_global_skipped(const struct rde *r)
 {
 	const struct cfg *c = r->cfg;
 	if (r->counts == NULL || !c->wkp_global_only || !xlat_is_wkp(&c->xlat_prefix))
 		return 0;
-	return r->counts->non_global;
+	struct eam_count ec = {rib_tree(r->rib, BGP_FAM_V4), 0};
+	xlat_eam_walk(c->xlat, eam_visit, &ec);
+	return r->counts->non_global - ec.n;
 }
 
 struct unknown_walk {

@@ -58,6 +58,12 @@ struct rde_peer {
 	/* Its import and export policies under the running config (rde_policy_peer). */
 	const struct policy *imp[BGP_FAM_N], *exp[BGP_FAM_N];
 	uint32_t n_filtered; /* its routes kept in the filtered trees (rde_filtered.c) */
+	/* Prefixes announced and withdrawn to it in UPDATEs this session (adjout.c), by family. */
+	uint64_t pfx_sent[BGP_FAM_N], wdr_sent[BGP_FAM_N];
+	/* UPDATE debugging (rde_debug.c): on by bgp64ctl log updates, rate-limited. */
+	bool debug_updates;
+	time_t dbg_sec;
+	unsigned dbg_lines, dbg_dropped;
 };
 
 /* The import pipeline (rde.c): a prefix's tree slot is prefetched when it enters, the nodes
@@ -271,5 +277,11 @@ bool adjout_pump(struct adjout *ao, size_t budget);
 void adjout_flush_cache(struct adjout *ao);
 /* Export policies changed by a reload: the groups concerned re-send (adjout.c). */
 void adjout_policy_reload(struct rde *r);
+/* rde_export_peek() for member 'member' of the group. */
+size_t adjout_peek(struct adjout *ao, uint16_t member, enum bgp_fam src, struct radix_node *n,
+		   rde_out_fn fn, void *arg);
+
+/* rde_debug.c: one rate-limited log line for an UPDATE from a neighbor being debugged. */
+void rde_debug_update(struct rde_peer *rp, const struct bgp_update *u);
 
 #endif

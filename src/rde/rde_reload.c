@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/log.h"
 #include "lib/pool.h"
@@ -57,13 +58,16 @@ listen_changed(const struct cfg *a, const struct cfg *b)
 	return false;
 }
 
+/* Stops a removed (Cease/Peer De-configured) or changed (Cease/Other Configuration Change,
+ * RFC 4486 subcodes 3 and 6) neighbor and flushes its routes. */
 static void
-peer_drop(struct rde *r, struct bgp_peer *bp)
+peer_drop(struct rde *r, struct bgp_peer *bp, uint8_t subcode)
 {
 	uint16_t id = bgp_peer_id(bp);
 	struct rde_peer *rp = rde_peer_of(r, id);
-	log_info("%s: removed from the configuration", bgp_peer_name(bp));
-	bgp_peer_remove(bp, BGP_CEASE_PEER_DECONFIGURED);
+	if (subcode == BGP_CEASE_PEER_DECONFIGURED)
+		log_info("%s: removed from the configuration", bgp_peer_name(bp));
+	bgp_peer_remove(bp, subcode);
 	rib_peer_flush(r->rib, id, BGP_FAM_BIT(BGP_FAM_V4) | BGP_FAM_BIT(BGP_FAM_V6));
 	if (rp != NULL) {
 		/* Retired: no session, no exports, but its ipv6-next-hop stays for its paths. */
@@ -106,8 +110,30 @@ reload_neighbors(struct rde *r, const struct cfg *next)
 		if (n != NULL && !cfg_neighbor_changed(o, n))
 			continue;
 		struct bgp_peer *bp = bgp_peer_by_addr(r->sp, o->af, o->addr);
-		if (bp != NULL)
-			peer_drop(r, bp);
+		if (bp == NULL)
+			continue;
+		if (n == NULL) {
+			peer_drop(r, bp, BGP_CEASE_PEER_DECONFIGURED);
+			continue;
+		}
+		/* Changed: the session restarts under the new settings, the counters carry on. */
+		char diff[256];
+		log_info("%s: configuration changed (%s): session reset with Cease/Other "
+			 "Configuration Change",
+			 bgp_peer_name(bp), cfg_neighbor_diff(o, n, diff, sizeof diff));
+		struct bgp_peer_stats st = *bgp_peer_stats(bp);
+		if (bgp_peer_state(bp) == BGP_ESTABLISHED) {
+			st.flaps++;
+			st.down_at = time(NULL);
+		}
+		snprintf(st.last_error, sizeof st.last_error,
+			 "sent Cease/Other Configuration Change (reload: %.100s)", diff);
+		peer_drop(r, bp, BGP_CEASE_CONFIG_CHANGE);
+		struct bgp_peer *nbp = bgp_peer_add(r->sp, n);
+		if (nbp == NULL)
+			continue;
+		bgp_peer_carry_stats(nbp, &st);
+		rde_peer_slot(r, nbp);
 	}
 	/* added or changed */
 	for (size_t i = 0; i < next->n_neighbors; i++) {
@@ -230,6 +256,16 @@ yields(const struct rde_deriv *d, const struct prefix *p6)
 	return false;
 }
 
+/* Yielded and announced (with a next hop). */
+static bool
+announces(const struct rde_deriv *d, const struct prefix *p6)
+{
+	for (int i = 0; i < d->n; i++)
+		if (prefix_eq(&d->xr[i].v6, p6))
+			return d->xr[i].has_nh;
+	return false;
+}
+
 /* Compares one IPv4 prefix under each old config and the running one (n NULL: the prefix has
  * no path and may be deleted; only what it yielded is withdrawn). */
 static void
@@ -253,6 +289,9 @@ rederive(struct rde *r, struct rde_reload *j, struct radix_node *n, const struct
 			}
 			if (!dup && !yields(&now, &then.xr[i].v6))
 				v6_gone(r, j, &then.xr[i].v6);
+			else if (!dup && then.xr[i].has_nh && !announces(&now, &then.xr[i].v6))
+				j->withdrawn++; /* still derived, but without a next hop: the
+						   export withdraws it (unknown-next-hop reject) */
 		}
 	}
 	if (!changed || best == NULL)
@@ -376,12 +415,13 @@ rde_reload(struct rde *r, struct cfg *next, char *err, size_t errlen)
 	    old->fib.protocol != next->fib.protocol || old->fib.metric != next->fib.metric ||
 	    old->fib.keep_on_exit != next->fib.keep_on_exit)
 		log_warn("reload: fib settings changed; they apply at the next start of bgp64d");
-	if (strcmp(old->control.socket, next->control.socket) != 0 ||
-	    old->metrics.enabled != next->metrics.enabled ||
+	if (cfg_control_changed(old, next))
+		log_warn("reload: control settings (socket, mode, group, idle-timeout, read-only, "
+			 "user) changed; they apply at the next start of bgp64d");
+	if (old->metrics.enabled != next->metrics.enabled ||
 	    old->metrics.port != next->metrics.port ||
 	    memcmp(old->metrics.addr, next->metrics.addr, 16) != 0)
-		log_warn("reload: control socket or metrics address changed; they apply at the "
-			 "next start of bgp64d");
+		log_warn("reload: metrics address changed; it applies at the next start of bgp64d");
 	peers_reap(r);
 	reload_neighbors(r, next);
 	r->cfg = next;

@@ -145,6 +145,13 @@ bool rib_reader_walking(const struct rib_reader *rd, enum bgp_fam f);
 bool rib_reader_pending(const struct rib *r, const struct rib_reader *rd);
 /* True when neither walks and both have read the same changes: their peers hold the same. */
 bool rib_reader_same(const struct rib *r, const struct rib_reader *a, const struct rib_reader *b);
+/*
+ * An IPv4 node whose translation some export announced (set by adjout.c when it announces, kept
+ * until the node is deleted): a translated prefix of a node without it was never sent to
+ * anyone, so no withdrawal of it is needed.
+ */
+void rib_node_set_xlat(struct radix_node *n);
+bool rib_node_xlat(const struct radix_node *n);
 /* Marks one node changed: every reader exports it again (reload). */
 void rib_mark(struct rib *r, enum bgp_fam f, struct radix_node *n);
 /*

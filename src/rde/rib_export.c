@@ -209,7 +209,7 @@ rib_x_free(struct rib *r)
 void
 rib_x_changed(struct rib *r, enum bgp_fam f, struct radix_node *n)
 {
-	uint32_t u = radix_uflags(n) & RIB_NODE_REAPQ;
+	uint32_t u = radix_uflags(n) & (RIB_NODE_REAPQ | RIB_NODE_XLAT);
 	u |= ((uint32_t)r->epoch & RIB_SEQ_MASK) << RIB_SEQ_SHIFT;
 	if (radix_uflags(n) & RIB_NODE_J) {
 		u |= RIB_NODE_J;
@@ -236,6 +236,18 @@ rib_touch(struct rib *r, enum bgp_fam f, const struct prefix *p)
 	rib_x_changed(r, f, n);
 	if (radix_value(n) == NULL)
 		rib_x_pathless(r, f, n);
+}
+
+void
+rib_node_set_xlat(struct radix_node *n)
+{
+	radix_set_uflags(n, radix_uflags(n) | RIB_NODE_XLAT);
+}
+
+bool
+rib_node_xlat(const struct radix_node *n)
+{
+	return (radix_uflags(n) & RIB_NODE_XLAT) != 0;
 }
 
 void

@@ -3,8 +3,10 @@
  * journal, readers, reaping). Not for other files.
  *
  * A node's radix user bits (RADIX_UFLAGS_BITS): bit 0 RIB_NODE_J, the node has an entry in
- * the journal's open epoch; bit 1 RIB_NODE_REAPQ, the node is on the reap list; bits 2..22
- * the epoch of its last change, modulo 2^RIB_SEQ_BITS.
+ * the journal's open epoch; bit 1 RIB_NODE_REAPQ, the node is on the reap list; bit 2
+ * RIB_NODE_XLAT, an export announced a translation of this IPv4 node (rib_node_set_xlat,
+ * sticky until the node is deleted); bits 3..22 the epoch of its last change, modulo
+ * 2^RIB_SEQ_BITS.
  */
 #ifndef BGP64_RDE_RIB_INT_H
 #define BGP64_RDE_RIB_INT_H
@@ -14,7 +16,8 @@
 
 #define RIB_NODE_J     0x1u
 #define RIB_NODE_REAPQ 0x2u
-#define RIB_SEQ_SHIFT  2
+#define RIB_NODE_XLAT  0x4u
+#define RIB_SEQ_SHIFT  3
 #define RIB_SEQ_BITS   (RADIX_UFLAGS_BITS - RIB_SEQ_SHIFT)
 #define RIB_SEQ_MASK   ((1u << RIB_SEQ_BITS) - 1)
 

@@ -277,7 +277,7 @@ test_defaults(void **state)
 	assert_int_equal(c->fib.protocol, 64);
 	assert_int_equal(c->fib.metric, 20);
 	assert_false(c->fib.keep_on_exit);
-	assert_string_equal(c->control.socket, "/run/bgp64d.sock");
+	assert_string_equal(c->control.socket, "/run/bgp64d/bgp64d.sock");
 	assert_int_equal(c->control.mode, 0660);
 	assert_null(c->control.group);
 	assert_false(c->metrics.enabled);
@@ -719,6 +719,15 @@ test_fields(void **state)
 	    {"{" BASE ",'control':{'mode':432}}",
 	     "t.json: control.mode: expected octal mode string 000..0777 such as \"0660\", got "
 	     "432"},
+	    {"{" BASE ",'control':{'mode':'0666'}}",
+	     "t.json: control.mode: expected a mode not writable by others (\"0660\"): with o+w "
+	     "any local user could reset sessions, got \"0666\""},
+	    {"{" BASE ",'control':{'read-only':{'mode':'0640'}}}",
+	     "t.json: control.read-only: missing required key \"socket\""},
+	    {"{" BASE ",'control':{'idle-timeout':0}}",
+	     "t.json: control.idle-timeout: expected integer 1..3600, got 0"},
+	    {"{" BASE ",'user':''}",
+	     "t.json: user: expected string of 1..31 bytes or null, got \"\""},
 	    {"{" BASE ",'control':{'group':''}}",
 	     "t.json: control.group: expected string of 1..31 bytes or null, got \"\""},
 	    {"{" BASE ",'metrics':{'listen':'::1:9179'}}",
@@ -804,7 +813,7 @@ test_load(void **state)
 	assert_false(n->fam[0].export);
 	assert_true(n->fam[1].export);
 	assert_false(c->fib.enabled);
-	assert_string_equal(c->control.socket, "/run/bgp64d.sock");
+	assert_string_equal(c->control.socket, "/run/bgp64d/bgp64d.sock");
 	cfg_free(c);
 
 	/* A file with an error names the file as given. */
@@ -837,8 +846,18 @@ test_diff(void **state)
 	free(b->neighbors[0].description);
 	b->neighbors[0].description = NULL;
 	assert_false(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
+	char diff[256];
+	assert_string_equal(
+	    cfg_neighbor_diff(&a->neighbors[0], &b->neighbors[0], diff, sizeof diff), "");
+	unsigned ht = a->neighbors[0].hold_time;
 	b->neighbors[0].hold_time = 90;
 	assert_true(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
+	b->neighbors[0].passive = !a->neighbors[0].passive;
+	char want[64];
+	snprintf(want, sizeof want, "hold-time %u -> 90, passive", ht);
+	assert_string_equal(
+	    cfg_neighbor_diff(&a->neighbors[0], &b->neighbors[0], diff, sizeof diff), want);
+	b->neighbors[0].passive = a->neighbors[0].passive;
 	b->neighbors[0].hold_time = a->neighbors[0].hold_time;
 	b->neighbors[0].tcp_ao.key[0] = 'S';
 	assert_true(cfg_neighbor_changed(&a->neighbors[0], &b->neighbors[0]));
@@ -876,6 +895,53 @@ test_diff(void **state)
 	cfg_free(b);
 }
 
+/* cfg_check_host: the group and user must exist on the host (bgp64d -n catches a typo). */
+static void
+test_check_host(void **state)
+{
+	(void)state;
+	struct cfg *c = parse("{" BASE ",'control':{'group':'root'},'user':'root'}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), 0);
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'socket':'/tmp/a.sock','idle-timeout':5,'read-only':"
+		  "{'socket':'/tmp/a.sock'}}}");
+	assert_int_equal(c->control.idle_timeout, 5);
+	assert_string_equal(c->control.ro_socket, "/tmp/a.sock");
+	assert_int_equal(c->control.ro_mode, 0660);
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.read-only.socket: the same path as control.socket");
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'read-only':{'socket':'/tmp/r.sock','group':'nx-b64'}}}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.read-only.group: no group \"nx-b64\" on this host");
+	cfg_free(c);
+	c = parse("{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':64500,"
+		  "'password':'pw-secret'},{'address':'192.0.2.11','remote-as':64500,"
+		  "'tcp-ao':{'key':'ao-secret','send-id':1,'recv-id':1}}]}");
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_non_null(c->source);
+	assert_null(strstr(c->source, "secret"));
+	assert_non_null(strstr(c->source, "\"password\":\"(hidden)\""));
+	assert_non_null(strstr(c->source, "\"key\":\"(hidden)\""));
+	cfg_free(c);
+	c = parse("{" BASE "}");
+	assert_int_equal(c->control.idle_timeout, 30);
+	assert_null(c->control.ro_socket);
+	cfg_free(c);
+	c = parse("{" BASE ",'control':{'group':'no-such-group-b64'}}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err,
+			    "t.json: control.group: no group \"no-such-group-b64\" on this host");
+	cfg_free(c);
+	c = parse("{" BASE ",'user':'no-such-user-b64'}");
+	assert_int_equal(cfg_check_host(c, err, sizeof err), -1);
+	assert_string_equal(err, "t.json: user: no user \"no-such-user-b64\" on this host");
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -896,6 +962,7 @@ main(void)
 	    cmocka_unit_test(test_default_next_hop),
 	    cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_load),
+	    cmocka_unit_test(test_check_host),
 	    cmocka_unit_test(test_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

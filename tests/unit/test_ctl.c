@@ -170,6 +170,30 @@ test_parse_commands(void **state)
 			 0);
 	assert_int_equal(req.action, CTL_ACT_REFRESH);
 	assert_string_equal(req.message, "");
+	assert_int_equal(
+	    parse("{\"command\":\"log level\",\"level\":\"debug\"}", &req, err, sizeof err), 0);
+	assert_int_equal(req.cmd, CTL_LOG_LEVEL);
+	assert_int_equal(req.level, 3);
+	assert_int_equal(parse("{\"command\":\"show config\"}", &req, err, sizeof err), 0);
+	assert_int_equal(req.cmd, CTL_SHOW_CONFIG);
+	assert_int_equal(parse("{\"command\":\"show rib out\",\"family\":\"ipv6\",\"neighbor\":"
+			       "\"192.0.2.10\"}",
+			       &req, err, sizeof err),
+			 0);
+	assert_int_equal(req.cmd, CTL_SHOW_RIB_OUT);
+	assert_int_equal(req.af, AF_INET6);
+	assert_true(req.has_neighbor);
+	assert_true(ctl_cmd_is_show(CTL_SHOW_RIB_OUT));
+	assert_true(ctl_cmd_is_show(CTL_SHOW_CONFIG));
+	assert_false(ctl_cmd_is_show(CTL_RELOAD));
+	assert_false(ctl_cmd_is_show(CTL_LOG_LEVEL));
+	assert_int_equal(parse("{\"command\":\"log updates\",\"neighbor\":\"192.0.2.10\","
+			       "\"state\":\"on\"}",
+			       &req, err, sizeof err),
+			 0);
+	assert_int_equal(req.cmd, CTL_LOG_UPDATES);
+	assert_true(req.on);
+	assert_true(req.has_neighbor);
 	assert_string_equal(ctl_cmd_name(CTL_SHOW_RIB), "show rib");
 	assert_string_equal(ctl_action_name(CTL_ACT_START), "start");
 	assert_string_equal(ctl_match_name(CTL_MATCH_LONGER), "longer");
@@ -217,6 +241,15 @@ test_parse_errors(void **state)
 		     "\"message\":\"x\"}",
 		     "only with reset or shutdown");
 	expect_error("{\"command\":\"show summary\",\"x\":\"\\u0000\"}", "invalid JSON");
+	expect_error("{\"command\":\"log level\"}", "level: missing");
+	expect_error("{\"command\":\"show rib out\"}", "neighbor: missing");
+	expect_error("{\"command\":\"show rib out\",\"neighbor\":\"192.0.2.10\",\"prefix\":"
+		     "\"10.0.0.0/8\"}",
+		     "not a key");
+	expect_error("{\"command\":\"log level\",\"level\":\"loud\"}", "level: expected");
+	expect_error("{\"command\":\"log updates\",\"neighbor\":\"192.0.2.10\",\"state\":\"yes\"}",
+		     "state: expected");
+	expect_error("{\"command\":\"log updates\",\"state\":\"on\"}", "neighbor: missing");
 
 	memset(longmsg, 'a', sizeof longmsg - 1);
 	longmsg[sizeof longmsg - 1] = '\0';

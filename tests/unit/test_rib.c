@@ -133,6 +133,35 @@ test_single_path_and_marks(void **state)
 	rib_free(r);
 }
 
+/* The "translation announced" bit of a node survives its changes (the journal rewrites the
+ * other user bits) and a new node starts without it. */
+static void
+test_xlat_bit(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, true, 1, 64500, 1);
+	struct rib_reader *rd = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	drain(r, rd, BGP_FAM_V4);
+	struct prefix p = pfx("198.51.100.0/24");
+	assert_true(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 2, 0, -1, 100, 0)));
+	struct radix_node *n = radix_find(rib_tree(r, BGP_FAM_V4), p.a, p.len);
+	assert_non_null(n);
+	assert_false(rib_node_xlat(n));
+	rib_node_set_xlat(n);
+	assert_true(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 3, 0, -1, 100, 0)));
+	rib_maintain(r, 0);
+	assert_true(rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 4, 0, -1, 100, 0)));
+	assert_true(rib_node_xlat(n));
+	assert_true(rib_reader_pending(r, rd)); /* the change is still journaled */
+	drain(r, rd, BGP_FAM_V4);
+	struct prefix q = pfx("198.51.101.0/24");
+	assert_true(rib_update(r, BGP_FAM_V4, &q, 1, mk(64501, 2, 0, -1, 100, 0)));
+	assert_false(rib_node_xlat(radix_find(rib_tree(r, BGP_FAM_V4), q.a, q.len)));
+	rib_reader_free(r, rd);
+	rib_free(r);
+}
+
 static struct prefix
 nth24(unsigned i, uint8_t first)
 {
@@ -579,6 +608,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_single_path_and_marks),
+	    cmocka_unit_test(test_xlat_bit),
 	    cmocka_unit_test(test_many_readers),
 	    cmocka_unit_test(test_stuck_reader_detached),
 	    cmocka_unit_test(test_reader_clone_and_refeed),
