@@ -87,6 +87,10 @@ struct adjout {
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct ao_cache cache[AO_CACHE_N];
 	struct rde_nhmemo nhmemo; /* the translated next hop of the last run of prefixes */
+	/* The member whose own address the last translated next hop was (RFC 4271 5.1.3). */
+	bool self_nh_ok;
+	uint16_t self_nh_member; /* 0 = none */
+	uint8_t self_nh[16];
 	/* The batch being sent (sorted), and where sending resumes. */
 	struct ao_item *items; /* AO_ITEMS_MAX, allocated while a batch is under way */
 	size_t n_items;
@@ -107,6 +111,7 @@ member_add(struct adjout *ao, struct rde_peer *rp)
 	}
 	ao->members[ao->n_members++] = rp;
 	rp->ao = ao;
+	ao->self_nh_ok = false;
 }
 
 struct adjout *
@@ -226,6 +231,7 @@ adjout_leave(struct rde_peer *rp)
 			ao->n_members--;
 			break;
 		}
+	ao->self_nh_ok = false;
 	if (ao->n_members == 0)
 		group_free(ao);
 }
@@ -413,21 +419,57 @@ may_reflect(const struct adjout *ao, const struct rib_path *best)
 	return src->rr_client || ao->key.rr_client;
 }
 
+/*
+ * The member an IPv6 next hop belongs to: RFC 4271 5.1.3, a route we originate is not
+ * advertised to a peer with an address of that peer as NEXT_HOP. The addresses known are the
+ * member's session address (its configured neighbor address, global or link-local), compared
+ * with the global next hop and, when one is sent, the link-local one. 0 = nobody.
+ */
+static uint16_t
+self_nh_member(struct adjout *ao, const uint8_t nh6[16])
+{
+	if (ao->self_nh_ok && memcmp(ao->self_nh, nh6, 16) == 0)
+		return ao->self_nh_member;
+	uint16_t id = 0;
+	for (size_t i = 0; i < ao->n_members && id == 0; i++) {
+		const struct cfg_neighbor *cn = bgp_peer_cfg(ao->members[i]->bp);
+		if (cn->af == AF_INET6 &&
+		    (memcmp(cn->addr, nh6, 16) == 0 ||
+		     (ao->key.ll_ok && memcmp(cn->addr, ao->key.ll, 16) == 0)))
+			id = ao->members[i]->id;
+	}
+	memcpy(ao->self_nh, nh6, 16);
+	ao->self_nh_member = id;
+	ao->self_nh_ok = true;
+	return id;
+}
+
+static struct rde_peer *member_by_id(const struct adjout *ao, uint16_t id);
+
 static void
 node_v4_to_v4(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 {
 	struct attrs *a = NULL;
+	uint16_t skip = best != NULL ? best->peer : 0;
 	if (best != NULL && may_reflect(ao, best)) {
 		if (ao->key.extnh) {
 			struct xlat_nh nh;
 			enum rde_nh_source src;
 			if (rde_nexthop6(ao->r, best, &nh, &src))
 				a = export_attrs(ao, best, AO_EXTNH, nh.v6, BGP_FAM_V4);
+			/* RFC 8950: the IPv6 next hop is ours to choose, so RFC 4271 5.1.3 as
+			 * for translated routes; one member is skipped per item, and split
+			 * horizon toward a source in the group comes first. */
+			uint16_t self = a != NULL ? self_nh_member(ao, nh.v6) : 0;
+			if (self != 0 && self != skip && member_by_id(ao, skip) == NULL) {
+				skip = self;
+				ao->r->stats.nexthop_is_peer++;
+			}
 		} else {
 			a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V4);
 		}
 	}
-	item_add(ao, BGP_FAM_V4, p, a, best != NULL ? best->peer : 0);
+	item_add(ao, BGP_FAM_V4, p, a, skip);
 }
 
 /* The native IPv6 best path of a prefix, if any. */
@@ -463,7 +505,12 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 			a = export_attrs(ao, best, AO_XLAT, xr->nh.v6, BGP_FAM_V6);
 		}
 	}
-	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
+	/* Originated by us: no split horizon toward the IPv4 source, but the member whose own
+	 * address is the next hop gets a withdrawal instead (see ao_item.skip). */
+	uint16_t skip = a != NULL ? self_nh_member(ao, xr->nh.v6) : 0;
+	if (skip != 0)
+		ao->r->stats.nexthop_is_peer++;
+	item_add(ao, BGP_FAM_V6, &xr->v6, a, skip);
 }
 
 /* A native IPv6 best path, reflected (or its withdrawal when best is NULL). */
