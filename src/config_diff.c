@@ -34,8 +34,10 @@ opt_addr_differ(bool has_a, const uint8_t *a, bool has_b, const uint8_t *b)
 }
 
 /*
- * Everything but the description is negotiated in OPEN, set on the socket (TCP MD5, TCP-AO,
- * GTSM), or changes what was exported or accepted, so a change resets the session.
+ * Everything but the description and the receiving side's timers (graceful-restart.stale-time,
+ * eorr-time: the route engine takes them over without a reset) is negotiated in OPEN, set on the
+ * socket (TCP MD5, TCP-AO, GTSM), or changes what was exported or accepted, so a change resets
+ * the session.
  */
 bool
 cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)

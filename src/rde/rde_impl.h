@@ -25,6 +25,8 @@ struct rde_peer {
 	struct event *gr_timer; /* restart time while down, then the stale time (RFC 4724) */
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
+	uint16_t stale_time;	/* s: "graceful-restart.stale-time", updated by reload */
+	uint16_t eorr_time;	/* s: "eorr-time", updated by reload */
 	bool max_prefix_hit;
 	/* What its paths' translations depend on, fixed for the session's configuration and
 	 * kept until its paths are gone: a record of a peer removed by a reload stays, retired
