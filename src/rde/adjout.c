@@ -32,8 +32,11 @@
  * others back, and rejoins when it has caught up. A stuck one is dropped by its send hold
  * timer (RFC 9687, session layer).
  * Split horizon inside a group: a reflected route goes to the members other than the one it
- * came from, which gets a withdrawal of the prefix instead. A member asking for a route
- * refresh is split out and its reader walks the table again.
+ * came from, which gets a withdrawal of the prefix instead; likewise a route we originate
+ * (translated, or RFC 8950) skips the member whose own address is its next hop (RFC 4271
+ * 5.1.3). The withdrawal is left out when the reader says the member cannot hold the prefix
+ * (a table walk's node unchanged since the walk began: rib_reader_last_current()). A member
+ * asking for a route refresh is split out and its reader walks the table again.
  */
 #include "rde/rde_impl.h"
 
@@ -56,6 +59,7 @@ struct ao_item {
 	struct prefix p;
 	uint8_t fam;
 	uint16_t skip; /* member that must not get it (split horizon), 0 = none */
+	bool quiet;    /* that member never got the prefix: it owes no withdrawal either */
 };
 
 /* Everything that makes two peers' exports identical. */
@@ -97,6 +101,7 @@ struct adjout {
 	size_t run, run_end; /* the run of items being sent: [run, run_end) */
 	size_t next;	     /* next item of the run to pack */
 	bool skip_phase;     /* sending the run's split-horizon withdrawals */
+	bool node_current;   /* the node being exported: rib_reader_last_current() */
 };
 
 /* Messages are packed here and written at once: one buffer serves every group. */
@@ -403,6 +408,7 @@ item_add(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct att
 	it->p = *p;
 	it->fam = (uint8_t)fam;
 	it->skip = a != NULL ? skip : 0;
+	it->quiet = it->skip != 0 && ao->node_current;
 }
 
 /* May a best path learned from a peer be reflected to this group? (RFC 4456; split horizon
@@ -583,7 +589,7 @@ node_export(struct adjout *ao, enum bgp_fam src, struct radix_node *n)
 /* ---- batches ---- */
 
 /*
- * Groups the batch into runs of one (family, attribute set, split-horizon member), in the
+ * Groups the batch into runs of one (family, attribute set, split-horizon member, quiet), in the
  * order the runs first appear: a counting sort through a small hash table, linear in the
  * batch (items of a run usually arrive together, and the order inside a run does not matter).
  */
@@ -594,6 +600,7 @@ struct ao_slot {
 	const struct attrs *a;
 	uint16_t skip;
 	uint8_t fam, used;
+	bool quiet;
 	uint32_t count; /* items, then the next free position of the run */
 };
 
@@ -609,17 +616,19 @@ group_items(struct adjout *ao)
 	for (size_t i = 0; i < ao->n_items; i++) {
 		const struct ao_item *it = &ao->items[i];
 		uintptr_t h = ((uintptr_t)it->a >> 4) * 0x9e3779b97f4a7c15u;
-		h ^= ((uintptr_t)it->skip << 1 | it->fam) * 0xc2b2ae3d27d4eb4fu;
+		h ^= ((uintptr_t)it->skip << 2 | (uintptr_t)it->quiet << 1 | it->fam) *
+		     0xc2b2ae3d27d4eb4fu;
 		size_t k = (h >> 20) & (AO_GROUP_SLOTS - 1);
 		struct ao_slot *sl;
 		for (;; k = (k + 1) & (AO_GROUP_SLOTS - 1)) {
 			sl = &ao_slots[k];
 			if (!sl->used) {
-				*sl = (struct ao_slot){it->a, it->skip, it->fam, 1, 0};
+				*sl = (struct ao_slot){it->a, it->skip, it->fam, 1, it->quiet, 0};
 				ao_order[n_groups++] = (uint16_t)k;
 				break;
 			}
-			if (sl->a == it->a && sl->skip == it->skip && sl->fam == it->fam)
+			if (sl->a == it->a && sl->skip == it->skip && sl->fam == it->fam &&
+			    sl->quiet == it->quiet)
 				break;
 		}
 		sl->count++;
@@ -693,7 +702,7 @@ run_begin(struct adjout *ao)
 	size_t e = ao->run + 1;
 	const struct ao_item *a = &ao->items[ao->run];
 	while (e < ao->n_items && ao->items[e].fam == a->fam && ao->items[e].a == a->a &&
-	       ao->items[e].skip == a->skip)
+	       ao->items[e].skip == a->skip && ao->items[e].quiet == a->quiet)
 		e++;
 	ao->run_end = e;
 	ao->next = ao->run;
@@ -723,7 +732,7 @@ emit_step(struct adjout *ao)
 			ao->skip_phase = true; /* nobody but the source: withdrawals only */
 			ao->next = ao->run;
 		}
-		if (ao->skip_phase && skip == NULL) {
+		if (ao->skip_phase && (skip == NULL || first->quiet)) {
 			run_next(ao);
 			continue;
 		}
@@ -782,6 +791,7 @@ collect(struct adjout *ao, size_t max)
 	struct rib *rib = ao->r->rib;
 	for (int s = 0; s < BGP_FAM_N && ao->rd != NULL; s++) {
 		struct radix_node *nodes[AO_PREFETCH];
+		bool current[AO_PREFETCH];
 		size_t k = AO_PREFETCH;
 		while (k == AO_PREFETCH && used < max && ao->n_items < AO_BATCH) {
 			/* A handful of nodes first, their paths and attribute sets fetched
@@ -792,13 +802,16 @@ collect(struct adjout *ao, size_t max)
 				used += before - budget;
 				if (nodes[k] == NULL)
 					break;
+				current[k] = rib_reader_last_current(ao->rd, (enum bgp_fam)s);
 				__builtin_prefetch(radix_value(nodes[k]));
 			}
 			for (size_t i = 0; i < k; i++)
 				if (rib_best(nodes[i]) != NULL)
 					__builtin_prefetch(rib_best(nodes[i])->attrs);
-			for (size_t i = 0; i < k; i++)
+			for (size_t i = 0; i < k; i++) {
+				ao->node_current = current[i];
 				node_export(ao, (enum bgp_fam)s, nodes[i]);
+			}
 		}
 	}
 	if (ao->n_items == 0) {

@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
 # RFC 4271 5.1.3: a route bgp64d originates (a translation) is not advertised to a peer with an
 # address of that peer as NEXT_HOP. Two IPv6 receivers in one update group; the translated next
-# hop of one prefix is the session address of receiver r: r does not get it (a withdrawal
-# instead: adj-out keeps no per-peer record of what was sent, so a withdrawal of a prefix r
-# never had is possible and harmless), q gets everything with the same next hops.
+# hop of one prefix is the session address of receiver r: r does not get it, q gets everything
+# with the same next hops. Adj-out keeps no per-peer record of what was sent: a change that
+# leaves a prefix out toward r is a withdrawal to r (harmless if r never had it); a table walk
+# (the initial table of receiver t, which connects later, and its route refresh) sends nothing
+# at all for a prefix whose next hop is t's own address.
 . "$(dirname "$0")/lib.sh"
 need_bgp64d
 
 step "topology: s (IPv4 source 10.0.1.2) --- d (bgp64d) --- r (fd00:2::2), q (fd00:3::2)"
-ns_add d s r q
+ns_add d s r q t
 link d s 1
 link d r 2
 link d q 3
+link d t 4
 cat >"$(b64_conf d)" <<EOF
 {
   "router-id": "10.0.1.1", "local-as": 64500,
-  "listen": [{"address": "10.0.1.1"}, {"address": "fd00:2::1"}, {"address": "fd00:3::1"}],
+  "listen": [{"address": "10.0.1.1"}, {"address": "fd00:2::1"}, {"address": "fd00:3::1"},
+             {"address": "fd00:4::1"}],
   "translation": {"prefix": "2001:db8:64::/96",
     "next-hops": [{"ipv4": "10.0.1.2/32", "ipv6": "fd00:2::2"},
-                  {"ipv4": "10.0.1.3/32", "ipv6": "fd00:9::3"}], "eor-wait": 3},
+                  {"ipv4": "10.0.1.3/32", "ipv6": "fd00:9::3"},
+                  {"ipv4": "10.0.1.4/32", "ipv6": "fd00:4::2"}], "eor-wait": 3},
   "neighbors": [
     {"address": "10.0.1.2", "remote-as": 64601, "passive": true, "hold-time": 9,
      "families": {"ipv4": {"import": true, "export": false}, "ipv6": {"import": false, "export": false}}},
     {"address": "fd00:2::2", "remote-as": 64500, "passive": true, "hold-time": 9,
      "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}},
     {"address": "fd00:3::2", "remote-as": 64500, "passive": true, "hold-time": 9,
+     "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}},
+    {"address": "fd00:4::2", "remote-as": 64500, "passive": true, "hold-time": 9,
      "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
   ],
   "control": {"socket": "$(b64_sock d)"}
@@ -73,3 +80,22 @@ step "10.90.1.0/24 moves to next hop 10.0.1.3: r gets it"
 speaker_cmd spk "announce 10.90.1.0/24 nh=10.0.1.3"
 wait_for 10 "r: $P1" speaker_has r "mp_reach=\[[^]]*$P1"
 assert_eq "bgp64d: neighbor fd00:2::2" Established "$(nbr_state d fd00:2::2)"
+
+P4=2001:db8:64::a5a:400/120 # 10.90.4.0/24
+step "t connects after 10.90.4.0/24 via 10.0.1.4 (-> fd00:4::2, t itself) is in the table"
+speaker_cmd spk "announce 10.90.4.0/24 nh=10.0.1.4"
+wait_for 10 "q: $P4" speaker_has q "mp_reach=\[[^]]*$P4"
+speaker_start t t --connect "[fd00:4::1]:179" --as 64500 --peer-as 64500 --id 10.0.4.2 --ipv6
+wait_for 20 "speaker t: session established" speaker_has t '^established'
+wait_for 20 "t: End-of-RIB for IPv6" speaker_has t 'update-received.*eor=2/1'
+assert_eq "t: its initial table (all but $P4)" "$P1 $P2 $P3" \
+	"$(speaker_events t 'mp_reach=\[2' | sed 's/.*mp_reach=\[\([^]]*\)\].*/\1/' | tr , '\n' | sort | xargs)"
+speaker_has t "$P4" && fail "t heard of $P4 (next hop its own address) in its initial table"
+pass "t: nothing at all about $P4"
+step "t asks for a route refresh of IPv6: the walk again leaves $P4 out without a withdrawal"
+n0=$(speaker_events t 'mp_reach=\[2' | wc -l)
+speaker_cmd t "raw 5 00020001"
+wait_for 10 "t: its table again" eval "[ \$(speaker_events t 'mp_reach=\[2' | wc -l) -gt $n0 ]"
+sleep 1
+speaker_has t "$P4" && fail "t heard of $P4 after its route refresh"
+pass "t: still nothing about $P4"
