@@ -106,6 +106,9 @@ metrics_page(struct evhttp_request *req, void *arg)
 	metric(b, "bgp64d_wkp_specifics_blocked_total", "counter",
 	       "well-known-prefix more-specifics not sent to eBGP (RFC 6052 3.1)",
 	       s->wkp_specifics_blocked);
+	metric(b, "bgp64d_next_hop_is_peer_total", "counter",
+	       "routes left out toward the peer that is their next hop (RFC 4271 5.1.3)",
+	       s->nexthop_is_peer);
 	metrics_neighbors(b, r);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 			  "text/plain; version=0.0.4");

@@ -34,7 +34,7 @@ cat >"$(b64_conf d)" <<EOF
     {"address": "fd00:4::2", "remote-as": 64500, "passive": true, "hold-time": 9,
      "families": {"ipv4": {"import": false, "export": false}, "ipv6": {"import": false, "export": true}}}
   ],
-  "control": {"socket": "$(b64_sock d)"}
+  "control": {"socket": "$(b64_sock d)"}, "metrics": {"listen": "127.0.0.1:9179"}
 }
 EOF
 b64_start d d
@@ -75,6 +75,10 @@ speaker_has r "mp_reach=\[[^]]*$P3" && fail "r got $P3 with its own address as n
 pass "r: $P3 left out"
 wait_eq 10 "show summary: routes left out counted" 1 \
 	eval "ctl d show summary | jget \"int(j['summary']['stats']['next_hop_is_peer'] >= 3)\""
+metric=$(in_ns d python3 -c 'import urllib.request
+print(urllib.request.urlopen("http://127.0.0.1:9179/metrics", timeout=2).read().decode())' |
+	awk '$1 == "bgp64d_next_hop_is_peer_total" {print ($2 >= 3)}')
+assert_eq "/metrics: bgp64d_next_hop_is_peer_total >= 3" 1 "$metric"
 
 step "10.90.1.0/24 moves to next hop 10.0.1.3: r gets it"
 speaker_cmd spk "announce 10.90.1.0/24 nh=10.0.1.3"
