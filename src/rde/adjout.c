@@ -91,8 +91,9 @@ struct adjout {
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct ao_cache cache[AO_CACHE_N];
 	struct rde_nhmemo nhmemo; /* the translated next hop of the last run of prefixes */
-	/* The member whose own address the last translated next hop was (RFC 4271 5.1.3). */
-	bool self_nh_ok;
+	/* The member whose own address the last translated next hop was (RFC 4271 5.1.3), and
+	 * whether any member has an IPv6 session address at all; reset when members change. */
+	bool self_nh_ok, any_v6_known, any_v6;
 	uint16_t self_nh_member; /* 0 = none */
 	uint8_t self_nh[16];
 	/* The batch being sent (sorted), and where sending resumes. */
@@ -116,7 +117,7 @@ member_add(struct adjout *ao, struct rde_peer *rp)
 	}
 	ao->members[ao->n_members++] = rp;
 	rp->ao = ao;
-	ao->self_nh_ok = false;
+	ao->self_nh_ok = ao->any_v6_known = false;
 }
 
 struct adjout *
@@ -236,7 +237,7 @@ adjout_leave(struct rde_peer *rp)
 			ao->n_members--;
 			break;
 		}
-	ao->self_nh_ok = false;
+	ao->self_nh_ok = ao->any_v6_known = false;
 	if (ao->n_members == 0)
 		group_free(ao);
 }
@@ -434,6 +435,15 @@ may_reflect(const struct adjout *ao, const struct rib_path *best)
 static uint16_t
 self_nh_member(struct adjout *ao, const uint8_t nh6[16])
 {
+	if (!ao->any_v6_known) {
+		ao->any_v6 = false;
+		for (size_t i = 0; i < ao->n_members; i++)
+			if (bgp_peer_cfg(ao->members[i]->bp)->af == AF_INET6)
+				ao->any_v6 = true;
+		ao->any_v6_known = true;
+	}
+	if (!ao->any_v6)
+		return 0; /* IPv4 sessions only: no next hop of ours is a member's address */
 	if (ao->self_nh_ok && memcmp(ao->self_nh, nh6, 16) == 0)
 		return ao->self_nh_member;
 	uint16_t id = 0;
