@@ -352,6 +352,7 @@ TABLE(tcp_ao_table, tcp_ao_rows);
 static const struct cf_row gr_rows[] = {
     R_BOOL("enabled", struct cfg_neighbor, graceful_restart, true),
     R_UINT("restart-time", struct cfg_neighbor, gr_restart_time, 0, 4095, 120, 0),
+    R_UINT("stale-time", struct cfg_neighbor, gr_stale_time, 1, 65535, 360, 0),
 };
 TABLE(gr_table, gr_rows);
 
@@ -385,6 +386,7 @@ static const struct cf_row neighbor_rows[] = {
     R_OBJ("tcp-ao", tcp_ao_table, CF_NULLABLE | CF_SECRET),
     R_FN("max-prefixes", f_prefix_limit_total, struct cfg_neighbor, max_prefixes, 0),
     R_OBJ("limits", nbr_limits_table, 0),
+    R_UINT("eorr-time", struct cfg_neighbor, eorr_time, 1, 65535, 360, 0),
     R_OBJ("graceful-restart", gr_table, 0),
     R_FN("ipv6-next-hop", f_nbr_nh6, struct cfg_neighbor, nexthop6, 0),
     R_FN("ipv6-link-local-next-hop", f_nbr_nh6_ll, struct cfg_neighbor, nexthop6_ll, 0),

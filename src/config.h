@@ -86,6 +86,8 @@ struct cfg_neighbor {
 	} limits;
 	bool graceful_restart;	  /* advertise GR (helper), default true */
 	uint16_t gr_restart_time; /* advertised restart time, default 120 */
+	uint16_t gr_stale_time;	  /* s a restarted peer's stale routes wait for End-of-RIB */
+	uint16_t eorr_time;	  /* s routes wait for EoRR after a BoRR (RFC 7313) */
 	bool has_nexthop6;	  /* "ipv6-next-hop": translator next hop for its routes */
 	uint8_t nexthop6[16];
 	bool has_nexthop6_ll; /* "ipv6-link-local-next-hop" */

@@ -44,8 +44,10 @@ cfg_limit_eq(const struct cfg_limit *a, const struct cfg_limit *b)
 }
 
 /*
- * Everything but the description is negotiated in OPEN, set on the socket (TCP MD5, TCP-AO,
- * GTSM), or changes what was exported or accepted, so a change resets the session.
+ * Everything but the description and the receiving side's timers (graceful-restart.stale-time,
+ * eorr-time: the route engine takes them over without a reset) is negotiated in OPEN, set on the
+ * socket (TCP MD5, TCP-AO, GTSM), or changes what was exported or accepted, so a change resets
+ * the session.
  */
 bool
 cfg_neighbor_changed(const struct cfg_neighbor *a, const struct cfg_neighbor *b)

@@ -183,6 +183,9 @@ metrics_page(void *arg, const char *path, struct evbuffer *b, const char **ctype
 	       rde_budget_closed(r));
 	metric(b, "bgp64d_import_filtered_total", "counter", "prefixes rejected by import policies",
 	       s->import_filtered);
+	metric(b, "bgp64d_next_hop_is_peer_total", "counter",
+	       "routes left out toward the peer that is their next hop (RFC 4271 5.1.3)",
+	       s->nexthop_is_peer);
 	metrics_neighbors(b, r);
 	metrics_limits(b, r);
 	ctl_metrics_policies(b, r);

@@ -145,6 +145,7 @@ ctl_show_summary(struct rde *r, struct ctl_jw *w)
 	ctl_jw_u64(w, "import_filtered", s->import_filtered);
 	ctl_jw_u64(w, "non_global_skipped", rde_non_global_skipped(r));
 	ctl_jw_u64(w, "wkp_specifics_blocked", s->wkp_specifics_blocked);
+	ctl_jw_u64(w, "next_hop_is_peer", s->nexthop_is_peer);
 	ctl_jw_u64(w, "no_next_hop", rde_untranslated_paths(r));
 	ctl_jw_u64(w, "updates_sent", s->updates_out);
 	ctl_jw_u64(w, "prefixes_sent", s->prefixes_out);

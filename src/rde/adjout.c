@@ -34,8 +34,11 @@
  * others back, and rejoins when it has caught up. A stuck one is dropped by its send hold
  * timer (RFC 9687, session layer).
  * Split horizon inside a group: a reflected route goes to the members other than the one it
- * came from, which gets a withdrawal of the prefix instead. A member asking for a route
- * refresh is split out and its reader walks the table again.
+ * came from, which gets a withdrawal of the prefix instead; likewise a route we originate
+ * (translated, or RFC 8950) skips the member whose own address is its next hop (RFC 4271
+ * 5.1.3). The withdrawal is left out when the reader says the member cannot hold the prefix
+ * (a table walk's node unchanged since the walk began: rib_reader_last_current()). A member
+ * asking for a route refresh is split out and its reader walks the table again.
  */
 #include "rde/rde_impl.h"
 
@@ -58,6 +61,7 @@ struct ao_item {
 	struct prefix p;
 	uint8_t fam;
 	uint16_t skip; /* member that must not get it (split horizon), 0 = none */
+	bool quiet;    /* that member never got the prefix: it owes no withdrawal either */
 };
 
 /* Everything that makes two peers' exports identical. */
@@ -102,6 +106,11 @@ struct adjout {
 	uint8_t eorr_pending; /* families whose refresh ends with an EoRR (RFC 7313) */
 	struct ao_cache cache[AO_CACHE_N];
 	struct rde_nhmemo nhmemo; /* the translated next hop of the last run of prefixes */
+	/* The member whose own address the last translated next hop was (RFC 4271 5.1.3), and
+	 * whether any member has an IPv6 session address at all; reset when members change. */
+	bool self_nh_ok, any_v6_known, any_v6;
+	uint16_t self_nh_member; /* 0 = none */
+	uint8_t self_nh[16];
 	/* The batch being sent (sorted), and where sending resumes. */
 	struct ao_item *items; /* AO_ITEMS_MAX, allocated while a batch is under way */
 	size_t n_items;
@@ -109,6 +118,7 @@ struct adjout {
 	size_t next;	     /* next item of the run to pack */
 	bool skip_phase;     /* sending the run's split-horizon withdrawals */
 	bool peeking;	     /* adjout_peek(): compute only, no counters or logs */
+	bool node_current;   /* the node being exported: rib_reader_last_current() */
 };
 
 /* Messages are packed here and written at once: one buffer serves every group. */
@@ -123,6 +133,7 @@ member_add(struct adjout *ao, struct rde_peer *rp)
 	}
 	ao->members[ao->n_members++] = rp;
 	rp->ao = ao;
+	ao->self_nh_ok = ao->any_v6_known = false;
 }
 
 struct adjout *
@@ -247,6 +258,7 @@ adjout_leave(struct rde_peer *rp)
 			ao->n_members--;
 			break;
 		}
+	ao->self_nh_ok = ao->any_v6_known = false;
 	if (ao->n_members == 0)
 		group_free(ao);
 }
@@ -477,6 +489,7 @@ item_add(struct adjout *ao, enum bgp_fam fam, const struct prefix *p, struct att
 	it->p = *p;
 	it->fam = (uint8_t)fam;
 	it->skip = a != NULL ? skip : 0;
+	it->quiet = it->skip != 0 && ao->node_current;
 }
 
 /* May a best path learned from a peer be reflected to this group? (RFC 4456; split horizon
@@ -493,22 +506,68 @@ may_reflect(const struct adjout *ao, const struct rib_path *best)
 	return src->rr_client || ao->key.rr_client;
 }
 
+/*
+ * The member an IPv6 next hop belongs to: RFC 4271 5.1.3, a route we originate is not
+ * advertised to a peer with an address of that peer as NEXT_HOP. The addresses known are the
+ * member's session address (its configured neighbor address, global or link-local), compared
+ * with the global next hop and, when one is sent, the link-local one. 0 = nobody.
+ */
+static uint16_t
+self_nh_member(struct adjout *ao, const uint8_t nh6[16])
+{
+	if (!ao->any_v6_known) {
+		ao->any_v6 = false;
+		for (size_t i = 0; i < ao->n_members; i++)
+			if (bgp_peer_cfg(ao->members[i]->bp)->af == AF_INET6)
+				ao->any_v6 = true;
+		ao->any_v6_known = true;
+	}
+	if (!ao->any_v6)
+		return 0; /* IPv4 sessions only: no next hop of ours is a member's address */
+	if (ao->self_nh_ok && memcmp(ao->self_nh, nh6, 16) == 0)
+		return ao->self_nh_member;
+	uint16_t id = 0;
+	for (size_t i = 0; i < ao->n_members && id == 0; i++) {
+		const struct cfg_neighbor *cn = bgp_peer_cfg(ao->members[i]->bp);
+		if (cn->af == AF_INET6 &&
+		    (memcmp(cn->addr, nh6, 16) == 0 ||
+		     (ao->key.ll_ok && memcmp(cn->addr, ao->key.ll, 16) == 0)))
+			id = ao->members[i]->id;
+	}
+	memcpy(ao->self_nh, nh6, 16);
+	ao->self_nh_member = id;
+	ao->self_nh_ok = true;
+	return id;
+}
+
+static struct rde_peer *member_by_id(const struct adjout *ao, uint16_t id);
+
 static void
 node_v4_to_v4(struct adjout *ao, const struct prefix *p, const struct rib_path *best)
 {
 	struct attrs *a = NULL;
+	uint16_t skip = best != NULL ? best->peer : 0;
 	if (best != NULL && may_reflect(ao, best)) {
 		if (ao->key.extnh) {
 			struct xlat_nh nh;
 			enum rde_nh_source src;
 			if (rde_nexthop6(ao->r, best, &nh, &src))
 				a = export_attrs(ao, best, AO_EXTNH, nh.v6, BGP_FAM_V4, -1);
+			/* RFC 8950: the IPv6 next hop is ours to choose, so RFC 4271 5.1.3 as
+			 * for translated routes; one member is skipped per item, and split
+			 * horizon toward a source in the group comes first. */
+			uint16_t self = a != NULL ? self_nh_member(ao, nh.v6) : 0;
+			if (self != 0 && self != skip && member_by_id(ao, skip) == NULL) {
+				skip = self;
+				if (!ao->peeking)
+					ao->r->stats.nexthop_is_peer++;
+			}
 		} else {
 			a = export_attrs(ao, best, AO_REFLECT, NULL, BGP_FAM_V4, -1);
 		}
 		a = export_policy(ao, BGP_FAM_V4, p, a, best->peer);
 	}
-	item_add(ao, BGP_FAM_V4, p, a, best != NULL ? best->peer : 0);
+	item_add(ao, BGP_FAM_V4, p, a, skip);
 }
 
 /* The native IPv6 best path of a prefix, if any. */
@@ -546,7 +605,12 @@ emit_xlat(struct adjout *ao, const struct rde_xroute *xr, const struct rib_path 
 			a = export_policy(ao, BGP_FAM_V6, &xr->v6, a, best->peer);
 		}
 	}
-	item_add(ao, BGP_FAM_V6, &xr->v6, a, 0); /* originated by us: no split horizon */
+	/* Originated by us: no split horizon toward the IPv4 source, but the member whose own
+	 * address is the next hop gets a withdrawal instead (see ao_item.skip). */
+	uint16_t skip = a != NULL ? self_nh_member(ao, xr->nh.v6) : 0;
+	if (skip != 0 && !ao->peeking)
+		ao->r->stats.nexthop_is_peer++;
+	item_add(ao, BGP_FAM_V6, &xr->v6, a, skip);
 }
 
 /* A native IPv6 best path, reflected (or its withdrawal when best is NULL). */
@@ -667,7 +731,7 @@ adjout_peek(struct adjout *ao, uint16_t member, enum bgp_fam src, struct radix_n
 /* ---- batches ---- */
 
 /*
- * Groups the batch into runs of one (family, attribute set, split-horizon member), in the
+ * Groups the batch into runs of one (family, attribute set, split-horizon member, quiet), in the
  * order the runs first appear: a counting sort through a small hash table, linear in the
  * batch (items of a run usually arrive together, and the order inside a run does not matter).
  */
@@ -678,6 +742,7 @@ struct ao_slot {
 	const struct attrs *a;
 	uint16_t skip;
 	uint8_t fam, used;
+	bool quiet;
 	uint32_t count; /* items, then the next free position of the run */
 };
 
@@ -693,17 +758,19 @@ group_items(struct adjout *ao)
 	for (size_t i = 0; i < ao->n_items; i++) {
 		const struct ao_item *it = &ao->items[i];
 		uintptr_t h = ((uintptr_t)it->a >> 4) * 0x9e3779b97f4a7c15u;
-		h ^= ((uintptr_t)it->skip << 1 | it->fam) * 0xc2b2ae3d27d4eb4fu;
+		h ^= ((uintptr_t)it->skip << 2 | (uintptr_t)it->quiet << 1 | it->fam) *
+		     0xc2b2ae3d27d4eb4fu;
 		size_t k = (h >> 20) & (AO_GROUP_SLOTS - 1);
 		struct ao_slot *sl;
 		for (;; k = (k + 1) & (AO_GROUP_SLOTS - 1)) {
 			sl = &ao_slots[k];
 			if (!sl->used) {
-				*sl = (struct ao_slot){it->a, it->skip, it->fam, 1, 0};
+				*sl = (struct ao_slot){it->a, it->skip, it->fam, 1, it->quiet, 0};
 				ao_order[n_groups++] = (uint16_t)k;
 				break;
 			}
-			if (sl->a == it->a && sl->skip == it->skip && sl->fam == it->fam)
+			if (sl->a == it->a && sl->skip == it->skip && sl->fam == it->fam &&
+			    sl->quiet == it->quiet)
 				break;
 		}
 		sl->count++;
@@ -777,7 +844,7 @@ run_begin(struct adjout *ao)
 	size_t e = ao->run + 1;
 	const struct ao_item *a = &ao->items[ao->run];
 	while (e < ao->n_items && ao->items[e].fam == a->fam && ao->items[e].a == a->a &&
-	       ao->items[e].skip == a->skip)
+	       ao->items[e].skip == a->skip && ao->items[e].quiet == a->quiet)
 		e++;
 	ao->run_end = e;
 	ao->next = ao->run;
@@ -822,7 +889,7 @@ emit_step(struct adjout *ao)
 			ao->skip_phase = true; /* nobody but the source: withdrawals only */
 			ao->next = ao->run;
 		}
-		if (ao->skip_phase && skip == NULL) {
+		if (ao->skip_phase && (skip == NULL || first->quiet)) {
 			run_next(ao);
 			continue;
 		}
@@ -883,6 +950,7 @@ collect(struct adjout *ao, size_t max)
 	struct rib *rib = ao->r->rib;
 	for (int s = 0; s < BGP_FAM_N && ao->rd != NULL; s++) {
 		struct radix_node *nodes[AO_PREFETCH];
+		bool current[AO_PREFETCH];
 		size_t k = AO_PREFETCH;
 		while (k == AO_PREFETCH && used < max && ao->n_items < AO_BATCH) {
 			/* A handful of nodes first, their paths and attribute sets fetched
@@ -893,13 +961,16 @@ collect(struct adjout *ao, size_t max)
 				used += before - budget;
 				if (nodes[k] == NULL)
 					break;
+				current[k] = rib_reader_last_current(ao->rd, (enum bgp_fam)s);
 				__builtin_prefetch(radix_value(nodes[k]));
 			}
 			for (size_t i = 0; i < k; i++)
 				if (rib_best(nodes[i]) != NULL)
 					__builtin_prefetch(rib_best(nodes[i])->attrs);
-			for (size_t i = 0; i < k; i++)
+			for (size_t i = 0; i < k; i++) {
+				ao->node_current = current[i];
 				node_export(ao, (enum bgp_fam)s, nodes[i]);
+			}
 		}
 	}
 	if (ao->n_items == 0) {

@@ -23,7 +23,6 @@
  * Upper bound on how long stale routes are kept once the session is back (RFC 4724 4.2) or
  * after a BoRR without its EoRR (RFC 7313 4): the routes not re-sent by then are removed.
  */
-#define RDE_STALE_TIME 360
 
 static void rde_established(void *arg, struct bgp_peer *p);
 static void rde_down(void *arg, struct bgp_peer *p, bool gr_keep, uint16_t gr_time);
@@ -70,6 +69,8 @@ rde_peer_slot(struct rde *r, struct bgp_peer *bp)
 		rp->bp = bp;
 		rp->id = id;
 		rp->has_nh6 = cn->has_nexthop6;
+		rp->stale_time = cn->gr_stale_time;
+		rp->eorr_time = cn->eorr_time;
 		memcpy(rp->nh6, cn->nexthop6, 16);
 		rde_policy_peer(r, rp);
 		r->peers[id] = rp;
@@ -381,7 +382,7 @@ gr_expired(evutil_socket_t fd, short what, void *arg)
 	if (rp->up)
 		log_warn("%s: no End-of-RIB within %u s of the restart: removing the routes it "
 			 "did not re-send",
-			 bgp_peer_name(rp->bp), RDE_STALE_TIME);
+			 bgp_peer_name(rp->bp), rp->stale_time);
 	else
 		log_warn("%s: graceful restart timer expired, removing its stale routes",
 			 bgp_peer_name(rp->bp));
@@ -401,7 +402,7 @@ rr_expired(evutil_socket_t fd, short what, void *arg)
 		return;
 	log_warn("%s: no EoRR within %u s of its BoRR (RFC 7313): removing the routes it did "
 		 "not re-send",
-		 bgp_peer_name(rp->bp), RDE_STALE_TIME);
+		 bgp_peer_name(rp->bp), rp->eorr_time);
 	rib_peer_sweep_stale(r->rib, rp->id, rp->borr_fams);
 	rp->borr_fams = 0;
 	kick_rib_jobs(r);
@@ -441,9 +442,9 @@ rde_established(void *arg, struct bgp_peer *p)
 			kick_rib_jobs(r);
 		}
 		/* The restart time only bounds the wait for the session (RFC 4724 4.2); from
-		 * now on the stale routes wait for End-of-RIB, at most RDE_STALE_TIME. */
+		 * now on the stale routes wait for End-of-RIB, at most the stale time. */
 		if (rp->stale_fams != 0 && rp->gr_timer != NULL) {
-			struct timeval tv = {RDE_STALE_TIME, 0};
+			struct timeval tv = {rp->stale_time, 0};
 			evtimer_add(rp->gr_timer, &tv);
 		} else if (rp->gr_timer != NULL) {
 			evtimer_del(rp->gr_timer);
@@ -725,7 +726,7 @@ rde_refresh(void *arg, struct bgp_peer *p, enum bgp_fam f, uint8_t subtype)
 		rp->borr_fams |= (uint8_t)BGP_FAM_BIT(f);
 		if (rp->rr_timer == NULL)
 			rp->rr_timer = evtimer_new(r->base, rr_expired, rp);
-		struct timeval tv = {RDE_STALE_TIME, 0};
+		struct timeval tv = {rp->eorr_time, 0};
 		evtimer_add(rp->rr_timer, &tv);
 		kick_rib_jobs(r);
 	} else if (subtype == BGP_RR_EORR) {

@@ -55,6 +55,8 @@ struct rde_stats {
 	uint64_t treat_as_withdraw, loops_dropped, import_denied;
 	uint64_t import_filtered;	/* prefixes rejected by an import policy */
 	uint64_t wkp_specifics_blocked; /* not exported to eBGP */
+	uint64_t nexthop_is_peer;	/* translated routes left out toward the peer that is their
+					   next hop (RFC 4271 5.1.3), counted per update group */
 	uint64_t updates_out, prefixes_out, withdraws_out;
 };
 

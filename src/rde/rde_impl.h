@@ -49,6 +49,8 @@ struct rde_peer {
 	uint8_t borr_fams;	/* families inside BoRR ... EoRR (RFC 7313) */
 	struct event *rr_timer; /* upper bound on that refresh */
 	struct rde_limits lim;
+	uint16_t stale_time; /* s: "graceful-restart.stale-time", updated by reload */
+	uint16_t eorr_time;  /* s: "eorr-time", updated by reload */
 	/* What its paths' translations depend on, fixed for the session's configuration and
 	 * kept until its paths are gone: a record of a peer removed by a reload stays, retired
 	 * (bp NULL), while its routes are flushed (rde_xlat.c, rde_count.c). */

@@ -100,6 +100,20 @@ peers_reap(struct rde *r)
 	}
 }
 
+/* The receiving side's timers change without a session reset; a running timer keeps its
+ * deadline, the next one started takes the new value. */
+static void
+peer_timers(struct rde *r, struct bgp_peer *bp, const struct cfg_neighbor *n)
+{
+	struct rde_peer *rp = bp != NULL ? rde_peer_of(r, bgp_peer_id(bp)) : NULL;
+	if (rp == NULL || (rp->stale_time == n->gr_stale_time && rp->eorr_time == n->eorr_time))
+		return;
+	log_info("%s: graceful-restart stale time %u s, EoRR time %u s", bgp_peer_name(bp),
+		 n->gr_stale_time, n->eorr_time);
+	rp->stale_time = n->gr_stale_time;
+	rp->eorr_time = n->eorr_time;
+}
+
 static void
 reload_neighbors(struct rde *r, const struct cfg *next)
 {
@@ -107,9 +121,11 @@ reload_neighbors(struct rde *r, const struct cfg *next)
 	for (size_t i = 0; i < r->cfg->n_neighbors; i++) {
 		const struct cfg_neighbor *o = &r->cfg->neighbors[i];
 		const struct cfg_neighbor *n = cfg_neighbor_find(next, o->af, o->addr);
-		if (n != NULL && !cfg_neighbor_changed(o, n))
-			continue;
 		struct bgp_peer *bp = bgp_peer_by_addr(r->sp, o->af, o->addr);
+		if (n != NULL && !cfg_neighbor_changed(o, n)) {
+			peer_timers(r, bp, n);
+			continue;
+		}
 		if (bp == NULL)
 			continue;
 		if (n == NULL) {

@@ -139,6 +139,13 @@ void rib_reader_refeed(struct rib *r, struct rib_reader *rd, uint8_t fams);
  */
 struct radix_node *rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f,
 				   size_t *budget);
+/*
+ * True when the node rib_reader_next() last returned for family f came from a walk and the
+ * reader's peers already hold its present export (a new reader's first walk: nothing; a
+ * refresh walk: a node unchanged since it began). An export that leaves such a node out
+ * toward one peer then owes that peer no withdrawal.
+ */
+bool rib_reader_last_current(const struct rib_reader *rd, enum bgp_fam f);
 /* True while the reader's walk of family f is not over (its initial table is incomplete). */
 bool rib_reader_walking(const struct rib_reader *rd, enum bgp_fam f);
 /* True when the reader has something left to read. */

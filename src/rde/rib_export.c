@@ -47,6 +47,8 @@ struct rib_rfam {
 	struct prefix last; /* walk cursor: the last prefix visited */
 	bool rewalk;	    /* detached during the walk: catch up after it from rewalk_base */
 	uint64_t rewalk_base;
+	bool initial;	   /* the walk of a new reader: its peers have nothing yet */
+	bool last_current; /* see rib_reader_last_current() */
 };
 
 struct rib_reader {
@@ -331,6 +333,7 @@ walk_start(struct rib *r, enum bgp_fam f, struct rib_rfam *rf, bool full)
 	rf->started = false;
 	rf->full = full;
 	rf->base = base;
+	rf->initial = false; /* a restarted walk passes nodes already sent again */
 }
 
 static void
@@ -355,6 +358,7 @@ rib_reader_new(struct rib *r, uint8_t fams)
 		attach(&r->jr[f], rf);
 		rf->walking = true;
 		rf->full = true;
+		rf->initial = true;
 		rf->base = r->epoch - 1;
 	}
 	reader_link(r, rd);
@@ -390,6 +394,12 @@ rib_reader_refeed(struct rib *r, struct rib_reader *rd, uint8_t fams)
 		if (rf->on && (fams & BGP_FAM_BIT(f)))
 			walk_start(r, (enum bgp_fam)f, rf, true);
 	}
+}
+
+bool
+rib_reader_last_current(const struct rib_reader *rd, enum bgp_fam f)
+{
+	return rd->f[f].last_current;
 }
 
 bool
@@ -455,6 +465,7 @@ walk_end(struct rib *r, enum bgp_fam f, struct rib_rfam *rf)
 {
 	rf->walking = false;
 	rf->full = false;
+	rf->initial = false;
 	if (rf->rewalk) {
 		rf->rewalk = false;
 		rf->walking = true;
@@ -481,6 +492,7 @@ rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f, size_t *bu
 				continue; /* changed again since: a later entry exists */
 			if (rf->walking && ahead_of_walk(r, f, rf, n))
 				continue;
+			rf->last_current = false;
 			return n;
 		}
 		if (!rf->walking)
@@ -494,8 +506,13 @@ rib_reader_next(struct rib *r, struct rib_reader *rd, enum bgp_fam f, size_t *bu
 		}
 		(*budget)--;
 		radix_prefix(t, n, &rf->last);
-		if (walk_wants(r, rf, n))
+		if (walk_wants(r, rf, n)) {
+			/* Unchanged since the walk began: what the peers got of it before is
+			 * its present state (every earlier change was read before base). */
+			rf->last_current =
+			    rf->initial || (rf->full && !changed_after(r, n, rf->base));
 			return n;
+		}
 	}
 	return NULL;
 }

@@ -149,6 +149,15 @@ class Speaker:
         if a.enhanced_refresh:
             caps += cap(70, b"")                              # enhanced route refresh
         caps += cap(65, struct.pack("!I", a.asn))             # 4-octet AS
+        if a.graceful_restart is not None:
+            # RFC 4724: R bit (restarted) with --restarted, the restart time, then IPv4
+            # (and IPv6) unicast with the F bit: forwarding state preserved.
+            flags = 0x8000 if a.restarted else 0
+            gr = struct.pack("!H", flags | (a.graceful_restart & 0xfff))
+            gr += struct.pack("!HBB", 1, 1, 0x80)
+            if a.ipv6:
+                gr += struct.pack("!HBB", 2, 1, 0x80)
+            caps += cap(64, gr)
         opt = struct.pack("!BB", 2, len(caps)) + caps
         my_as = a.asn if a.asn < 65536 else AS_TRANS
         body = struct.pack("!BHH4sB", 4, my_as, a.hold,
@@ -466,6 +475,11 @@ def main():
     p.add_argument("--hold", type=int, default=9)
     p.add_argument("--nexthop", default="192.0.2.1", help="default NEXT_HOP of announcements")
     p.add_argument("--ipv6", action="store_true", help="also offer MP IPv6 unicast")
+    p.add_argument("--graceful-restart", type=int, metavar="SECONDS",
+                   help="offer graceful restart (RFC 4724) with this restart time, families "
+                        "with forwarding state preserved")
+    p.add_argument("--restarted", action="store_true",
+                   help="with --graceful-restart: set the Restart State bit")
     p.add_argument("--enhanced-refresh", action="store_true",
                    help="offer enhanced route refresh (RFC 7313)")
     p.add_argument("--cmd", required=True, help="FIFO to read commands from")

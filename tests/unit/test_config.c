@@ -99,7 +99,9 @@ static const char full[] =
     "   'families':{'ipv4':{'import':false,'export':true},'ipv6':{'import':false,'export':false}},"
     "   'hold-time':0,'connect-retry':5,'passive':true,'password':null,'ttl-security':true,"
     "   'tcp-ao':{'key':'s3cret','algorithm':'cmac(aes128)','send-id':1,'recv-id':255},"
-    "   'max-prefixes':4294967295,'graceful-restart':{'enabled':false,'restart-time':4095},"
+    "   'max-prefixes':4294967295,"
+    "   'graceful-restart':{'enabled':false,'restart-time':4095,'stale-time':65535},"
+    "   'eorr-time':1,"
     "   'ipv6-next-hop':'2001:db8:64::1','ipv6-link-local-next-hop':'fe80::64',"
     "   'extended-next-hop':true,'allow-wkp-specifics':true,'copy-unknown-attributes':true},"
     "  {'address':'192.0.2.10','remote-as':64500,'route-reflector-client':true,"
@@ -187,6 +189,8 @@ test_full(void **state)
 	assert_int_equal(n->max_prefixes.restart_time, CFG_LIMIT_RESTART_TIME);
 	assert_false(n->graceful_restart);
 	assert_int_equal(n->gr_restart_time, 4095);
+	assert_int_equal(n->gr_stale_time, 65535);
+	assert_int_equal(n->eorr_time, 1);
 	assert_true(n->has_nexthop6);
 	assert_addr(AF_INET6, n->nexthop6, "2001:db8:64::1");
 	assert_true(n->has_nexthop6_ll);
@@ -266,6 +270,8 @@ test_defaults(void **state)
 	}
 	assert_true(n->graceful_restart);
 	assert_int_equal(n->gr_restart_time, 120);
+	assert_int_equal(n->gr_stale_time, 360);
+	assert_int_equal(n->eorr_time, 360);
 	assert_false(n->has_nexthop6);
 	assert_false(n->has_nexthop6_ll);
 	assert_false(n->extended_nexthop);
@@ -675,6 +681,11 @@ test_fields(void **state)
 	     "{'restart-time':4096}}]}",
 	     "t.json: neighbors[0].graceful-restart.restart-time: expected integer 0..4095, got "
 	     "4096"},
+	    {"{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'graceful-restart':"
+	     "{'stale-time':0}}]}",
+	     "t.json: neighbors[0].graceful-restart.stale-time: expected integer 1..65535, got 0"},
+	    {"{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'eorr-time':65536}]}",
+	     "t.json: neighbors[0].eorr-time: expected integer 1..65535, got 65536"},
 	    {"{" BASE ",'neighbors':[{'address':'192.0.2.10','remote-as':1,'tcp-ao':"
 	     "{'key':'k','send-id':256,'recv-id':1}}]}",
 	     "t.json: neighbors[0].tcp-ao.send-id: expected integer 0..255, got 256"},

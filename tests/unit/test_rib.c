@@ -603,6 +603,52 @@ test_best_hook(void **state)
 	rib_free(r);
 }
 
+/* rib_reader_last_current: true for a new reader's walk and for the nodes of a refresh walk
+ * unchanged since it began; false for what comes from the journal. */
+static void
+test_reader_last_current(void **state)
+{
+	(void)state;
+	struct rib *r = rib_new(&local);
+	peer(r, 1, false, 1, 64501, 1);
+	const char *ps[] = {"10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"};
+	for (int i = 0; i < 3; i++) {
+		struct prefix p = pfx(ps[i]);
+		rib_update(r, BGP_FAM_V4, &p, 1, mk(64501, 1, 0, -1, -1, 0));
+	}
+	struct rib_reader *rd = rib_reader_new(r, BGP_FAM_BIT(BGP_FAM_V4));
+	size_t budget = SIZE_MAX, n = 0;
+	rib_maintain(r, 0);
+	while (rib_reader_next(r, rd, BGP_FAM_V4, &budget) != NULL) {
+		assert_true(rib_reader_last_current(rd, BGP_FAM_V4));
+		n++;
+	}
+	assert_int_equal(n, 3);
+	/* a change comes through the journal: the peers may hold an older export of it */
+	struct prefix b = pfx(ps[1]);
+	rib_update(r, BGP_FAM_V4, &b, 1, mk(64501, 1, 0, 5, -1, 0));
+	rib_maintain(r, 0);
+	assert_non_null(rib_reader_next(r, rd, BGP_FAM_V4, &budget));
+	assert_false(rib_reader_last_current(rd, BGP_FAM_V4));
+	assert_null(rib_reader_next(r, rd, BGP_FAM_V4, &budget));
+	/* a refresh walk: current but for the node changed after it began */
+	rib_reader_refeed(r, rd, BGP_FAM_BIT(BGP_FAM_V4));
+	struct prefix c = pfx(ps[2]);
+	rib_update(r, BGP_FAM_V4, &c, 1, mk(64501, 1, 0, 7, -1, 0));
+	rib_maintain(r, 0);
+	bool want[] = {true, true, false};
+	struct radix_node *nd;
+	n = 0;
+	while ((nd = rib_reader_next(r, rd, BGP_FAM_V4, &budget)) != NULL) {
+		assert_true(n < 3);
+		assert_int_equal(rib_reader_last_current(rd, BGP_FAM_V4), want[n]);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	rib_reader_free(r, rd);
+	rib_free(r);
+}
+
 int
 main(void)
 {
@@ -620,6 +666,7 @@ main(void)
 	    cmocka_unit_test(test_refreshed_during_stale_job),
 	    cmocka_unit_test(test_shared_lone_paths),
 	    cmocka_unit_test(test_best_hook),
+	    cmocka_unit_test(test_reader_last_current),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
