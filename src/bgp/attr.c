@@ -402,6 +402,19 @@ attr_intern_cost(const struct attrs *t)
 	return !missing && set_find(&n, &h) != NULL ? 0 : cost;
 }
 
+/* The well-known communities of a's standard communities (ATTRS_WKC_*). */
+static uint8_t
+wkc_of(const struct attrs *a)
+{
+	uint8_t w = 0;
+	for (size_t i = 0; a->comms != NULL && i + 4 <= a->comms->len; i += 4) {
+		uint32_t c = get32(a->comms->data + i);
+		if (c >= 0xFFFFFF01 && c <= 0xFFFFFF03)
+			w |= (uint8_t)(1u << (c - 0xFFFFFF01));
+	}
+	return w;
+}
+
 struct attrs *
 attr_intern(const struct attrs *t)
 {
@@ -460,20 +473,38 @@ attr_intern_if(const struct attrs *t, uint16_t owner, bool (*admit)(size_t cost,
 	*a = n;
 	a->refcnt = 1;
 	a->hash = missing ? set_hash(a) : h; /* new blobs: new pointers, another hash */
-	a->wkc = 0;
+	a->wkc = wkc_of(a);
 	a->owner = owner;
 	a->cost = units > UINT16_MAX ? UINT16_MAX : (uint16_t)units;
 	owner_charge(owner, a->cost, true);
-	for (size_t i = 0; a->comms != NULL && i + 4 <= a->comms->len; i += 4) {
-		uint32_t c = get32(a->comms->data + i);
-		if (c >= 0xFFFFFF01 && c <= 0xFFFFFF03)
-			a->wkc |= (uint8_t)(1u << (c - 0xFFFFFF01));
-	}
 	if (sets.count >= sets.mask)
 		sets_resize(table_resize_to(sets.count, sets.mask));
 	a->next = sets.b[a->hash & sets.mask];
 	sets.b[a->hash & sets.mask] = a;
 	sets.count++;
+	return a;
+}
+
+struct attrs *
+attr_private(const struct attrs *t)
+{
+	struct attrs n;
+	normalise(&n, t);
+	struct attr_blob **slots[] = {&n.aspath, &n.comms,    &n.lcomms,
+				      &n.ecomms, &n.clusters, &n.unknown};
+	for (int i = 0; i < 6; i++) {
+		struct attr_blob *b = *slots[i];
+		if (b != NULL && b->refcnt == 0)
+			b->hash = blob_hash(b->kind, b->data, b->len); /* for blob_take() */
+		*slots[i] = blob_take(b);
+	}
+	if (sets.pool.size == 0)
+		pool_init(&sets.pool, sizeof(struct attrs));
+	struct attrs *a = pool_alloc(&sets.pool);
+	*a = n;
+	a->refcnt = 1;
+	a->next = a; /* private: in no intern chain (attr_unref) */
+	a->wkc = wkc_of(a);
 	return a;
 }
 
@@ -489,14 +520,16 @@ attr_unref(struct attrs *a)
 {
 	if (a == NULL || a->refcnt == 0 || --a->refcnt > 0)
 		return;
-	struct attrs **pp = &sets.b[a->hash & sets.mask];
-	while (*pp != a)
-		pp = &(*pp)->next;
-	*pp = a->next;
-	sets.count--;
-	size_t n = table_resize_to(sets.count, sets.mask);
-	if (n != 0)
-		sets_resize(n);
+	if (a->next != a) { /* interned, not attr_private() */
+		struct attrs **pp = &sets.b[a->hash & sets.mask];
+		while (*pp != a)
+			pp = &(*pp)->next;
+		*pp = a->next;
+		sets.count--;
+		size_t n = table_resize_to(sets.count, sets.mask);
+		if (n != 0)
+			sets_resize(n);
+	}
 	attr_blob_unref(a->aspath);
 	attr_blob_unref(a->comms);
 	attr_blob_unref(a->lcomms);

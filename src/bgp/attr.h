@@ -119,6 +119,13 @@ struct attr_blob *attr_blob_tmp(void *mem, size_t memlen, uint8_t kind, const ui
  */
 struct attrs *attr_intern(const struct attrs *t);
 /*
+ * A set like attr_intern()'s (its blobs interned, a reference returned, freed by attr_unref())
+ * but not entered in the intern table: for sets that one owner derives and keeps, such as an
+ * update group's exported attributes (adjout.c caches one per source set), where a lookup
+ * would only cost its cache misses. Two private sets are never the same pointer.
+ */
+struct attrs *attr_private(const struct attrs *t);
+/*
  * The same, and when the set is new, the bytes it adds (the set and its new blobs) are
  * charged to owner (a peer id, not 0) until the set is freed: attr_owner_bytes(). Memory a
  * neighbor makes the daemon hold can thus be bounded (bgp64d.json(5) "Limits").

@@ -393,7 +393,8 @@ build(const struct adjout *ao, const struct rib_path *best, enum ao_kind kind, c
 		}
 	}
 	export_rules(ao, &t, tmp, &ntmp);
-	struct attrs *out = attr_intern(&t);
+	/* The group's own: the export cache holds it while its source set is exported. */
+	struct attrs *out = attr_private(&t);
 	for (size_t i = 0; i < ntmp; i++)
 		attr_blob_unref(tmp[i]);
 	policy_tmp_release(&ptmp);

@@ -157,6 +157,43 @@ test_refcount_free(void **state)
 }
 
 static void
+test_private(void **state)
+{
+	(void)state;
+	uint8_t m[128];
+	struct attrs t;
+	base_template(&t, m, sizeof m);
+	static const uint8_t comm[] = {0xff, 0xff, 0xff, 0x01, 0xfd, 0xe8, 0x00, 0x01};
+	uint8_t cm[64];
+	t.comms = attr_blob_tmp(cm, sizeof cm, ATTR_COMMUNITIES, comm, sizeof comm);
+	struct attrs *a = attr_intern(&t);
+	struct attrs *p = attr_private(&t), *q = attr_private(&t);
+	/* the same content, three sets: private ones are never shared or found */
+	assert_ptr_not_equal(p, a);
+	assert_ptr_not_equal(q, p);
+	assert_ptr_equal(p->aspath, a->aspath); /* but their blobs are the interned ones */
+	assert_ptr_equal(p->comms, a->comms);
+	assert_int_equal(a->comms->refcnt, 3);
+	assert_int_equal(p->wkc, a->wkc);
+	assert_true(p->wkc != 0); /* NO_EXPORT */
+	struct attr_stats s;
+	attr_stats(&s);
+	assert_int_equal(s.sets, 1);
+	struct attrs *b = attr_intern(&t);
+	assert_ptr_equal(b, a);
+	attr_unref(b);
+	attr_unref(a); /* the interned set goes, the private ones stay */
+	attr_stats(&s);
+	assert_int_equal(s.sets, 0);
+	assert_int_equal(p->comms->refcnt, 2);
+	assert_ptr_equal(attr_ref(p), p);
+	attr_unref(p);
+	attr_unref(p);
+	attr_unref(q);
+	assert_empty_tables();
+}
+
+static void
 test_table_growth(void **state)
 {
 	(void)state;
@@ -425,7 +462,7 @@ main(void)
 	    cmocka_unit_test(test_table_growth),	 cmocka_unit_test(test_blob_tmp_bounds),
 	    cmocka_unit_test(test_aspath_helpers),	 cmocka_unit_test(test_aspath_prepend),
 	    cmocka_unit_test(test_clusters_communities), cmocka_unit_test(test_owner_cost),
-	    cmocka_unit_test(test_limit_counts),
+	    cmocka_unit_test(test_limit_counts),	 cmocka_unit_test(test_private),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
