@@ -438,9 +438,19 @@ attr_intern_if(const struct attrs *t, uint16_t owner, bool (*admit)(size_t cost,
 				      &n.ecomms, &n.clusters, &n.unknown};
 	struct attr_blob *orig[6];
 	bool missing = false;
+	/* The temporaries' buckets first, so that their cache misses overlap. */
 	for (int i = 0; i < 6; i++) {
-		orig[i] = *slots[i];
-		struct attr_blob *r = blob_resolve(orig[i]);
+		struct attr_blob *b = *slots[i];
+		if (b != NULL && b->refcnt == 0) {
+			b->hash = blob_hash(b->kind, b->data, b->len); /* for blob_take() too */
+			if (blobs.mask != 0)
+				__builtin_prefetch(&blobs.b[b->hash & blobs.mask]);
+		}
+	}
+	for (int i = 0; i < 6; i++) {
+		struct attr_blob *o = orig[i] = *slots[i];
+		struct attr_blob *r =
+		    o == NULL || o->refcnt > 0 ? o : blob_lookup(o->kind, o->data, o->len, o->hash);
 		if (orig[i] != NULL && r == NULL)
 			missing = true;
 		*slots[i] = r;
