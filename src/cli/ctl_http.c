@@ -17,9 +17,10 @@
  * (a queue in the kernel backlog would make a normal scrape wait behind an idle flood): when
  * a new connection would pass the cap, one still waiting for its request yields (make_room:
  * never one whose request has arrived whole; first one silent for a while, then one with an
- * incomplete request), and when none can, the new one is closed. libevent closes a freed
- * socket at the end of the loop turn, so a burst of accepts from the backlog (itself
- * CTL_HTTP_MAX_CONNS long) briefly holds up to that many more descriptors.
+ * incomplete request), and when none can, the new one is closed. Sockets are closed at once
+ * (conn_free), not when libevent finalizes the freed bufferevent at the end of the loop turn:
+ * the listener accepts until the backlog is empty, and a client that keeps connecting keeps it
+ * full, so deferred closes would hold a descriptor per accept of the burst.
  *
  * The request parser (ctl_http_parse) is a pure function over the bytes received, fuzzed by
  * tests/fuzz/fuzz_ctl_http.c. The page itself comes from a callback (ctl_metrics.c).
@@ -202,7 +203,11 @@ conn_free(struct http_conn *c)
 		s->tail = c->prev;
 	s->nconns--;
 	event_free(c->deadline);
+	/* the socket closes now, not when libevent finalizes the freed bufferevent at the end of
+	 * the loop turn: a burst of evictions must not hold a descriptor each */
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
 	bufferevent_free(c->bev);
+	evutil_closesocket(fd);
 	free(c);
 }
 
@@ -407,13 +412,12 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	}
 	c->srv = s;
 	event_base_gettimeofday_cached(s->base, &c->accepted);
-	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(s->base, fd, 0); /* conn_free closes fd */
 	c->deadline = evtimer_new(s->base, on_deadline, c);
 	if (c->bev == NULL || c->deadline == NULL) {
 		if (c->bev != NULL)
 			bufferevent_free(c->bev);
-		else
-			evutil_closesocket(fd);
+		evutil_closesocket(fd);
 		if (c->deadline != NULL)
 			event_free(c->deadline);
 		free(c);
